@@ -1,0 +1,371 @@
+// Package config loads amoflow's YAML configuration, expands ${ENV} references
+// in it and validates it, so that a bad value stops the process at start with
+// a message naming the key.
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration of every amoflow role.
+type Config struct {
+	HTTP      HTTP                `yaml:"http"`
+	Inbound   Inbound             `yaml:"inbound"`
+	Postgres  Postgres            `yaml:"postgres"`
+	RabbitMQ  RabbitMQ            `yaml:"rabbitmq"`
+	Temporal  Temporal            `yaml:"temporal"`
+	Accounts  map[string]*Account `yaml:"accounts"`
+	OneC      OneC                `yaml:"onec"`
+	EventsAPI EventsAPI           `yaml:"events_api"`
+	// TokenKey, when set, encrypts OAuth tokens at rest (32 bytes, base64).
+	TokenKey string `yaml:"token_key"`
+}
+
+// HTTP is the starter's listener.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+	// PublicURL is how callers reach us; status_url values are built on it.
+	PublicURL string `yaml:"public_url"`
+	// BodyLimit caps every inbound request body, in bytes.
+	BodyLimit int64 `yaml:"body_limit"`
+}
+
+// Inbound holds what callers must present and what the starter accepts.
+type Inbound struct {
+	// WebhookToken authenticates amoCRM webhooks; amoCRM cannot send headers,
+	// so it travels in the hook URL (?token=).
+	WebhookToken string `yaml:"webhook_token"`
+	// OneCToken authenticates 1C calls (header X-Amoflow-Token).
+	OneCToken string `yaml:"onec_token"`
+	// CORSOrigins may post site forms from a browser (no credentials).
+	CORSOrigins []string `yaml:"cors_origins"`
+	// DedupWindow is how long an identical form submission maps to the same job.
+	DedupWindow time.Duration `yaml:"dedup_window"`
+	// LegacyWebhooks enables the old token-less /amo/webhooks/?method route.
+	LegacyWebhooks LegacyWebhooks `yaml:"legacy_webhooks"`
+}
+
+// LegacyWebhooks guards the old hook URLs, which carry no token.
+type LegacyWebhooks struct {
+	Enabled   bool     `yaml:"enabled"`
+	AllowFrom []string `yaml:"allow_from"` // CIDRs or addresses
+}
+
+// Postgres is the database holding tokens and flow state.
+type Postgres struct {
+	URL string `yaml:"url"`
+}
+
+// RabbitMQ is the durable inbox between the starter and the bridge.
+type RabbitMQ struct {
+	URL string `yaml:"url"`
+	// Prefetch bounds unacked messages per bridge consumer.
+	Prefetch int `yaml:"prefetch"`
+	// DeliveryLimit dead-letters a message redelivered this many times.
+	DeliveryLimit int `yaml:"delivery_limit"`
+}
+
+// Temporal is the workflow service.
+type Temporal struct {
+	HostPort  string `yaml:"host_port"`
+	Namespace string `yaml:"namespace"`
+	// TaskQueue runs workflows; amoCRM activities run on per-account queues
+	// derived from it (see Account.TaskQueue).
+	TaskQueue string `yaml:"task_queue"`
+	// DataDir holds the embedded dev server's SQLite file (amoflow dev only).
+	DataDir string `yaml:"data_dir"`
+	// UIPort is the embedded Web UI's port (amoflow dev only).
+	UIPort int `yaml:"ui_port"`
+}
+
+// OneC is the outbound 1C HTTP API.
+type OneC struct {
+	BaseURL  string        `yaml:"base_url"`
+	Username string        `yaml:"username"`
+	Password string        `yaml:"password"`
+	Timeout  time.Duration `yaml:"timeout"`
+}
+
+// EventsAPI is the site's activities API (reference-system §5.11).
+type EventsAPI struct {
+	URL    string `yaml:"url"`
+	Secret string `yaml:"secret"`
+}
+
+// Account is one amoCRM account and every id the flows use in it.
+type Account struct {
+	Name      string `yaml:"-"`
+	Subdomain string `yaml:"subdomain"`
+	AccountID int64  `yaml:"account_id"`
+	// BaseURL defaults to https://{subdomain}.amocrm.ru.
+	BaseURL      string `yaml:"base_url"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	RedirectURI  string `yaml:"redirect_uri"`
+	// RPS is this account's amoCRM request budget for the whole cluster.
+	RPS float64 `yaml:"rps"`
+
+	CatalogID          int64  `yaml:"catalog_id"`
+	Intake             Stage  `yaml:"intake"`
+	DefaultResponsible int64  `yaml:"default_responsible"`
+	Merge              Merge  `yaml:"merge"`
+	LeadName           string `yaml:"lead_name"`
+
+	// FormFields maps a site-form field (reference-system §6.1) to a lead custom field id.
+	FormFields map[string]int64 `yaml:"form_fields"`
+	// FormTags adds tags (by name) to a form's lead when form_name_site contains a text.
+	FormTags []TagRule `yaml:"form_tags"`
+
+	LeadFields    map[string]int64 `yaml:"lead_fields"`
+	ContactFields map[string]int64 `yaml:"contact_fields"`
+	CompanyFields map[string]int64 `yaml:"company_fields"`
+	CatalogFields map[string]int64 `yaml:"catalog_fields"`
+	Pipelines     map[string]int64 `yaml:"pipelines"`
+	Statuses      map[string]int64 `yaml:"statuses"`
+	Users         map[string]int64 `yaml:"users"`
+	ManagerPool   []int64          `yaml:"manager_pool"`
+	// Tags are the account's known tags, name → id; flows resolve tags by name.
+	Tags map[string]int64 `yaml:"tags"`
+}
+
+// Stage is a pipeline and a status in it.
+type Stage struct {
+	PipelineID int64 `yaml:"pipeline_id"`
+	StatusID   int64 `yaml:"status_id"`
+}
+
+// Merge says which open leads a site form may be merged into.
+type Merge struct {
+	ExcludedPipelines []int64 `yaml:"excluded_pipelines"`
+	ExcludedStatuses  []int64 `yaml:"excluded_statuses"`
+}
+
+// TagRule adds Tag when the form name contains Contains (case-sensitive, as the old system).
+type TagRule struct {
+	Contains string `yaml:"contains"`
+	Tag      string `yaml:"tag"`
+}
+
+// Load reads the file at path, expands ${VAR} and ${VAR:-default} in its values,
+// applies defaults and validates the result.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse is Load without the file.
+func Parse(raw []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, err
+	}
+	expandNode(&root)
+	// Re-encode so that unknown keys are reported by the strict decoder.
+	buf, err := yaml.Marshal(&root)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(buf))
+	dec.KnownFields(true)
+	cfg := &Config{}
+	if err := dec.Decode(cfg); err != nil {
+		return nil, err
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// expandNode replaces ${VAR} references in scalar values. A plain scalar is
+// re-typed after expansion so that "${RPS}" can fill a number.
+func expandNode(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		n.Value = os.Expand(n.Value, lookupEnv)
+		if n.Style == 0 {
+			n.Tag = ""
+		}
+	}
+	for _, c := range n.Content {
+		expandNode(c)
+	}
+}
+
+// lookupEnv supports NAME and NAME:-default.
+func lookupEnv(expr string) string {
+	name, def, hasDef := strings.Cut(expr, ":-")
+	if v, ok := os.LookupEnv(name); ok && (v != "" || !hasDef) {
+		return v
+	}
+	return def
+}
+
+func (c *Config) applyDefaults() {
+	setDefault(&c.HTTP.Addr, "127.0.0.1:8080")
+	if c.HTTP.PublicURL == "" {
+		c.HTTP.PublicURL = "http://" + c.HTTP.Addr
+	}
+	c.HTTP.PublicURL = strings.TrimRight(c.HTTP.PublicURL, "/")
+	if c.HTTP.BodyLimit == 0 {
+		c.HTTP.BodyLimit = 64 << 10
+	}
+	if c.Inbound.DedupWindow == 0 {
+		c.Inbound.DedupWindow = 10 * time.Minute
+	}
+	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
+	if c.RabbitMQ.Prefetch == 0 {
+		c.RabbitMQ.Prefetch = 32
+	}
+	if c.RabbitMQ.DeliveryLimit == 0 {
+		c.RabbitMQ.DeliveryLimit = 20
+	}
+	setDefault(&c.Postgres.URL, "postgres://postgres@127.0.0.1:5432/amoflow?sslmode=disable")
+	setDefault(&c.Temporal.HostPort, "127.0.0.1:7233")
+	setDefault(&c.Temporal.Namespace, "default")
+	setDefault(&c.Temporal.TaskQueue, "amoflow")
+	setDefault(&c.Temporal.DataDir, "data")
+	if c.Temporal.UIPort == 0 {
+		c.Temporal.UIPort = 8233
+	}
+	if c.OneC.Timeout == 0 {
+		c.OneC.Timeout = 30 * time.Second
+	}
+	for name, a := range c.Accounts {
+		if a == nil {
+			continue
+		}
+		a.Name = name
+		if a.BaseURL == "" && a.Subdomain != "" {
+			a.BaseURL = "https://" + a.Subdomain + ".amocrm.ru"
+		}
+		a.BaseURL = strings.TrimRight(a.BaseURL, "/")
+		if a.RPS == 0 {
+			a.RPS = 6
+		}
+		setDefault(&a.LeadName, "Новая сделка")
+	}
+}
+
+func setDefault(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+// Validate reports the first bad key as "key.path: problem".
+func (c *Config) Validate() error {
+	if len(c.Accounts) == 0 {
+		return fmt.Errorf("accounts: at least one account is required")
+	}
+	seenID := map[int64]string{}
+	seenSub := map[string]string{}
+	for _, name := range c.AccountNames() {
+		a := c.Accounts[name]
+		key := "accounts." + name
+		if a == nil {
+			return fmt.Errorf("%s: empty account", key)
+		}
+		switch {
+		case a.Subdomain == "":
+			return fmt.Errorf("%s.subdomain: required", key)
+		case a.AccountID <= 0:
+			return fmt.Errorf("%s.account_id: required, a positive amoCRM account id", key)
+		case a.RPS < 0 || a.RPS > 7:
+			return fmt.Errorf("%s.rps: %v is outside (0, 7], amoCRM's limit per integration", key, a.RPS)
+		case a.Intake.PipelineID <= 0:
+			return fmt.Errorf("%s.intake.pipeline_id: required (the pipeline new site-form leads go to)", key)
+		}
+		if err := checkURL(a.BaseURL); err != nil {
+			return fmt.Errorf("%s.base_url: %v", key, err)
+		}
+		if other, dup := seenID[a.AccountID]; dup {
+			return fmt.Errorf("%s.account_id: %d is also the id of accounts.%s", key, a.AccountID, other)
+		}
+		if other, dup := seenSub[a.Subdomain]; dup {
+			return fmt.Errorf("%s.subdomain: %q is also the subdomain of accounts.%s", key, a.Subdomain, other)
+		}
+		seenID[a.AccountID], seenSub[a.Subdomain] = name, a.Subdomain
+		for _, r := range a.FormTags {
+			if r.Contains == "" || r.Tag == "" {
+				return fmt.Errorf("%s.form_tags: every rule needs contains and tag", key)
+			}
+		}
+	}
+	if c.HTTP.BodyLimit < 1024 {
+		return fmt.Errorf("http.body_limit: %d bytes is too small", c.HTTP.BodyLimit)
+	}
+	if err := checkURL(c.HTTP.PublicURL); err != nil {
+		return fmt.Errorf("http.public_url: %v", err)
+	}
+	if c.RabbitMQ.Prefetch < 1 {
+		return fmt.Errorf("rabbitmq.prefetch: must be at least 1")
+	}
+	if c.OneC.BaseURL != "" {
+		if err := checkURL(c.OneC.BaseURL); err != nil {
+			return fmt.Errorf("onec.base_url: %v", err)
+		}
+	}
+	if c.Inbound.LegacyWebhooks.Enabled && len(c.Inbound.LegacyWebhooks.AllowFrom) == 0 {
+		return fmt.Errorf("inbound.legacy_webhooks.allow_from: required when the legacy route is enabled")
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// AccountNames lists the account keys in a stable order.
+func (c *Config) AccountNames() []string {
+	names := make([]string, 0, len(c.Accounts))
+	for n := range c.Accounts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Account returns the account with the given key.
+func (c *Config) Account(name string) (*Account, bool) {
+	a, ok := c.Accounts[name]
+	return a, ok && a != nil
+}
+
+// AccountByAmo finds an account by amoCRM account id or subdomain, as webhooks identify it.
+func (c *Config) AccountByAmo(id int64, subdomain string) (*Account, bool) {
+	for _, a := range c.Accounts {
+		if a != nil && ((id != 0 && a.AccountID == id) || (id == 0 && subdomain != "" && a.Subdomain == subdomain)) {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// TaskQueue is the activity task queue for this account's amoCRM calls; its
+// workers are rate limited to the account's RPS for the whole cluster.
+func (a *Account) TaskQueue(base string) string {
+	return base + "-amo-" + a.Name
+}

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestExampleLoads(t *testing.T) {
+	cfg, err := Load("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := cfg.Account("retail")
+	if !ok || r.AccountID != 28395871 || r.BaseURL != "https://mzpoeducationsale.amocrm.ru" {
+		t.Fatalf("retail = %+v", r)
+	}
+	if r.Intake.PipelineID == 6167398 {
+		t.Fatal("the intake pipeline must not be the test pipeline")
+	}
+	if a, ok := cfg.AccountByAmo(19453687, ""); !ok || a.Name != "corp" {
+		t.Fatalf("AccountByAmo(corp id) = %v %v", a, ok)
+	}
+	if a, ok := cfg.AccountByAmo(0, "mzpoeducationsale"); !ok || a.Name != "retail" {
+		t.Fatalf("AccountByAmo(retail subdomain) = %v %v", a, ok)
+	}
+	if cfg.Inbound.DedupWindow.Minutes() != 10 {
+		t.Fatalf("dedup window = %v", cfg.Inbound.DedupWindow)
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	t.Setenv("AMO_SECRET", "s3cr3t")
+	t.Setenv("AMO_RPS", "5")
+	cfg, err := Parse([]byte(minimal(`client_secret: ${AMO_SECRET}
+    rps: ${AMO_RPS}
+    base_url: ${UNSET_BASE:-http://127.0.0.1:9}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Accounts["retail"]
+	if a.ClientSecret != "s3cr3t" || a.RPS != 5 || a.BaseURL != "http://127.0.0.1:9" {
+		t.Fatalf("got %+v", a)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	cases := map[string]string{
+		minimal("rps: 50"):           "accounts.retail.rps",
+		minimal("base_url: ftp://x"): "accounts.retail.base_url",
+		strings.Replace(minimal(""), "account_id: 1", "account_id: 0", 1): "accounts.retail.account_id",
+		minimal("unknown_key: 1"): "unknown_key",
+		"accounts: {}":            "accounts",
+		minimal("") + "\ninbound:\n  legacy_webhooks: {enabled: true}\n": "inbound.legacy_webhooks.allow_from",
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("config %q: error %v, want one naming %q", in, err, want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(os.DevNull + "/nope.yaml")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+}
+
+func minimal(extra string) string {
+	return `accounts:
+  retail:
+    subdomain: r
+    account_id: 1
+    intake: {pipeline_id: 10}
+    ` + extra
+}
