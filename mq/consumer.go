@@ -1,0 +1,228 @@
+package mq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// Handler processes one delivery. It may settle the delivery itself (Ack,
+// Nack, DeadLetter); when it does not, Consume acks it after a nil error and
+// requeues it after an error. Requeued deliveries count towards the queue's
+// delivery limit, after which the broker dead-letters them.
+type Handler func(ctx context.Context, d *Delivery) error
+
+// ErrSettled is returned when a delivery is settled twice.
+var ErrSettled = errors.New("mq: delivery already settled")
+
+// Delivery is a received message and the means to settle it.
+type Delivery struct {
+	Message
+	Queue string
+	// DeliveryCount is how many times the broker delivered the message before
+	// (quorum queues' x-delivery-count; 0 on the first delivery).
+	DeliveryCount int64
+	Redelivered   bool
+	Headers       amqp.Table
+
+	raw     amqp.Delivery
+	dead    *confirmChannel
+	topo    Topology
+	settled atomic.Bool
+}
+
+// Ack removes the message from the queue: it was processed.
+func (d *Delivery) Ack() error {
+	if !d.settled.CompareAndSwap(false, true) {
+		return ErrSettled
+	}
+	return d.raw.Ack(false)
+}
+
+// Nack gives the message back (requeue) or dead-letters it through the
+// queue's dead-letter exchange without a reason (no requeue).
+func (d *Delivery) Nack(requeue bool) error {
+	if !d.settled.CompareAndSwap(false, true) {
+		return ErrSettled
+	}
+	return d.raw.Nack(false, requeue)
+}
+
+// DeadLetter moves the message to the dead-letter queue with a reason for the
+// operator: it publishes a copy with the x-reason and x-original-queue headers
+// to the dead-letter exchange, waits for the confirmation, then acks the
+// original. (Rejecting the original instead would route it through the same
+// exchange, but a reject cannot carry a reason.) If the copy is not
+// confirmed, the original stays unsettled and an error is returned. The reason
+// must not hold personal data: it is shown to operators.
+func (d *Delivery) DeadLetter(ctx context.Context, reason string) error {
+	if d.settled.Load() {
+		return ErrSettled
+	}
+	h := amqp.Table{}
+	for k, v := range d.raw.Headers {
+		h[k] = v
+	}
+	if len(reason) > 1024 {
+		reason = reason[:1024]
+	}
+	h[HeaderReason] = reason
+	h[HeaderOriginalQueue] = d.Queue
+	p := amqp.Publishing{
+		Headers:       h,
+		ContentType:   d.raw.ContentType,
+		DeliveryMode:  amqp.Persistent,
+		CorrelationId: d.raw.CorrelationId,
+		MessageId:     d.raw.MessageId,
+		Timestamp:     d.raw.Timestamp,
+		Type:          d.raw.Type,
+		AppId:         d.raw.AppId,
+		Body:          d.raw.Body,
+	}
+	if err := d.dead.publish(ctx, d.topo.DeadExchange(), "", p); err != nil {
+		return fmt.Errorf("mq: dead-letter %s: %w", d.ID, err)
+	}
+	return d.Ack()
+}
+
+// Consume delivers the messages of queue to h until ctx ends, reconnecting
+// with backoff whenever the connection drops (unacked messages then return to
+// the queue and are delivered again). Up to prefetch messages are unacked at
+// once and h runs for them concurrently. It declares the topology first and
+// returns early only when that cannot succeed (e.g. the existing queues have
+// other arguments); it returns nil when ctx ends.
+func (b Broker) Consume(ctx context.Context, queue string, prefetch int, h Handler) error {
+	if prefetch < 1 {
+		prefetch = 1
+	}
+	for n := 0; ; n++ {
+		start := time.Now()
+		err := b.consume(ctx, queue, prefetch, h)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if permanent(err) {
+			return err
+		}
+		if time.Since(start) > time.Minute {
+			n = 0 // it worked for a while: start the backoff over
+		}
+		b.logger().Warn("mq: consumer disconnected, reconnecting", "queue", queue, "err", err)
+		if !b.sleep(ctx, n) {
+			return nil
+		}
+	}
+}
+
+// consume runs one connection until it drops or ctx ends.
+func (b *Broker) consume(ctx context.Context, queue string, prefetch int, h Handler) error {
+	conn, err := b.dial("consumer " + queue)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	closed := conn.NotifyClose(make(chan *amqp.Error, 1))
+	if err := b.declare(conn); err != nil {
+		return err
+	}
+	dead, err := newConfirmChannel(conn)
+	if err != nil {
+		return err
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		return err
+	}
+	if err := ch.Qos(prefetch, 0, false); err != nil {
+		return err
+	}
+	const tag = "amoflow"
+	deliveries, err := ch.Consume(queue, tag, false, false, false, false, nil)
+	if err != nil {
+		return err
+	}
+	b.logger().Info("mq: consuming", "queue", queue, "prefetch", prefetch)
+
+	// Stop consuming when ctx ends; deliveries already received are requeued below.
+	stop := context.AfterFunc(ctx, func() { ch.Cancel(tag, false) })
+	defer stop()
+	// A dead-letter channel that dies (it should not) would fail every
+	// DeadLetter: start over on a new connection instead.
+	go func() {
+		if e := <-dead.ch.NotifyClose(make(chan *amqp.Error, 1)); e != nil {
+			conn.Close()
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range prefetch {
+		wg.Go(func() {
+			for raw := range deliveries {
+				b.handle(ctx, queue, raw, dead, h)
+			}
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			return err
+		}
+	default:
+	}
+	return errors.New("mq: deliveries stopped (channel closed or consumer cancelled by the broker)")
+}
+
+func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, dead *confirmChannel, h Handler) {
+	d := &Delivery{
+		Message:     messageOf(&raw),
+		Queue:       queue,
+		Redelivered: raw.Redelivered,
+		Headers:     raw.Headers,
+		raw:         raw,
+		dead:        dead,
+		topo:        b.Topology,
+	}
+	d.DeliveryCount = headerInt(raw.Headers["x-delivery-count"])
+	if ctx.Err() != nil {
+		d.Nack(true) // shutting down: leave it to the next consumer
+		return
+	}
+	err := h(ctx, d)
+	if d.settled.Load() {
+		return
+	}
+	if err != nil {
+		b.logger().Warn("mq: handler failed, requeueing", "queue", queue, "id", d.ID,
+			"delivery_count", d.DeliveryCount, "err", err)
+		d.Nack(true)
+		return
+	}
+	d.Ack()
+}
+
+func headerInt(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case int:
+		return int64(n)
+	case int16:
+		return int64(n)
+	case int8:
+		return int64(n)
+	case uint8:
+		return int64(n)
+	}
+	return 0
+}

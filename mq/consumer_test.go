@@ -1,0 +1,176 @@
+package mq
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// consume runs b.Consume in the background until the test ends.
+func consume(t *testing.T, b Broker, queue string, h Handler) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Consume(ctx, queue, 4, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Consume: %v", err)
+		}
+	})
+}
+
+func publisher(t *testing.T, b Broker) *Publisher {
+	t.Helper()
+	p, err := b.NewPublisher(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func TestConsumeAckAndDeadLetterWithReason(t *testing.T) {
+	b, ch := testBroker(t, 20)
+	p := publisher(t, b)
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	got := make(chan Message, 2)
+	consume(t, b, b.Topology.Queue(KindWebhook), func(ctx context.Context, d *Delivery) error {
+		got <- d.Message
+		if d.ID == "bad" {
+			return d.DeadLetter(ctx, "unknown webhook method")
+		}
+		return nil // acked by Consume
+	})
+	for _, id := range []string{"good", "bad"} {
+		m := Message{ID: id, Kind: KindWebhook, Account: "corp", ReceivedAt: at, Body: []byte(`{"id":"` + id + `"}`)}
+		if err := p.Publish(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		select {
+		case m := <-got:
+			if m.Kind != KindWebhook || m.Account != "corp" || !m.ReceivedAt.Equal(at) || string(m.Body) != `{"id":"`+m.ID+`"}` {
+				t.Errorf("delivered %+v", m)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("nothing delivered")
+		}
+	}
+	d := get(t, ch, b.Topology.DeadQueue())
+	if d.MessageId != "bad" || d.Headers[HeaderReason] != "unknown webhook method" ||
+		d.Headers[HeaderOriginalQueue] != b.Topology.Queue(KindWebhook) || d.Headers[HeaderAccount] != "corp" {
+		t.Errorf("dead letter: id %q headers %v", d.MessageId, d.Headers)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := count(t, ch, b.Topology.DeadQueue()); n != 0 {
+		t.Errorf("%d more dead letters", n)
+	}
+	if n := count(t, ch, b.Topology.Queue(KindWebhook)); n != 0 {
+		t.Errorf("%d messages left in the queue", n)
+	}
+}
+
+func TestDeliveryLimitDeadLetters(t *testing.T) {
+	const limit = 2
+	b, ch := testBroker(t, limit)
+	p := publisher(t, b)
+	var deliveries atomic.Int32
+	var mu sync.Mutex
+	var counts []int64
+	consume(t, b, b.Topology.Queue(Kind1C), func(ctx context.Context, d *Delivery) error {
+		deliveries.Add(1)
+		mu.Lock()
+		counts = append(counts, d.DeliveryCount)
+		mu.Unlock()
+		return errors.New("1C is down")
+	})
+	if err := p.Publish(context.Background(), Message{ID: "poison", Kind: Kind1C, Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	d := get(t, ch, b.Topology.DeadQueue())
+	if d.MessageId != "poison" {
+		t.Errorf("dead letter %q", d.MessageId)
+	}
+	if r := d.Headers["x-first-death-reason"]; r != "delivery_limit" {
+		t.Errorf("x-first-death-reason = %v, want delivery_limit", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := deliveries.Load(); n != limit+1 {
+		t.Errorf("delivered %d times (counts %v), want %d", n, counts, limit+1)
+	}
+}
+
+func TestNackWithoutRequeueDeadLetters(t *testing.T) {
+	b, ch := testBroker(t, 20)
+	p := publisher(t, b)
+	consume(t, b, b.Topology.Queue(KindForm), func(ctx context.Context, d *Delivery) error {
+		if err := d.Nack(false); err != nil {
+			return err
+		}
+		if err := d.Ack(); !errors.Is(err, ErrSettled) {
+			t.Errorf("second settle: %v", err)
+		}
+		return nil
+	})
+	if err := p.Publish(context.Background(), Message{ID: "rejected", Kind: KindForm, Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := get(t, ch, b.Topology.DeadQueue()); d.Headers["x-first-death-reason"] != "rejected" {
+		t.Errorf("dead letter headers %v", d.Headers)
+	}
+}
+
+func TestConsumerReconnects(t *testing.T) {
+	b, _ := testBroker(t, 20)
+	p := publisher(t, b)
+	var c cutter
+	cb := b
+	cb.netDial = c.dial
+	got := make(chan string, 4)
+	consume(t, cb, b.Topology.Queue(KindForm), func(ctx context.Context, d *Delivery) error {
+		got <- d.ID
+		return nil
+	})
+	receive := func(want string) {
+		t.Helper()
+		if err := p.Publish(context.Background(), Message{ID: want, Kind: KindForm, Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case id := <-got:
+			if id != want {
+				t.Errorf("got %q, want %q", id, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s not delivered", want)
+		}
+	}
+	receive("first")
+	c.cut(true) // down for a while
+	time.Sleep(300 * time.Millisecond)
+	c.cut(false)
+	receive("second")
+	if c.dialCount() < 2 {
+		t.Errorf("dialed %d times", c.dialCount())
+	}
+}
+
+func TestConsumeReturnsOnContradictingTopology(t *testing.T) {
+	b, _ := testBroker(t, 20)
+	if err := b.Declare(); err != nil {
+		t.Fatal(err)
+	}
+	b.Topology.DeliveryLimit = 5
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := b.Consume(ctx, b.Topology.Queue(KindForm), 1, func(context.Context, *Delivery) error { return nil })
+	if err == nil || !permanent(err) {
+		t.Fatalf("Consume = %v, want PRECONDITION_FAILED", err)
+	}
+}
