@@ -2,8 +2,8 @@ package mq
 
 import (
 	"crypto/rand"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"net"
 	"os"
 	"sync"
