@@ -1,0 +1,35 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+export GOTOOLCHAIN := local
+
+GO       ?= go
+CONFIG   ?= config/example.yaml
+BIN      := bin/amoflow
+
+.PHONY: run build test test-short lint bench services
+
+## run: everything in one process (embedded Temporal + Web UI, fake amoCRM unless configured)
+run: services build
+	./$(BIN) dev --config $(CONFIG)
+
+build:
+	$(GO) build -o $(BIN) ./cmd/amoflow
+
+## test: unit, replay, integration and end-to-end tests on real RabbitMQ, Postgres and Temporal
+test: services
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 60m ./...
+
+## test-short: the fast packages only (no embedded Temporal server)
+test-short: services
+	$(GO) test -count=1 -short ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+## bench: ingest and flow benchmarks; results go to BENCHMARKS.md
+bench: services
+	$(GO) test -run '^$$' -bench . -benchtime 5s ./starter/ ./mq/
+
+services:
+	@scripts/services.sh

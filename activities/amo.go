@@ -1,0 +1,239 @@
+// Package activities holds amoflow's Temporal activities: every side effect
+// of a flow. An amoCRM activity makes one API request (plus, on a retried
+// attempt, the reads that check whether an earlier attempt already did the
+// work), so the per-account task-queue rate limit counts requests exactly.
+//
+// Errors are classified for Temporal: amoCRM answers worth retrying (network,
+// 5xx, 429) are returned as they are and retried with backoff; everything else
+// (validation errors, a blocked account, an account needing re-authorization)
+// becomes a non-retryable error that fails the workflow with a readable reason.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"amoflow/amocrm"
+	"amoflow/phone"
+)
+
+// Amo holds the amoCRM activities, with a client per configured account.
+type Amo struct {
+	Clients map[string]*amocrm.Client
+}
+
+func (a *Amo) client(account string) (*amocrm.Client, error) {
+	c, ok := a.Clients[account]
+	if !ok {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", account), "UnknownAccount", nil)
+	}
+	return c, nil
+}
+
+// classify turns an amoCRM error into what Temporal should do with it.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case amocrm.IsRetryable(err):
+		return err
+	case errors.Is(err, amocrm.ErrReauthRequired):
+		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoReauthRequired", err)
+	case errors.Is(err, amocrm.ErrNotFound):
+		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoNotFound", err)
+	}
+	return temporal.NewNonRetryableApplicationError(err.Error(), "AmoPermanent", err)
+}
+
+// SearchContacts runs amoCRM's fuzzy search with the contacts' lead ids. The
+// caller verifies the hits.
+func (a *Amo) SearchContacts(ctx context.Context, in SearchContactsInput) ([]Contact, error) {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return nil, err
+	}
+	found, err := c.SearchContacts(ctx, in.Query, "leads")
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Contact, 0, len(found))
+	for _, x := range found {
+		out = append(out, contactOf(x))
+	}
+	return out, nil
+}
+
+// GetLeads reads leads by id, with their contacts, in one request.
+func (a *Amo) GetLeads(ctx context.Context, in GetLeadsInput) ([]Lead, error) {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return nil, err
+	}
+	found, err := c.LeadsByID(ctx, in.IDs, "contacts")
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Lead, 0, len(found))
+	for _, l := range found {
+		out = append(out, leadOf(l))
+	}
+	return out, nil
+}
+
+// CreateLead creates a lead with its contact in one POST /leads/complex. A
+// retried attempt first checks whether the earlier one created it after all
+// (its answer may have been lost): a lead of the person in the same pipeline
+// created since the job started counts as ours.
+func (a *Amo) CreateLead(ctx context.Context, in CreateLeadInput) (CreatedLead, error) {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return CreatedLead{}, err
+	}
+	if activity.GetInfo(ctx).Attempt > 1 {
+		if found, ok, err := findCreated(ctx, c, in); err != nil {
+			return CreatedLead{}, classify(err)
+		} else if ok {
+			return found, nil
+		}
+	}
+	lead := amocrm.Lead{
+		Name:               in.Name,
+		PipelineID:         in.PipelineID,
+		StatusID:           in.StatusID,
+		ResponsibleUserID:  in.ResponsibleID,
+		Price:              in.Price,
+		CustomFieldsValues: textFields(in.Fields),
+		Embedded:           &amocrm.LeadEmbedded{Tags: amoTags(in.Tags)},
+	}
+	if in.ContactID != 0 {
+		lead.Embedded.Contacts = []amocrm.Contact{{ID: in.ContactID}}
+	} else if nc := in.NewContact; nc != nil {
+		lead.Embedded.Contacts = []amocrm.Contact{newContact(nc)}
+	}
+	res, err := c.AddLeadsComplex(ctx, []amocrm.Lead{lead})
+	if err != nil {
+		return CreatedLead{}, classify(err)
+	}
+	if len(res) != 1 || res[0].ID == 0 {
+		return CreatedLead{}, fmt.Errorf("amocrm: leads/complex answered %d results without a lead id", len(res))
+	}
+	contactID := res[0].ContactID
+	if contactID == 0 {
+		contactID = in.ContactID
+	}
+	return CreatedLead{LeadID: res[0].ID, ContactID: contactID}, nil
+}
+
+// findCreated looks for the lead an earlier attempt of CreateLead made.
+func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (CreatedLead, bool, error) {
+	var contacts []amocrm.Contact
+	if in.ContactID != 0 {
+		ct, err := c.Contact(ctx, in.ContactID, "leads")
+		if err != nil {
+			return CreatedLead{}, false, err
+		}
+		contacts = []amocrm.Contact{*ct}
+	} else if nc := in.NewContact; nc != nil {
+		query := phone.SearchKey(nc.Phone)
+		if query == "" {
+			query = nc.Email
+		}
+		hits, err := c.SearchContacts(ctx, query, "leads")
+		if err != nil {
+			return CreatedLead{}, false, err
+		}
+		for _, h := range hits {
+			if hasPhoneOrEmail(h, nc.Phone, nc.Email) {
+				contacts = append(contacts, h)
+			}
+		}
+	}
+	for _, ct := range contacts {
+		ids := ct.LeadIDs()
+		if len(ids) == 0 {
+			continue
+		}
+		leads, err := c.LeadsByID(ctx, ids)
+		if err != nil {
+			return CreatedLead{}, false, err
+		}
+		for _, l := range leads {
+			if l.PipelineID == in.PipelineID && l.CreatedAt >= in.Since.Unix() {
+				return CreatedLead{LeadID: l.ID, ContactID: ct.ID, Found: true}, true, nil
+			}
+		}
+	}
+	return CreatedLead{}, false, nil
+}
+
+func hasPhoneOrEmail(c amocrm.Contact, ph, email string) bool {
+	for _, p := range c.Phones() {
+		if phone.Same(p, ph) {
+			return true
+		}
+	}
+	for _, e := range c.Emails() {
+		if email != "" && strings.EqualFold(strings.TrimSpace(e), email) {
+			return true
+		}
+	}
+	return false
+}
+
+// UpdateLead patches fields and (when given) the whole tag list. A PATCH is
+// idempotent, so a retry needs no check.
+func (a *Amo) UpdateLead(ctx context.Context, in UpdateLeadInput) error {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return err
+	}
+	lead := amocrm.Lead{ID: in.LeadID, CustomFieldsValues: textFields(in.Fields)}
+	if in.Tags != nil {
+		lead.Embedded = &amocrm.LeadEmbedded{Tags: amoTags(in.Tags)}
+	}
+	_, err = c.UpdateLeads(ctx, []amocrm.Lead{lead})
+	return classify(err)
+}
+
+// AddNote adds a common note. A retried attempt first looks for the same text
+// on the entity, so a note whose answer was lost is not added twice.
+func (a *Amo) AddNote(ctx context.Context, in NoteInput) (int64, error) {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return 0, err
+	}
+	entity := amocrm.EntityType(in.Entity)
+	if activity.GetInfo(ctx).Attempt > 1 {
+		notes, err := c.Notes(ctx, entity, in.EntityID, amocrm.NoteCommon)
+		if err != nil {
+			return 0, classify(err)
+		}
+		if i := slices.IndexFunc(notes, func(n amocrm.Note) bool { return n.Params.Text == in.Text }); i >= 0 {
+			return notes[i].ID, nil
+		}
+	}
+	added, err := c.AddNotes(ctx, entity, []amocrm.Note{amocrm.CommonNote(in.EntityID, in.Text)})
+	if err != nil {
+		return 0, classify(err)
+	}
+	if len(added) != 1 {
+		return 0, fmt.Errorf("amocrm: notes answered %d notes for one", len(added))
+	}
+	return added[0].ID, nil
+}
+
+// LinkLeadContact links a lead to a contact; linking twice is harmless.
+func (a *Amo) LinkLeadContact(ctx context.Context, in LinkInput) error {
+	c, err := a.client(in.Account)
+	if err != nil {
+		return err
+	}
+	_, err = c.Link(ctx, amocrm.EntityLeads, in.LeadID, []amocrm.Link{{ToEntityID: in.ContactID, ToEntityType: amocrm.EntityContacts}})
+	return classify(err)
+}

@@ -1,0 +1,108 @@
+// Package bridge moves work from RabbitMQ to Temporal: for each message it
+// starts one workflow whose id is the message's job id, and acks the message
+// only once Temporal has the workflow. A redelivered message finds its
+// workflow already started and is simply acked, so nothing runs twice.
+//
+// While Temporal is unreachable the bridge holds the message unacked and
+// retries with backoff (it does not requeue, which would count against the
+// queue's delivery limit); if the bridge dies, RabbitMQ redelivers the message
+// to another one. A message that cannot be decoded is dead-lettered with the
+// reason. Any number of bridges may run at once.
+package bridge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"amoflow/mq"
+)
+
+// Bridge consumes every work queue and starts workflows.
+type Bridge struct {
+	Temporal  client.Client
+	TaskQueue string // where workflows run
+	Broker    mq.Broker
+	Prefetch  int
+	Logger    *slog.Logger
+	// MaxBackoff caps the wait between attempts to reach Temporal (default 30 s).
+	MaxBackoff time.Duration
+}
+
+// Run consumes until ctx ends.
+func (b *Bridge) Run(ctx context.Context) error {
+	queues := b.Broker.Topology.Queues()
+	errs := make(chan error, len(queues))
+	var wg sync.WaitGroup
+	for _, q := range queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- b.Broker.Consume(ctx, q, b.Prefetch, b.Handle)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// Handle starts the workflow of one delivery and settles the delivery.
+func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
+	start, err := route(d.Message)
+	if err != nil {
+		b.log().Warn("bridge: dead-lettering an undecodable message", "job_id", d.ID, "queue", d.Queue, "reason", err)
+		return d.DeadLetter(ctx, err.Error())
+	}
+	opts := client.StartWorkflowOptions{
+		ID:        d.ID,
+		TaskQueue: b.TaskQueue,
+		// A job runs once: a redelivery or a double submit after the workflow
+		// finished must not run it again (operators re-run from the UI).
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := b.Temporal.ExecuteWorkflow(ctx, opts, start.workflow, start.arg)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		switch {
+		case err == nil:
+			b.log().Info("bridge: workflow started", "job_id", d.ID, "workflow", start.workflow)
+			return d.Ack()
+		case errors.As(err, &started):
+			b.log().Info("bridge: workflow already started", "job_id", d.ID)
+			return d.Ack()
+		}
+		b.log().Warn("bridge: cannot start workflow, retrying", "job_id", d.ID, "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err() // unsettled: the broker redelivers it
+		case <-time.After(b.backoff(attempt)):
+		}
+	}
+}
+
+func (b *Bridge) backoff(attempt int) time.Duration {
+	max := b.MaxBackoff
+	if max <= 0 {
+		max = 30 * time.Second
+	}
+	d := 200 * time.Millisecond << min(attempt, 10)
+	return min(d, max)
+}
+
+func (b *Bridge) log() *slog.Logger {
+	if b.Logger != nil {
+		return b.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,43 @@
+// Package workflows holds amoflow's Temporal workflows, one file per flow.
+// Workflows decide; activities (package activities) do the I/O, one amoCRM
+// request per activity so the per-account rate limit is exact.
+//
+// Workflow code must be deterministic: configuration is read once per run
+// through a SideEffect, so a replay sees the same ids even if the file changed.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/config"
+)
+
+// Flows carries what workflows need from outside: the configuration.
+type Flows struct {
+	Config *config.Config
+}
+
+// Workflow type names, used by the bridge to start them and by the worker to register them.
+const (
+	CreateLeadFromFormName = "CreateLeadFromForm"
+)
+
+// amoOptions runs activities on the account's amoCRM task queue, whose
+// workers are rate limited to the account's request budget cluster-wide.
+// Retryable errors (network, 5xx, 429) back off without a cap on attempts for
+// a day; permanent ones (validation, revoked token) fail at once.
+func amoOptions(ctx workflow.Context, taskQueue string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              taskQueue,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}

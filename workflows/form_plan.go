@@ -1,0 +1,154 @@
+package workflows
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"amoflow/activities"
+	"amoflow/phone"
+)
+
+// The pure decisions of CreateLeadFromForm, kept apart from the workflow so
+// they read (and test) as plain functions.
+
+// normEmail lower-cases and trims an email; "" when it does not look like one.
+func normEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
+		return ""
+	}
+	return s
+}
+
+// verifiedContacts keeps the search hits that really have the phone or email:
+// amoCRM's query search is fuzzy and may return a contact whose number merely
+// contains the digits searched. The most recently updated contact comes first.
+func verifiedContacts(hits []activities.Contact, ph, email string) []activities.Contact {
+	var out []activities.Contact
+	for _, c := range hits {
+		ok := false
+		for _, p := range c.Phones {
+			ok = ok || (ph != "" && phone.Same(p, ph))
+		}
+		for _, e := range c.Emails {
+			ok = ok || (email != "" && normEmail(e) == email)
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].UpdatedAt != out[j].UpdatedAt {
+			return out[i].UpdatedAt > out[j].UpdatedAt
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// leadIDs lists the leads of the contacts, without repeats, in ascending order.
+func leadIDs(contacts []activities.Contact) []int64 {
+	var ids []int64
+	for _, c := range contacts {
+		ids = append(ids, c.LeadIDs...)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// Closed statuses exist in every amoCRM pipeline.
+const (
+	statusWon  = 142
+	statusLost = 143
+)
+
+// mergeTarget picks the open lead a form merges into: not won or lost, not in
+// an excluded pipeline or status; the most recently updated wins (ties: the
+// higher id), so the choice does not depend on the order amoCRM answers in.
+func mergeTarget(leads []activities.Lead, s formSettings) (activities.Lead, bool) {
+	var best activities.Lead
+	found := false
+	for _, l := range leads {
+		if l.StatusID == statusWon || l.StatusID == statusLost ||
+			slices.Contains(s.ExcludedPipelines, l.PipelineID) ||
+			slices.Contains(s.ExcludedStatuses, l.StatusID) {
+			continue
+		}
+		if !found || l.UpdatedAt > best.UpdatedAt || (l.UpdatedAt == best.UpdatedAt && l.ID > best.ID) {
+			best, found = l, true
+		}
+	}
+	return best, found
+}
+
+// formFields maps the form's fields to the account's lead custom fields.
+func formFields(fields map[string]string, s formSettings) map[int64]string {
+	out := map[int64]string{}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // several form keys may share a field; the choice must be stable
+	for _, k := range keys {
+		if id, ok := s.FormFields[k]; ok && fields[k] != "" {
+			if _, taken := out[id]; !taken {
+				out[id] = fields[k]
+			}
+		}
+	}
+	return out
+}
+
+// formTags are the tags the form's name asks for (reference-system §6.4 rules,
+// from config), resolved by name in the account.
+func formTags(fields map[string]string, s formSettings) []activities.Tag {
+	var tags []activities.Tag
+	for _, r := range s.FormTags {
+		if strings.Contains(fields["form_name_site"], r.Contains) {
+			tags = append(tags, s.tag(r.Tag))
+		}
+	}
+	return tags
+}
+
+// addTags returns existing ∪ extra (by name) and whether anything was added.
+func addTags(existing, extra []activities.Tag) ([]activities.Tag, bool) {
+	out := slices.Clone(existing)
+	added := false
+	for _, t := range extra {
+		if !slices.ContainsFunc(out, func(e activities.Tag) bool { return strings.EqualFold(e.Name, t.Name) }) {
+			out = append(out, t)
+			added = true
+		}
+	}
+	return out, added
+}
+
+// emptyFields keeps the fields that are empty on the lead: a merge fills gaps
+// but never overwrites what a manager already entered.
+func emptyFields(want map[int64]string, lead activities.Lead) map[int64]string {
+	out := map[int64]string{}
+	for id, v := range want {
+		if strings.TrimSpace(lead.Fields[id]) == "" {
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// newLeadStage is the form's pipeline/status when it names a valid one, else
+// the account's intake stage (never a test pipeline).
+func newLeadStage(fields map[string]string, s formSettings) (pipeline, status int64) {
+	p, err := strconv.ParseInt(fields["pipeline"], 10, 64)
+	if err != nil || p <= 0 {
+		return s.Intake.PipelineID, s.Intake.StatusID
+	}
+	st, err := strconv.ParseInt(fields["status"], 10, 64)
+	if err != nil || st <= 0 {
+		st = 0 // amoCRM puts the lead in the pipeline's first stage
+	}
+	return p, st
+}

@@ -1,0 +1,116 @@
+package workflows
+
+import (
+	"reflect"
+	"testing"
+
+	"amoflow/activities"
+	"amoflow/config"
+)
+
+var retail = formSettings{
+	Account:           "retail",
+	Intake:            config.Stage{PipelineID: 3198184, StatusID: 32532880},
+	ExcludedPipelines: []int64{3338257},
+	ExcludedStatuses:  []int64{58522914},
+	FormFields:        map[string]int64{"form_name_site": 639075, "site": 639081, "event": 725709, "event_name": 725709},
+	FormTags:          []config.TagRule{{Contains: "mzpo-s.ru", Tag: "mzpo-s.ru"}, {Contains: "Выставка", Tag: "Выставка"}},
+	Tags:              map[string]int64{"mzpo-s.ru": 246137},
+}
+
+func TestMergeTargetSkipsClosedAndExcluded(t *testing.T) {
+	leads := []activities.Lead{
+		{ID: 1, PipelineID: 3198184, StatusID: statusWon, UpdatedAt: 900},
+		{ID: 2, PipelineID: 3198184, StatusID: 32532883, UpdatedAt: 100},
+		{ID: 3, PipelineID: 3338257, StatusID: 1, UpdatedAt: 800},        // excluded pipeline
+		{ID: 4, PipelineID: 3198184, StatusID: 58522914, UpdatedAt: 700}, // excluded status
+		{ID: 5, PipelineID: 3198184, StatusID: statusLost, UpdatedAt: 950},
+		{ID: 6, PipelineID: 5234134, StatusID: 2, UpdatedAt: 200},
+	}
+	got, ok := mergeTarget(leads, retail)
+	if !ok || got.ID != 6 {
+		t.Fatalf("merge target = %d %v, want 6 (the most recently updated open lead)", got.ID, ok)
+	}
+	// The order amoCRM answers in must not matter.
+	for i, j := 0, len(leads)-1; i < j; i, j = i+1, j-1 {
+		leads[i], leads[j] = leads[j], leads[i]
+	}
+	if again, _ := mergeTarget(leads, retail); again.ID != 6 {
+		t.Fatalf("reversed order picked %d", again.ID)
+	}
+	if _, ok := mergeTarget(leads[:0], retail); ok {
+		t.Fatal("no leads, no target")
+	}
+}
+
+func TestVerifiedContactsDropsFuzzyHits(t *testing.T) {
+	hits := []activities.Contact{
+		{ID: 1, Phones: []string{"+7 (916) 123-45-670"}, UpdatedAt: 5}, // contains the digits, another number
+		{ID: 2, Phones: []string{"8 916 123 45 67"}, UpdatedAt: 3},
+		{ID: 3, Emails: []string{"Ivan@Example.ru"}, UpdatedAt: 9},
+	}
+	got := verifiedContacts(hits, "+79161234567", "")
+	if len(got) != 1 || got[0].ID != 2 {
+		t.Fatalf("by phone: %+v", got)
+	}
+	got = verifiedContacts(hits, "", "ivan@example.ru")
+	if len(got) != 1 || got[0].ID != 3 {
+		t.Fatalf("by email: %+v", got)
+	}
+}
+
+func TestFormFieldsAndTags(t *testing.T) {
+	fields := map[string]string{
+		"form_name_site": "Заявка с формы Записаться mzpo-s.ru",
+		"site":           "mzpo-s.ru",
+		"event":          "ДОД",
+		"event_name":     "other",
+		"unknown":        "x",
+	}
+	got := formFields(fields, retail)
+	want := map[int64]string{639075: fields["form_name_site"], 639081: "mzpo-s.ru", 725709: "ДОД"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("fields = %v, want %v", got, want)
+	}
+	tags := formTags(fields, retail)
+	if !reflect.DeepEqual(tags, []activities.Tag{{ID: 246137, Name: "mzpo-s.ru"}}) {
+		t.Fatalf("tags = %v", tags)
+	}
+	merged, added := addTags([]activities.Tag{{ID: 246137, Name: "mzpo-s.ru"}}, tags)
+	if added || len(merged) != 1 {
+		t.Fatalf("a tag the lead has is not added again: %v %v", merged, added)
+	}
+	merged, added = addTags([]activities.Tag{{ID: 9, Name: "Ручная"}}, tags)
+	if !added || len(merged) != 2 {
+		t.Fatalf("append: %v %v", merged, added)
+	}
+}
+
+func TestEmptyFieldsNeverOverwrites(t *testing.T) {
+	lead := activities.Lead{Fields: map[int64]string{639075: "manager's text", 639081: " "}}
+	got := emptyFields(map[int64]string{639075: "form", 639081: "site", 639083: "page"}, lead)
+	want := map[int64]string{639081: "site", 639083: "page"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+func TestNewLeadStage(t *testing.T) {
+	if p, s := newLeadStage(map[string]string{}, retail); p != 3198184 || s != 32532880 {
+		t.Fatalf("default = %d/%d", p, s)
+	}
+	if p, s := newLeadStage(map[string]string{"pipeline": "4586602", "status": "42430264"}, retail); p != 4586602 || s != 42430264 {
+		t.Fatalf("override = %d/%d", p, s)
+	}
+	if p, s := newLeadStage(map[string]string{"pipeline": "junk"}, retail); p != 3198184 || s != 32532880 {
+		t.Fatalf("junk pipeline = %d/%d", p, s)
+	}
+}
+
+func TestNormEmail(t *testing.T) {
+	for in, want := range map[string]string{" Ivan@Mail.RU ": "ivan@mail.ru", "no-at": "", "@x": "", "a@": "", "a b@c": ""} {
+		if got := normEmail(in); got != want {
+			t.Errorf("normEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

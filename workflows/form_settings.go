@@ -1,0 +1,63 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
+	"amoflow/config"
+)
+
+// formSettings is the part of an account's configuration a site form needs,
+// recorded in the workflow history (see Flows.formSettings).
+type formSettings struct {
+	Account            string
+	TaskQueue          string
+	LeadName           string
+	Intake             config.Stage
+	DefaultResponsible int64
+	ExcludedPipelines  []int64
+	ExcludedStatuses   []int64
+	FormFields         map[string]int64
+	FormTags           []config.TagRule
+	Tags               map[string]int64
+}
+
+// formSettings snapshots the account's settings into the history once per run.
+func (f *Flows) formSettings(ctx workflow.Context, account string) (formSettings, error) {
+	var s formSettings
+	enc := workflow.SideEffect(ctx, func(workflow.Context) any {
+		a, ok := f.Config.Account(account)
+		if !ok {
+			return formSettings{}
+		}
+		return formSettings{
+			Account:            a.Name,
+			TaskQueue:          a.TaskQueue(f.Config.Temporal.TaskQueue),
+			LeadName:           a.LeadName,
+			Intake:             a.Intake,
+			DefaultResponsible: a.DefaultResponsible,
+			ExcludedPipelines:  a.Merge.ExcludedPipelines,
+			ExcludedStatuses:   a.Merge.ExcludedStatuses,
+			FormFields:         a.FormFields,
+			FormTags:           a.FormTags,
+			Tags:               a.Tags,
+		}
+	})
+	if err := enc.Get(&s); err != nil {
+		return s, err
+	}
+	if s.Account == "" {
+		return s, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("account %q is not configured", account), "UnknownAccount", nil)
+	}
+	return s, nil
+}
+
+// tag resolves a tag name to the account's tag (id when known, else by name,
+// which amoCRM resolves or creates).
+func (s formSettings) tag(name string) activities.Tag {
+	return activities.Tag{ID: s.Tags[name], Name: name}
+}
