@@ -361,3 +361,26 @@ func TestCustomFieldHelpers(t *testing.T) {
 		t.Fatalf("after Set: %s", b)
 	}
 }
+
+func TestEvents(t *testing.T) {
+	c, _ := testClient(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("limit") != "100" || q.Get("filter[entity]") != "lead" || q.Get("filter[entity_id][]") != "5" || q.Get("filter[type][]") != "lead_status_changed" {
+			t.Errorf("query %v", q)
+		}
+		writeJSON(w, 200, map[string]any{"_embedded": map[string]any{"events": []any{map[string]any{
+			"id": "01abc", "type": "lead_status_changed", "entity_id": 5, "entity_type": "lead",
+			"value_before": []any{map[string]any{"lead_status": map[string]any{"id": 32532880, "pipeline_id": 3198184}}},
+			"value_after":  []any{map[string]any{"lead_status": map[string]any{"id": 142, "pipeline_id": 3198184}}},
+		}}}})
+	})
+	ev, err := c.EventsFor(context.Background(), "lead", 5, "lead_status_changed")
+	if err != nil || len(ev) != 1 {
+		t.Fatalf("%v, %v", ev, err)
+	}
+	p, s, ok := ev[0].StatusBefore()
+	_, after, _ := ev[0].StatusAfter()
+	if !ok || p != 3198184 || s != 32532880 || after != StatusWon {
+		t.Fatalf("before %d/%d %v, after %d", p, s, ok, after)
+	}
+}

@@ -43,12 +43,17 @@ const DefaultRefreshMargin = 5 * time.Minute
 // context: a refresh token consumed at amoCRM must reach Postgres.
 const refreshTimeout = 45 * time.Second
 
+// refreshBackoff is how long a pair that is still valid keeps being used
+// after the token endpoint failed, before the next attempt.
+const refreshBackoff = 30 * time.Second
+
 // TokenSource hands out one account's access token from the amo_tokens row
 // and refreshes it when it is about to expire. The refresh runs under the
 // row lock, so across all processes at most one refresh happens per pair;
 // the others wait for the lock and take the new pair. Within a process a
 // single goroutine goes to Postgres at a time and the token is cached.
 //
+// Make one per account per process and share it between clients.
 // TokenSource implements Credentials and oauth2.TokenSource.
 type TokenSource struct {
 	db     *store.DB
@@ -68,6 +73,9 @@ type cached struct {
 	Credential
 	refreshable bool
 	ok          bool
+	// retryAt defers the next refresh attempt after the token endpoint
+	// failed while this pair was still valid.
+	retryAt time.Time
 }
 
 // TokenOption configures a TokenSource, ExchangeCode or StoreLongLivedToken.
@@ -168,7 +176,7 @@ func (ts *TokenSource) usable(c cached, rejected *Credential) bool {
 	switch {
 	case rejected != nil:
 		return c.Version != rejected.Version && c.ExpiresAt.After(now)
-	case !c.refreshable:
+	case !c.refreshable, now.Before(c.retryAt):
 		return c.ExpiresAt.After(now)
 	}
 	return c.ExpiresAt.After(now.Add(ts.margin))
@@ -215,6 +223,7 @@ func (ts *TokenSource) refresh(ctx context.Context, version int64, forced bool) 
 		reauth *ReauthError
 		got    *issued // a pair amoCRM issued, in case the commit fails
 		locked int64   // the version that pair replaces
+		before cached  // the row as locked
 	)
 	err := ts.db.LockToken(ctx, ts.acct.Name, func(tx *store.TokenTx) error {
 		// The caller's context only bounds the wait for the lock.
@@ -226,6 +235,7 @@ func (ts *TokenSource) refresh(ctx context.Context, version int64, forced bool) 
 		if err != nil {
 			return err
 		}
+		before = c
 		if row.NeedsReauth != "" {
 			reauth = &ReauthError{Account: ts.acct.Name, Reason: row.NeedsReauth}
 			return nil
@@ -266,13 +276,19 @@ func (ts *TokenSource) refresh(ctx context.Context, version int64, forced bool) 
 		if err != nil {
 			return err
 		}
-		out = cached{Credential{p.access, nt.Version, p.expiresAt}, p.refresh != "", true}
+		out = cached{Credential: Credential{p.access, nt.Version, p.expiresAt}, refreshable: p.refresh != "", ok: true}
 		return nil
 	})
 	if err != nil && got != nil {
 		// The old refresh token is spent: persisting the new pair is the
 		// only way not to lock the account out.
 		out, err = ts.persistOrphan(ctx, locked, *got, err)
+	}
+	if err != nil && got == nil && !forced && IsRetryable(err) && before.ok && before.ExpiresAt.After(ts.now()) {
+		// The endpoint failed inside the margin: keep using the valid pair.
+		before.retryAt = ts.now().Add(refreshBackoff)
+		ts.remember(before)
+		return before.Credential, nil
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrNoToken) {
@@ -298,7 +314,7 @@ func (ts *TokenSource) persistOrphan(ctx context.Context, version int64, p issue
 	if err != nil || !ok {
 		return cached{}, fmt.Errorf("amocrm: account %s: refreshed token pair could not be stored: %w", ts.acct.Name, cause)
 	}
-	return cached{Credential{p.access, nt.Version, p.expiresAt}, p.refresh != "", true}, nil
+	return cached{Credential: Credential{p.access, nt.Version, p.expiresAt}, refreshable: p.refresh != "", ok: true}, nil
 }
 
 func (ts *TokenSource) decode(row store.Token) (cached, error) {
@@ -309,7 +325,7 @@ func (ts *TokenSource) decode(row store.Token) (cached, error) {
 	if err != nil {
 		return cached{}, fmt.Errorf("amocrm: account %s: %v", ts.acct.Name, err)
 	}
-	return cached{Credential{access, row.Version, row.ExpiresAt}, row.RefreshToken != "", true}, nil
+	return cached{Credential: Credential{access, row.Version, row.ExpiresAt}, refreshable: row.RefreshToken != "", ok: true}, nil
 }
 
 func (ts *TokenSource) seal(column, v string) string { return ts.key.seal(ts.acct.Name, column, v) }
@@ -340,7 +356,10 @@ func ExchangeCode(ctx context.Context, db *store.DB, acct Account, code string, 
 	if err != nil {
 		return err
 	}
-	_, err = db.PutToken(context.WithoutCancel(ctx), acct.Name,
+	// The code is spent now: store the pair even if the caller gives up.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
+	_, err = db.PutToken(wctx, acct.Name,
 		c.key.seal(acct.Name, "access_token", p.access), c.key.seal(acct.Name, "refresh_token", p.refresh), p.expiresAt)
 	return err
 }

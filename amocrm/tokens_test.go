@@ -31,6 +31,7 @@ type tokenServer struct {
 	refresh   map[string]bool // refresh tokens still usable
 	access    map[string]bool
 	n         int
+	attempts  int // token endpoint calls
 	fail      int // status to answer the token endpoint with, if set
 	delay     time.Duration
 	lastBody  map[string]string
@@ -61,6 +62,7 @@ func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lastBody = body
+	s.attempts++
 	if s.fail != 0 {
 		w.WriteHeader(s.fail)
 		return
@@ -313,6 +315,20 @@ func TestTransientTokenEndpointError(t *testing.T) {
 	srv.fail = 0
 	if _, err := ts.Credential(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+
+	// Inside the margin the valid pair is used while the endpoint fails,
+	// and the next attempt waits.
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() + interval '2 minutes'`)
+	ts = NewTokenSource(db, srv.account())
+	srv.fail = http.StatusServiceUnavailable
+	for range 3 {
+		if c, err := ts.Credential(context.Background()); err != nil || c.Version != 2 {
+			t.Fatalf("inside the margin: %v, %v; want the still valid pair", c, err)
+		}
+	}
+	if srv.attempts != 3 {
+		t.Fatalf("%d token endpoint calls, want 3 (2 before, 1 now)", srv.attempts)
 	}
 }
 
