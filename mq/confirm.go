@@ -56,12 +56,18 @@ func newConfirmChannel(conn *amqp.Connection) (*confirmChannel, error) {
 
 // publish returns nil only once the broker confirmed the message.
 func (c *confirmChannel) publish(ctx context.Context, exchange, key string, p amqp.Publishing) error {
-	dc, err := c.ch.PublishWithDeferredConfirmWithContext(ctx, exchange, key, true, false, p)
-	if err != nil {
-		if c.ch.IsClosed() || errors.Is(err, amqp.ErrClosed) {
-			return fmt.Errorf("%w: %v", errLost, err)
-		}
+	if err := p.Headers.Validate(); err != nil {
 		return fmt.Errorf("mq: publish: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mq: publish: %w", err)
+	}
+	dc, err := c.ch.PublishWithDeferredConfirm(exchange, key, true, false, p)
+	if err != nil {
+		// With valid headers only the transport fails here, and the client
+		// then closes the connection (asynchronously: the channel may not
+		// look closed yet).
+		return fmt.Errorf("%w: %v", errLost, err)
 	}
 	acked, err := dc.WaitContext(ctx)
 	switch {

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -43,6 +45,7 @@ func testBroker(t testing.TB, deliveryLimit int) (Broker, *amqp.Channel) {
 		Topology:   Topology{Prefix: "amoflowtest." + randomHex(6), DeliveryLimit: deliveryLimit},
 		Name:       t.Name(),
 		MaxBackoff: 200 * time.Millisecond,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	t.Cleanup(func() {
 		for _, q := range append(b.Topology.Queues(), b.Topology.DeadQueue()) {

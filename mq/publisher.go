@@ -32,6 +32,7 @@ type session struct {
 	conn  *amqp.Connection
 	chans []*confirmChannel
 	lost  chan struct{} // closed when the connection or any channel closes
+	why   error         // the first close reason, set before lost is closed
 	gone  chan struct{}
 }
 
@@ -173,7 +174,7 @@ func (p *Publisher) run(s *session) {
 	for {
 		select {
 		case <-s.lost:
-			p.b.logger().Warn("mq: publisher connection lost, reconnecting")
+			p.b.logger().Warn("mq: publisher connection lost, reconnecting", "err", s.why)
 		case <-p.ctx.Done():
 			p.retire(s)
 			return
@@ -219,8 +220,14 @@ func (p *Publisher) open(conn *amqp.Connection) (*session, error) {
 	s := &session{conn: conn, lost: make(chan struct{}), gone: make(chan struct{})}
 	var once sync.Once
 	watch := func(c chan *amqp.Error) {
-		<-c // an error, or closed on a clean close
-		once.Do(func() { close(s.lost) })
+		e, ok := <-c // an error, or closed on a clean close
+		once.Do(func() {
+			s.why = errors.New("closed")
+			if ok && e != nil {
+				s.why = e
+			}
+			close(s.lost)
+		})
 	}
 	go watch(conn.NotifyClose(make(chan *amqp.Error, 1)))
 	for range n {

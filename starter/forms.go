@@ -1,0 +1,116 @@
+package starter
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"amoflow/mq"
+	"amoflow/workflows"
+)
+
+// publishTimeout bounds the wait for the broker's confirmation.
+const publishTimeout = 5 * time.Second
+
+// accepted is the answer to a stored request.
+type accepted struct {
+	JobID     string `json:"job_id"`
+	StatusURL string `json:"status_url"`
+}
+
+// forms takes a site form (reference-system §6): POST /v1/forms answers 202
+// with the job; the legacy POST /amo/index.php answers like the old PHP
+// endpoint (§4.2.2): 404 "no post" without method=siteform, 200 "Ok" once
+// stored. Errors are problem JSON on both.
+func (s *server) forms(legacy bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, p := readForm(r)
+		if p != nil {
+			s.reject(w, r, p)
+			return
+		}
+		if legacy && strings.TrimSpace(raw[keyMethod]) != "siteform" {
+			writeText(w, http.StatusNotFound, "no post")
+			return
+		}
+		account, p := s.formAccount(raw[keyAccount])
+		if p != nil {
+			s.reject(w, r, p)
+			return
+		}
+		fields, p := cleanFields(raw)
+		if p != nil {
+			s.reject(w, r, p)
+			return
+		}
+
+		now := s.now().UTC()
+		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		id := formJobID(account, key, fields, now, s.cfg.Inbound.DedupWindow)
+		body, err := json.Marshal(workflows.FormInput{JobID: id, Account: account, ReceivedAt: now, Fields: fields})
+		if err != nil {
+			panic(err) // a struct of strings always encodes
+		}
+		msg := mq.Message{ID: id, Kind: mq.KindForm, Account: account, ReceivedAt: now, Body: body}
+		if err := s.publish(r.Context(), msg); err != nil {
+			s.log.Error("form not stored", "job_id", id, "account", account, "err", err)
+			writeProblem(w, notStored())
+			return
+		}
+		s.log.Info("form stored", "job_id", id, "account", account, "path", r.URL.Path)
+
+		if legacy {
+			writeText(w, http.StatusOK, "Ok")
+			return
+		}
+		s.writeAccepted(w, id)
+	})
+}
+
+// formAccount maps amo=corp to the corporate account and anything else to
+// retail, as the old endpoint did; the account must be configured.
+func (s *server) formAccount(amo string) (string, *problem) {
+	name := "retail"
+	if strings.EqualFold(strings.TrimSpace(amo), "corp") {
+		name = "corp"
+	}
+	if _, ok := s.cfg.Account(name); !ok {
+		return "", invalidField(keyAccount, "account %q is not configured", name)
+	}
+	return name, nil
+}
+
+// publish stores m, timing the broker's answer.
+func (s *server) publish(ctx context.Context, m mq.Message) error {
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	start := time.Now()
+	err := s.pub.Publish(ctx, m)
+	s.metrics.observePublish(m.Kind, err, time.Since(start))
+	return err
+}
+
+// reject answers a request that will not be stored. The log names the
+// problem, never the values.
+func (s *server) reject(w http.ResponseWriter, r *http.Request, p *problem) {
+	s.log.Info("request rejected", "path", r.URL.Path, "status", p.Status, "field", p.Field, "detail", p.Detail)
+	writeProblem(w, p)
+}
+
+func (s *server) writeAccepted(w http.ResponseWriter, id string) {
+	a := accepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Location", a.StatusURL)
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(a)
+}
+
+func writeText(w http.ResponseWriter, code int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	io.WriteString(w, text)
+}

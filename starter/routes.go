@@ -1,0 +1,36 @@
+package starter
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// routes is the whole HTTP surface (spec README §4). Every route is counted
+// under its path template and has its body capped (see handle).
+func (s *server) routes(r *mux.Router) {
+	// Site forms (reference-system §6), from browsers too: CORS applies.
+	s.handle(r, "/v1/forms", s.cors.wrap(s.forms(false))).Methods(http.MethodPost, http.MethodOptions)
+	s.handle(r, "/amo/index.php", s.cors.wrap(s.forms(true))).Methods(http.MethodPost, http.MethodOptions)
+
+	// amoCRM webhooks (reference-system §5):
+	//   POST /v1/amo/webhooks/{method}?token=…  and the legacy POST /amo/webhooks/?{method}
+	// 1C (reference-system §3.6, §4.2):
+	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
+	// Jobs:
+	//   GET /v1/jobs/{id}[?wait=30s]  (status_url of every 202 points here)
+	// OAuth onboarding:
+	//   GET /oauth/callback
+
+	// Operations.
+	s.handle(r, "/healthz", http.HandlerFunc(s.healthz)).Methods(http.MethodGet, http.MethodHead)
+	s.handle(r, "/readyz", http.HandlerFunc(s.readyz)).Methods(http.MethodGet, http.MethodHead)
+	s.handle(r, "/metrics", s.metrics.handler).Methods(http.MethodGet)
+
+	r.NotFoundHandler = s.metrics.instrument("unmatched", http.HandlerFunc(notFound))
+	r.MethodNotAllowedHandler = s.metrics.instrument("unmatched", http.HandlerFunc(methodNotAllowed))
+}
+
+func (s *server) handle(r *mux.Router, path string, h http.Handler) *mux.Route {
+	return r.Handle(path, s.metrics.instrument(path, s.limitBody(h)))
+}

@@ -1,0 +1,77 @@
+// Package starter is amoflow's HTTP front door: it validates and
+// authenticates what websites, amoCRM and 1C send, stores each request
+// durably in RabbitMQ and answers at once; the bridge and the workflows do the
+// work later. A request is never answered 2xx before the broker confirmed it.
+package starter
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"amoflow/config"
+	"amoflow/mq"
+)
+
+// Publisher stores a message durably; nil means the broker confirmed it.
+// *mq.Publisher is the production implementation.
+type Publisher interface {
+	Publish(ctx context.Context, m mq.Message) error
+}
+
+// Check is one readiness dependency (RabbitMQ, Postgres, Temporal).
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}
+
+// Deps are the starter's collaborators.
+type Deps struct {
+	Publisher Publisher
+	Ready     []Check
+	Now       func() time.Time // default time.Now
+	Logger    *slog.Logger     // default slog.Default()
+	// Metrics is where the starter registers its metrics and what /metrics
+	// serves; nil means a new registry with the Go and process collectors.
+	Metrics *prometheus.Registry
+}
+
+// server holds what every handler needs.
+type server struct {
+	cfg     *config.Config
+	pub     Publisher
+	ready   []Check
+	now     func() time.Time
+	log     *slog.Logger
+	metrics *metrics
+	cors    cors
+}
+
+// New returns the starter's HTTP handler. The routes are listed in routes.go.
+func New(cfg *config.Config, deps Deps) http.Handler {
+	if deps.Publisher == nil {
+		panic("starter: nil Publisher")
+	}
+	s := &server{
+		cfg:     cfg,
+		pub:     deps.Publisher,
+		ready:   deps.Ready,
+		now:     deps.Now,
+		log:     deps.Logger,
+		metrics: newMetrics(deps.Metrics),
+		cors:    newCORS(cfg.Inbound.CORSOrigins),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	r := mux.NewRouter()
+	s.routes(r)
+	return r
+}
