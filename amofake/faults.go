@@ -1,0 +1,63 @@
+package amofake
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// Faults are failures injected into one account's requests, to test how a
+// client copes. They apply to every request of the account, the token
+// endpoint included, except Force401 and Blocked, which only hit /api/.
+type Faults struct {
+	// Latency delays every request before anything else happens to it.
+	Latency time.Duration
+	// ErrorRate is the share (0 to 1) of requests answered 502 with an nginx page.
+	ErrorRate float64
+	// Force429 answers the next N requests 429 (HTML, no Retry-After).
+	Force429 int
+	// Force401 answers the next N API requests 401, whatever their token.
+	Force401 int
+	// Force5xx answers the next N requests 502 with an nginx page.
+	Force5xx int
+	// Blocked answers every API request 403 with an nginx page, as amoCRM
+	// does to an account blocked for exceeding the rate limit.
+	Blocked bool
+}
+
+// SetFaults replaces the account's faults; Faults{} turns them off.
+func (s *Server) SetFaults(sub string, f Faults) {
+	a := s.account(sub)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.faults = f
+}
+
+// CurrentFaults returns the account's faults, with what is left of the Force counters.
+func (s *Server) CurrentFaults(sub string) Faults {
+	a := s.account(sub)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.faults
+}
+
+// injectFault answers a request with an injected failure, if one is due.
+func (a *account) injectFault(api bool) (response, bool) {
+	f := &a.faults
+	switch {
+	case api && f.Blocked:
+		return htmlPage(http.StatusForbidden), true
+	case f.Force429 > 0:
+		f.Force429--
+		return htmlPage(http.StatusTooManyRequests), true
+	case api && f.Force401 > 0:
+		f.Force401--
+		return unauthorized(), true
+	case f.Force5xx > 0:
+		f.Force5xx--
+		return htmlPage(http.StatusBadGateway), true
+	case f.ErrorRate > 0 && rand.Float64() < f.ErrorRate:
+		return htmlPage(http.StatusBadGateway), true
+	}
+	return response{}, false
+}
