@@ -67,6 +67,8 @@ type Postgres struct {
 // RabbitMQ is the durable inbox between the starter and the bridge.
 type RabbitMQ struct {
 	URL string `yaml:"url"`
+	// Prefix names the queues and exchanges (prefix.forms, prefix.dead, …).
+	Prefix string `yaml:"prefix"`
 	// Prefetch bounds unacked messages per bridge consumer.
 	Prefetch int `yaml:"prefetch"`
 	// DeliveryLimit dead-letters a message redelivered this many times.
@@ -229,6 +231,7 @@ func (c *Config) applyDefaults() {
 		c.Inbound.DedupWindow = 10 * time.Minute
 	}
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
+	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
 		c.RabbitMQ.Prefetch = 32
 	}

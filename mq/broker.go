@@ -36,7 +36,11 @@ type Broker struct {
 
 // FromConfig is the production Broker for the rabbitmq: section.
 func FromConfig(c config.RabbitMQ, name string) Broker {
-	return Broker{URL: c.URL, Topology: DefaultTopology(c.DeliveryLimit), Name: name}
+	t := DefaultTopology(c.DeliveryLimit)
+	if c.Prefix != "" {
+		t.Prefix = c.Prefix
+	}
+	return Broker{URL: c.URL, Topology: t, Name: name}
 }
 
 func (b *Broker) logger() *slog.Logger {

@@ -17,8 +17,8 @@ func (s *server) routes(r *mux.Router) {
 	//   POST /v1/amo/webhooks/{method}?token=…  and the legacy POST /amo/webhooks/?{method}
 	// 1C (reference-system §3.6, §4.2):
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
-	// Jobs:
-	//   GET /v1/jobs/{id}[?wait=30s]  (status_url of every 202 points here)
+	// Jobs: the status_url of every 202 points here.
+	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
 	// OAuth onboarding:
 	//   GET /oauth/callback
 

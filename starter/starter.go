@@ -38,6 +38,8 @@ type Deps struct {
 	// Metrics is where the starter registers its metrics and what /metrics
 	// serves; nil means a new registry with the Go and process collectors.
 	Metrics *prometheus.Registry
+	// Jobs answers GET /v1/jobs/{id}; nil answers 503 there.
+	Jobs Jobs
 }
 
 // server holds what every handler needs.
@@ -49,6 +51,7 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	cors    cors
+	jobsAPI Jobs
 }
 
 // New returns the starter's HTTP handler. The routes are listed in routes.go.
@@ -64,6 +67,7 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 		log:     deps.Logger,
 		metrics: newMetrics(deps.Metrics),
 		cors:    newCORS(cfg.Inbound.CORSOrigins),
+		jobsAPI: deps.Jobs,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -1,0 +1,108 @@
+// Package app wires amoflow's roles from configuration: the worker, the
+// bridge and the HTTP starter. cmd/amoflow runs them one per process or all
+// together (amoflow dev); the end-to-end tests run them in-process the same way.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
+	"amoflow/amocrm"
+	"amoflow/bridge"
+	"amoflow/config"
+	"amoflow/mq"
+	"amoflow/store"
+	"amoflow/workflows"
+)
+
+// AmoClients builds an amoCRM client per configured account, each with its
+// Postgres-backed token source.
+func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, error) {
+	var topts []amocrm.TokenOption
+	if cfg.TokenKey != "" {
+		key, err := amocrm.ParseTokenKey(cfg.TokenKey)
+		if err != nil {
+			return nil, fmt.Errorf("token_key: %w", err)
+		}
+		topts = append(topts, amocrm.WithTokenKey(key))
+	}
+	clients := map[string]*amocrm.Client{}
+	for _, name := range cfg.AccountNames() {
+		acct := amocrm.AccountFromConfig(cfg.Accounts[name])
+		clients[name] = amocrm.New(acct, amocrm.NewTokenSource(db, acct, topts...))
+	}
+	return clients, nil
+}
+
+// Workers are the Temporal workers of one process: one for workflows and one
+// per amoCRM account for its activities. The account workers set the task
+// queue's activity rate to the account's budget; Temporal enforces it across
+// every worker of that queue, so the limit holds for the whole cluster.
+func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client) []worker.Worker {
+	flows := &workflows.Flows{Config: cfg}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
+	all := []worker.Worker{w}
+
+	amo := &activities.Amo{Clients: clients}
+	for _, name := range cfg.AccountNames() {
+		a := cfg.Accounts[name]
+		aw := worker.New(tc, a.TaskQueue(cfg.Temporal.TaskQueue), worker.Options{
+			TaskQueueActivitiesPerSecond: a.RPS,
+			// Activities wait on amoCRM, not on CPU; the queue rate is the real bound.
+			MaxConcurrentActivityExecutionSize: 50,
+		})
+		aw.RegisterActivity(amo)
+		all = append(all, aw)
+	}
+	return all
+}
+
+// RunWorkers starts the workers and stops them when ctx ends.
+func RunWorkers(ctx context.Context, ws []worker.Worker) error {
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
+	<-ctx.Done()
+	for _, w := range ws {
+		w.Stop()
+	}
+	return nil
+}
+
+// Bridge is the RabbitMQ → Temporal bridge of the configuration.
+func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger) *bridge.Bridge {
+	b := mq.FromConfig(cfg.RabbitMQ, name)
+	b.Logger = log
+	return &bridge.Bridge{
+		Temporal:  tc,
+		TaskQueue: cfg.Temporal.TaskQueue,
+		Broker:    b,
+		Prefetch:  cfg.RabbitMQ.Prefetch,
+		Logger:    log,
+	}
+}
+
+// DialTemporal connects to the configured Temporal frontend.
+func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.Temporal.HostPort,
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    newTemporalLogger(log),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", cfg.Temporal.HostPort, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,145 @@
+package starter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+)
+
+// maxWait caps ?wait=: long enough for a synchronous-looking answer to 1C,
+// short enough for proxies between us and the caller.
+const maxWait = 60 * time.Second
+
+// JobStatus is the answer of GET /v1/jobs/{id}.
+type JobStatus struct {
+	JobID  string          `json:"job_id"`
+	Status string          `json:"status"` // running, completed, failed, canceled, terminated, timed_out
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// Jobs reports on the workflow behind a job id.
+type Jobs interface {
+	// Status returns the job's status, waiting up to wait for it to finish.
+	// A job whose workflow does not exist (yet) gives ErrUnknownJob.
+	Status(ctx context.Context, id string, wait time.Duration) (JobStatus, error)
+}
+
+// ErrUnknownJob means no workflow has the job id (yet).
+var ErrUnknownJob = errors.New("unknown job")
+
+// jobs answers GET /v1/jobs/{id}[?wait=30s].
+func (s *server) jobs(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	var wait time.Duration
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			writeProblem(w, invalidField("wait", "wait must be a duration such as 30s"))
+			return
+		}
+		wait = min(d, maxWait)
+	}
+	if s.jobsAPI == nil {
+		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "Jobs unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "this process has no Temporal connection"})
+		return
+	}
+	st, err := s.jobsAPI.Status(r.Context(), id, wait)
+	switch {
+	case errors.Is(err, ErrUnknownJob):
+		writeProblem(w, &problem{Type: problemType + "unknown-job", Title: "Unknown job", Status: http.StatusNotFound,
+			Detail: "no job has this id, or it is still queued; retry shortly", Field: "id"})
+		return
+	case err != nil:
+		s.log.Warn("jobs: status failed", "job_id", id, "err", err)
+		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "Status unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "Temporal did not answer"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(st)
+}
+
+// TemporalJobs reads job status from Temporal: a job id is a workflow id.
+type TemporalJobs struct {
+	Client client.Client
+}
+
+// Status implements Jobs. With a wait, it also waits for a queued job's
+// workflow to appear (the bridge starts it within milliseconds normally).
+func (t TemporalJobs) Status(ctx context.Context, id string, wait time.Duration) (JobStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, wait+5*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(wait)
+	for {
+		st, err := t.describe(ctx, id)
+		if err == nil && st.Status == "running" && time.Now().Before(deadline) {
+			wctx, wcancel := context.WithDeadline(ctx, deadline)
+			t.Client.GetWorkflow(wctx, id, "").Get(wctx, nil) // returns when done or at the deadline
+			wcancel()
+			st, err = t.describe(ctx, id)
+		}
+		if errors.Is(err, ErrUnknownJob) && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return JobStatus{}, err
+			case <-time.After(200 * time.Millisecond):
+				continue
+			}
+		}
+		return st, err
+	}
+}
+
+func (t TemporalJobs) describe(ctx context.Context, id string) (JobStatus, error) {
+	d, err := t.Client.DescribeWorkflowExecution(ctx, id, "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return JobStatus{}, ErrUnknownJob
+	}
+	if err != nil {
+		return JobStatus{}, err
+	}
+	status := d.GetWorkflowExecutionInfo().GetStatus()
+	st := JobStatus{JobID: id, Status: statusName(status)}
+	switch status {
+	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		var res json.RawMessage
+		if err := t.Client.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
+			return JobStatus{}, err
+		}
+		st.Result = res
+	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING, enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+	default:
+		if err := t.Client.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+			st.Error = err.Error()
+		}
+	}
+	return st, nil
+}
+
+// statusNames are the job statuses callers see.
+var statusNames = map[enums.WorkflowExecutionStatus]string{
+	enums.WORKFLOW_EXECUTION_STATUS_RUNNING:          "running",
+	enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: "running",
+	enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:        "completed",
+	enums.WORKFLOW_EXECUTION_STATUS_FAILED:           "failed",
+	enums.WORKFLOW_EXECUTION_STATUS_CANCELED:         "canceled",
+	enums.WORKFLOW_EXECUTION_STATUS_TERMINATED:       "terminated",
+	enums.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        "timed_out",
+}
+
+func statusName(s enums.WorkflowExecutionStatus) string {
+	if n, ok := statusNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}
