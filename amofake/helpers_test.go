@@ -2,10 +2,12 @@ package amofake
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -76,10 +78,15 @@ func newEnv(t *testing.T, tweak func(*Config)) *env {
 		tweak(&cfg)
 	}
 	e := &env{t: t, fake: New(cfg), clock: c}
-	e.srv = httptest.NewServer(e.fake)
-	t.Cleanup(e.srv.Close)
+	e.srv = newTestServer(t, e.fake)
 	e.token = e.fake.IssueToken(sub, 0).AccessToken
 	return e
+}
+
+func newTestServer(t *testing.T, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // reply is an HTTP answer.
@@ -129,7 +136,11 @@ func (e *env) doToken(method, path, token string, body any) reply {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if body != nil {
+	switch body.(type) {
+	case nil:
+	case string:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	default:
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := e.srv.Client().Do(req)
@@ -180,3 +191,7 @@ func num(t *testing.T, v any) int64 {
 	}
 	return int64(f)
 }
+
+func jsonB64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

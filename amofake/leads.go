@@ -128,12 +128,12 @@ func complexLeads(a *account, q *request) response {
 		return resp
 	}
 	type item struct {
-		lead     *Lead
-		contact  *Contact // new, or nil
-		company  *Company
-		contID   int64 // existing
-		compID   int64
-		rid      string
+		lead    *Lead
+		contact *Contact // new, or nil
+		company *Company
+		contID  int64 // existing
+		compID  int64
+		rid     string
 	}
 	var items []item
 	var bad []entityErrors

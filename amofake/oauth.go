@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -86,11 +85,12 @@ func (s *Server) token(a *account, q *request) response {
 	return response{status: 200, ctype: "application/json", body: encode(t)}
 }
 
-// oauthParams reads the token request, JSON or form-urlencoded.
+// oauthParams reads the token request, JSON or form-urlencoded, told apart
+// by the body itself: some clients send a form labeled as JSON.
 func oauthParams(q *request) (map[string]string, bool) {
 	body := bytes.TrimSpace(q.body)
 	p := map[string]string{}
-	if strings.Contains(q.Header.Get("Content-Type"), "json") || bytes.HasPrefix(body, []byte("{")) {
+	if bytes.HasPrefix(body, []byte("{")) {
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil {
 			return nil, false

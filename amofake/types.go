@@ -266,14 +266,14 @@ func (e *CatalogElement) clone() *CatalogElement {
 // common points at the fields leads, contacts and companies share, so that
 // one reader (input.go) and one renderer (output.go) serve all three.
 type common struct {
-	entity                                       string // leads, contacts or companies
-	id                                           *int64
-	name                                         *string
-	responsible, group, createdBy, updatedBy     *int64
-	createdAt, updatedAt                         *int64
-	isDeleted                                    *bool
-	fields                                       *[]FieldValue
-	tags                                         *[]Tag
+	entity                                   string // leads, contacts or companies
+	id                                       *int64
+	name                                     *string
+	responsible, group, createdBy, updatedBy *int64
+	createdAt, updatedAt                     *int64
+	isDeleted                                *bool
+	fields                                   *[]FieldValue
+	tags                                     *[]Tag
 }
 
 func (l *Lead) common() common {
