@@ -156,7 +156,7 @@ func (s *Server) Tags(sub, entity string) []Tag {
 
 // Seeding. The entity is stored as given, without validation: explicit
 // times and status are kept; a zero ID, CreatedAt or ResponsibleUserID is
-// replaced by a new id, now and the first user.
+// replaced by a new id, now (or UpdatedAt, if earlier) and the first user.
 
 // AddLead stores a lead and links it to ContactIDs (the first is the main
 // contact) and CompanyIDs. It returns the lead's id.
@@ -276,6 +276,9 @@ func (s *Server) seedCommon(a *account, c common, kind int) int64 {
 	*c.id = a.claimID(kind, *c.id)
 	if *c.createdAt == 0 {
 		*c.createdAt = now
+		if *c.updatedAt != 0 && *c.updatedAt < now {
+			*c.createdAt = *c.updatedAt // not created after its last update
+		}
 	}
 	if *c.updatedAt == 0 {
 		*c.updatedAt = *c.createdAt
