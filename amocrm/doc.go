@@ -4,8 +4,8 @@
 // list by ids, search, create and update in batches of at most 50, and
 // POST /leads/complex), notes, tasks, links, tags, custom-field lists,
 // catalog elements (including the legacy v2 delete), users, events and
-// accepting unsorted leads. Lists follow
-// _links.next.href until it is absent or amoCRM answers 204.
+// accepting unsorted leads. Lists follow _links.next.href until it is
+// absent or amoCRM answers 204.
 //
 // Tokens live in Postgres (see TokenSource): a refresh is one serialized,
 // persisted step per account across all processes, because amoCRM refresh
