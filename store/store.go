@@ -124,3 +124,31 @@ func migrationFiles() ([]migrationFile, error) {
 	sort.Slice(files, func(i, j int) bool { return files[i].version < files[j].version })
 	return files, nil
 }
+
+// EnsureDatabase creates the database named in url when the server has no
+// such database yet (a fresh machine running `amoflow dev`).
+func EnsureDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("postgres url: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	// CREATE DATABASE takes no parameters; quote the name as an identifier.
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("postgres: create database %s: %w", name, err)
+	}
+	return nil
+}

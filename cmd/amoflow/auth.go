@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"amoflow/amocrm"
+	"amoflow/store"
+)
+
+// runAuth on-boards an amoCRM account:
+//
+//	amoflow auth exchange --account retail --code CODE
+//	amoflow auth token --account retail --token TOKEN --expires 2027-01-01
+//
+// Secrets are read from the flags or, better, from AMOFLOW_AUTH_CODE /
+// AMOFLOW_AUTH_TOKEN so they stay out of shell history.
+func runAuth(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "exchange" && args[0] != "token") {
+		return fmt.Errorf("usage: amoflow auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD")
+	}
+	sub := args[0]
+	fs, path := flags("auth " + sub)
+	account := fs.String("account", "", "account key from the config (retail, corp)")
+	code := fs.String("code", os.Getenv("AMOFLOW_AUTH_CODE"), "authorization code (exchange)")
+	token := fs.String("token", os.Getenv("AMOFLOW_AUTH_TOKEN"), "long-lived token (token)")
+	expires := fs.String("expires", "", "long-lived token expiry, YYYY-MM-DD (token)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	a, ok := cfg.Account(*account)
+	if !ok {
+		return fmt.Errorf("--account %q is not in %s (have %v)", *account, *path, cfg.AccountNames())
+	}
+	db, err := store.Open(ctx, cfg.Postgres.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	acct := amocrm.AccountFromConfig(a)
+	switch sub {
+	case "exchange":
+		if *code == "" {
+			return fmt.Errorf("--code is required")
+		}
+		err = amocrm.ExchangeCode(ctx, db, acct, *code)
+	case "token":
+		var exp time.Time
+		if exp, err = time.Parse("2006-01-02", *expires); err != nil {
+			return fmt.Errorf("--expires: %v", err)
+		}
+		if *token == "" {
+			return fmt.Errorf("--token is required")
+		}
+		err = amocrm.StoreLongLivedToken(ctx, db, acct, *token, exp)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("account %s: token stored\n", a.Name)
+	return nil
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"amoflow/amofake"
+)
+
+// runFakeAmo serves a fake amoCRM seeded from the config's accounts. Each
+// account lives under http://ADDR/{subdomain}; point an account's base_url there.
+func runFakeAmo(ctx context.Context, args []string) error {
+	fs, path := flags("fake-amo")
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	ttl := fs.Duration("access-ttl", 24*time.Hour, "access token lifetime")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	fake := amofake.New(amofake.FromConfig(cfg, amofake.Options{AccessTTL: *ttl}))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	for _, sub := range fake.Subdomains() {
+		slog.Info("fake amoCRM account", "base_url", "http://"+ln.Addr().String()+"/"+sub)
+	}
+	return serveUntil(ctx, ln, fake)
+}
+
+// serveUntil serves h on ln until ctx ends.
+func serveUntil(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+// Command amoflow runs the integration. One binary, one subcommand per role:
+//
+//	amoflow dev       everything in one process on an embedded Temporal dev server with its Web UI
+//	amoflow serve     the HTTP starter (site forms, webhooks, 1C, jobs API)
+//	amoflow bridge    RabbitMQ → Temporal: starts one workflow per message, then acks
+//	amoflow worker    Temporal workflows and activities (amoCRM, 1C)
+//	amoflow migrate   apply database migrations and exit
+//	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
+//	amoflow fake-amo  a fake amoCRM for local work and tests
+//
+// Every subcommand reads the YAML file given by --config or AMOFLOW_CONFIG.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"amoflow/config"
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string) error
+}
+
+var commands = []command{
+	{"dev", "everything in one process with an embedded Temporal server and Web UI", runDev},
+	{"serve", "the HTTP starter", runServe},
+	{"bridge", "the RabbitMQ → Temporal bridge", runBridge},
+	{"worker", "the Temporal worker (workflows and amoCRM activities)", runWorker},
+	{"migrate", "apply database migrations", runMigrate},
+	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
+	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			if err := c.run(ctx, os.Args[2:]); err != nil && !errors.Is(err, context.Canceled) {
+				fmt.Fprintf(os.Stderr, "amoflow %s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	usage()
+	os.Exit(2)
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: amoflow <command> [--config FILE] [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-9s %s\n", c.name, c.summary)
+	}
+}
+
+// flags returns a flag set with the common --config flag.
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("amoflow "+name, flag.ContinueOnError)
+	def := os.Getenv("AMOFLOW_CONFIG")
+	if def == "" {
+		def = "config/example.yaml"
+	}
+	path := fs.String("config", def, "configuration file (or AMOFLOW_CONFIG)")
+	return fs, path
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	return config.Load(path)
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"amoflow/app"
+	"amoflow/store"
+)
+
+// runMigrate applies the database migrations (every role also does at start).
+func runMigrate(ctx context.Context, args []string) error {
+	fs, path := flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.Postgres.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Println("migrations: up to date")
+	return nil
+}
+
+// runWorker runs the Temporal workers against an external Temporal.
+func runWorker(ctx context.Context, args []string) error {
+	fs, path := flags("worker")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.Postgres.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := app.DialTemporal(ctx, cfg, slog.Default())
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	clients, err := app.AmoClients(cfg, db)
+	if err != nil {
+		return err
+	}
+	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames())
+	return app.RunWorkers(ctx, app.Workers(cfg, tc, clients))
+}
+
+// runBridge runs the RabbitMQ → Temporal bridge against an external Temporal.
+func runBridge(ctx context.Context, args []string) error {
+	fs, path := flags("bridge")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	tc, err := app.DialTemporal(ctx, cfg, slog.Default())
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	host, _ := os.Hostname()
+	slog.Info("bridge: running", "task_queue", cfg.Temporal.TaskQueue)
+	return app.Bridge(cfg, tc, "amoflow-bridge@"+host, slog.Default()).Run(ctx)
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"amoflow/config"
+	"amoflow/mq"
+	"amoflow/starter"
+	"amoflow/store"
+)
+
+// runServe runs the HTTP starter against an external Temporal.
+func runServe(ctx context.Context, args []string) error {
+	fs, path := flags("serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.Postgres.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Lazy: forms are stored in RabbitMQ whether or not Temporal is up.
+	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return serveHTTP(ctx, cfg, db, tc)
+}
+
+// serveHTTP runs the starter until ctx ends, then drains it.
+func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.Client) error {
+	host, _ := os.Hostname()
+	pub, err := mq.FromConfig(cfg.RabbitMQ, "amoflow-starter@"+host).NewPublisher(ctx)
+	if err != nil {
+		return err
+	}
+	defer pub.Close()
+	h := starter.New(cfg, starter.Deps{
+		Publisher: pub,
+		Jobs:      starter.TemporalJobs{Client: tc},
+		Ready: []starter.Check{
+			{Name: "rabbitmq", Func: pub.Ping},
+			{Name: "postgres", Func: db.Ping},
+			{Name: "temporal", Func: func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+	})
+	srv := &http.Server{
+		Addr:              cfg.HTTP.Addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	slog.Info("starter: listening", "addr", ln.Addr().String())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

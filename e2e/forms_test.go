@@ -1,0 +1,267 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"amoflow/amofake"
+	"amoflow/mq"
+	"amoflow/workflows"
+)
+
+const retail = "mzpoeducationsale"
+
+// scenario1 is reference-system §10 scenario 1. Job ids derive from the
+// form, and the tests share one Temporal namespace, so each test passes its
+// own comment.
+func scenario1(comment string) url.Values {
+	return url.Values{
+		"name":           {"Мария"},
+		"phone":          {"8 (916) 123-45-67"},
+		"email":          {"Maria@Example.ru"},
+		"comment":        {comment},
+		"form_name_site": {"Заявка с формы Записаться mzpo-s.ru"},
+		"site":           {"www.mzpo-s.ru"},
+		"page_url":       {"https://mzpo-s.ru/courses/massage"},
+		"roistat_marker": {"yandex_direct"},
+		"pipeline":       {"3198184"},
+		"status":         {"32532880"},
+	}
+}
+
+func TestNewPersonBecomesContactLeadNoteAndLink(t *testing.T) {
+	h := newHarness(t)
+	form := scenario1("Перезвоните после 18:00")
+	id := h.accept(form)
+	var res workflows.FormResult
+	h.completed(id, &res)
+
+	if calls := h.apiCalls(retail); len(calls) > 4 {
+		t.Errorf("amoCRM calls for a new person = %d, want ≤ 4: %v", len(calls), calls)
+	} else {
+		t.Logf("amoCRM calls, new person: %d %v", len(calls), calls)
+	}
+	leads := h.fake.Leads(retail)
+	if len(leads) != 1 || leads[0].ID != res.LeadID || res.Merged {
+		t.Fatalf("leads = %+v, result %+v; want exactly the created one", leads, res)
+	}
+	l := leads[0]
+	if l.Name != "Новая сделка" || l.PipelineID != 3198184 || l.StatusID != 32532880 {
+		t.Errorf("lead = %q %d/%d", l.Name, l.PipelineID, l.StatusID)
+	}
+	for field, want := range map[int64]string{
+		639075: "Заявка с формы Записаться mzpo-s.ru",
+		639081: "mzpo-s.ru", // only the www. prefix is dropped
+		639083: "https://mzpo-s.ru/courses/massage",
+		639085: "yandex_direct",
+	} {
+		if got := amofake.FirstValue(l.CustomFields, field); got != want {
+			t.Errorf("lead field %d = %q, want %q", field, got, want)
+		}
+	}
+	if !slices.ContainsFunc(l.Tags, func(tg amofake.Tag) bool { return tg.ID == 246137 && tg.Name == "mzpo-s.ru" }) {
+		t.Errorf("lead tags = %+v, want mzpo-s.ru (246137)", l.Tags)
+	}
+	contacts := h.fake.Contacts(retail)
+	if len(contacts) != 1 || contacts[0].ID != res.ContactID {
+		t.Fatalf("contacts = %+v", contacts)
+	}
+	c := contacts[0]
+	if !hasValue(c.CustomFields, "PHONE", "+79161234567") || !hasValue(c.CustomFields, "EMAIL", "maria@example.ru") || c.FirstName != "Мария" {
+		t.Errorf("contact = %+v", c)
+	}
+	if !slices.Contains(l.ContactIDs, c.ID) {
+		t.Errorf("lead %d is not linked to contact %d (links %v)", l.ID, c.ID, l.ContactIDs)
+	}
+	notes := h.fake.Notes(retail, "leads")
+	if len(notes) != 1 || notes[0].EntityID != l.ID || notes[0].NoteType != "common" || notes[0].Params["text"] != form.Get("comment") {
+		t.Errorf("notes = %+v", notes)
+	}
+
+	// The same form again (a double submit) is the same job: still one lead.
+	if again := h.accept(form); again != id {
+		t.Fatalf("double submit got job %s, first was %s", again, id)
+	}
+	h.completed(id, &res)
+	if n := len(h.fake.Leads(retail)); n != 1 {
+		t.Fatalf("after a double submit there are %d leads", n)
+	}
+}
+
+func TestExistingContactMergesIntoRightLead(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now().Unix()
+	won := h.fake.AddLead(retail, amofake.Lead{Name: "won", PipelineID: 3198184, StatusID: 142, UpdatedAt: now - 10})
+	open := h.fake.AddLead(retail, amofake.Lead{Name: "open", PipelineID: 3198184, StatusID: 32532883, UpdatedAt: now - 1000,
+		Tags: []amofake.Tag{{ID: 264383, Name: "Ручная"}}, CustomFields: []amofake.FieldValue{amofake.Text(639075, "manager's text")}})
+	study := h.fake.AddLead(retail, amofake.Lead{Name: "study", PipelineID: 3338257, StatusID: 32532880, UpdatedAt: now - 5})
+	frozen := h.fake.AddLead(retail, amofake.Lead{Name: "frozen", PipelineID: 3198184, StatusID: 58522914, UpdatedAt: now - 7})
+	contact := h.fake.AddContact(retail, amofake.Contact{Name: "Мария", CustomFields: []amofake.FieldValue{amofake.Phone("+7 (916) 123-45-67")},
+		LeadIDs: []int64{won, open, study, frozen}})
+	// A near miss amoCRM's fuzzy search also returns: another number containing the digits.
+	h.fake.AddContact(retail, amofake.Contact{Name: "Другой", CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 123-45-670")}})
+	h.fake.ResetCalls()
+
+	id := h.accept(scenario1("Хочу на курс массажа"))
+	var res workflows.FormResult
+	h.completed(id, &res)
+	if !res.Merged || res.LeadID != open || res.ContactID != contact {
+		t.Fatalf("result = %+v, want a merge into lead %d of contact %d", res, open, contact)
+	}
+	if calls := h.apiCalls(retail); len(calls) > 4 {
+		t.Errorf("amoCRM calls for an existing contact with an open lead = %d, want ≤ 4: %v", len(calls), calls)
+	} else {
+		t.Logf("amoCRM calls, existing contact with open lead: %d %v", len(calls), calls)
+	}
+	if n := len(h.fake.Leads(retail)); n != 4 {
+		t.Errorf("leads = %d, want the 4 seeded (no new lead)", n)
+	}
+	l, _ := h.fake.Lead(retail, open)
+	var tags []string
+	for _, tg := range l.Tags {
+		tags = append(tags, tg.Name)
+	}
+	if !slices.Contains(tags, "Ручная") || !slices.Contains(tags, "mzpo-s.ru") {
+		t.Errorf("merged lead tags = %v, want the old one kept and mzpo-s.ru appended", tags)
+	}
+	if got := amofake.FirstValue(l.CustomFields, 639075); got != "manager's text" {
+		t.Errorf("a field filled on the lead was overwritten: %q", got)
+	}
+	if got := amofake.FirstValue(l.CustomFields, 639083); got != "https://mzpo-s.ru/courses/massage" {
+		t.Errorf("an empty field was not filled: %q", got)
+	}
+	notes := h.fake.Notes(retail, "leads")
+	if len(notes) != 1 || notes[0].EntityID != open {
+		t.Errorf("notes = %+v, want one on lead %d", notes, open)
+	}
+	if n := len(h.fake.Contacts(retail)); n != 2 {
+		t.Errorf("contacts = %d, want the 2 seeded", n)
+	}
+}
+
+func TestSameMessageTwiceIsOneWorkflow(t *testing.T) {
+	h := newHarness(t)
+	h.killBridge() // let both copies wait in the queue
+	form := workflows.FormInput{JobID: "form-retail-redelivered-" + h.cfg.Temporal.TaskQueue, Account: "retail", ReceivedAt: time.Now().UTC(),
+		Fields: map[string]string{"phone": "+79035550101", "name": "Иван"}}
+	body := mustJSON(t, form)
+	for range 2 {
+		if err := h.pub.Publish(h.ctx, mq.Message{ID: form.JobID, Kind: mq.KindForm, Account: "retail", ReceivedAt: form.ReceivedAt, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.startBridge()
+	var res workflows.FormResult
+	h.completed(form.JobID, &res)
+	waitFor(t, 30*time.Second, "both copies acked", func() bool { return h.queueDepth(mq.KindForm) == 0 })
+	if n := len(h.fake.Leads(retail)); n != 1 {
+		t.Fatalf("leads = %d, want 1", n)
+	}
+}
+
+func TestBridgeKilledMidStreamLosesNothing(t *testing.T) {
+	h := newHarness(t)
+	const n = 20
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[i] = h.accept(url.Values{"phone": {fmt.Sprintf("+7903555%04d", i)}, "name": {"Клиент " + h.cfg.Temporal.TaskQueue}})
+		}()
+		if i == n/2 {
+			wg.Wait()
+			h.killBridge()
+		}
+	}
+	wg.Wait()
+	h.startBridge()
+	for _, id := range ids {
+		var res workflows.FormResult
+		h.completed(id, &res)
+	}
+	if got := len(h.fake.Leads(retail)); got != n {
+		t.Fatalf("leads = %d, want %d", got, n)
+	}
+}
+
+func TestAmoFailingForAWhileStillCreatesTheLead(t *testing.T) {
+	h := newHarness(t)
+	h.fake.SetFaults(retail, amofake.Faults{Force429: 3, Force5xx: 3})
+	id := h.accept(scenario1("amoCRM is flaky today"))
+	var res workflows.FormResult
+	h.completed(id, &res)
+	if n := len(h.fake.Leads(retail)); n != 1 {
+		t.Fatalf("leads = %d, want 1", n)
+	}
+	var failed int
+	for _, c := range h.fake.Calls(retail) {
+		if c.Status == http.StatusTooManyRequests || c.Status >= 500 {
+			failed++
+		}
+	}
+	if failed < 6 {
+		t.Fatalf("the fake answered only %d errors; the faults did not apply", failed)
+	}
+}
+
+func TestBadFormsAreRejectedAndNothingIsQueued(t *testing.T) {
+	h := newHarness(t)
+	h.killBridge()
+	post := func(contentType, body string) int {
+		resp, err := http.Post(h.api.URL+"/v1/forms", contentType, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	cases := []struct {
+		name, contentType, body string
+		want                    int
+	}{
+		{"no phone and no email", "application/x-www-form-urlencoded", "name=x&comment=y", 400},
+		{"1 MiB body", "application/x-www-form-urlencoded", "phone=89161234567&comment=" + strings.Repeat("a", 1<<20), 413},
+		{"wrong content type", "text/plain", "phone=89161234567", 415},
+		{"broken JSON", "application/json", `{"phone": "8916`, 400},
+	}
+	for _, c := range cases {
+		if got := post(c.contentType, c.body); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if d := h.queueDepth(mq.KindForm); d != 0 {
+		t.Fatalf("%d messages queued for rejected forms", d)
+	}
+}
+
+func hasValue(fields []amofake.FieldValue, code, want string) bool {
+	for _, f := range fields {
+		if f.FieldCode == code {
+			for _, v := range f.Values {
+				if fmt.Sprint(v.Value) == want {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

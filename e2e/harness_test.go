@@ -1,0 +1,295 @@
+// Package e2e runs amoflow end to end: HTTP starter → real RabbitMQ → bridge
+// → a real (embedded) Temporal server → worker → the fake amoCRM, with tokens
+// in a real Postgres. Only amoCRM is faked.
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"amoflow/amocrm"
+	"amoflow/amofake"
+	"amoflow/app"
+	"amoflow/config"
+	"amoflow/devserver"
+	"amoflow/mq"
+	"amoflow/starter"
+	"amoflow/store"
+	"amoflow/store/storetest"
+)
+
+// temporalServer is shared by the package's tests: one start (~0.5 s, ~170 MB).
+var temporalServer *devserver.Server
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	s, err := devserver.Start(ctx, devserver.Options{
+		UIPort: -1,
+		SearchAttributes: map[string]enums.IndexedValueType{
+			"AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD,
+			"AmoLeadID":  enums.INDEXED_VALUE_TYPE_INT,
+		},
+	})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: embedded Temporal:", err)
+		os.Exit(1)
+	}
+	temporalServer = s
+	code := m.Run()
+	s.Stop()
+	os.Exit(code)
+}
+
+// harness is one isolated amoflow: its own queues, task queue, database and fake amoCRM.
+type harness struct {
+	t    *testing.T
+	ctx  context.Context
+	cfg  *config.Config
+	fake *amofake.Server
+	db   *store.DB
+	tc   client.Client
+	api  *httptest.Server
+	pub  *mq.Publisher
+
+	mu         sync.Mutex
+	stopBridge context.CancelFunc
+	bridgeDone chan struct{}
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cfg, err := config.Load("../config/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := randomID()
+	cfg.RabbitMQ.Prefix = "amoflow-e2e-" + id
+	cfg.Temporal.TaskQueue = "e2e-" + id
+	cfg.Temporal.HostPort = temporalServer.FrontendHostPort()
+	for _, a := range cfg.Accounts {
+		a.ClientID, a.ClientSecret = "e2e-"+a.Name, "e2e-secret-"+a.Name
+	}
+	h := &harness{t: t, ctx: ctx, cfg: cfg}
+	h.fake = amofake.New(amofake.FromConfig(cfg, amofake.Options{}))
+	fakeSrv := httptest.NewServer(h.fake)
+	t.Cleanup(fakeSrv.Close)
+	for _, a := range cfg.Accounts {
+		a.BaseURL = fakeSrv.URL + "/" + a.Subdomain
+	}
+
+	h.db = storetest.New(t)
+	for _, name := range cfg.AccountNames() {
+		if err := amocrm.ExchangeCode(ctx, h.db, amocrm.AccountFromConfig(cfg.Accounts[name]), "e2e-code"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h.tc, err = app.DialTemporal(ctx, cfg, quietLogger()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.tc.Close)
+
+	clients, err := app.AmoClients(cfg, h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := app.Workers(cfg, h.tc, clients)
+	wctx, stopWorkers := context.WithCancel(ctx)
+	workersDone := make(chan struct{})
+	go func() { app.RunWorkers(wctx, workers); close(workersDone) }()
+	t.Cleanup(func() { stopWorkers(); <-workersDone })
+
+	broker := mq.FromConfig(cfg.RabbitMQ, "e2e-starter")
+	if h.pub, err = broker.NewPublisher(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.pub.Close() })
+	t.Cleanup(func() { deleteTopology(t, cfg) })
+	h.api = httptest.NewServer(starter.New(cfg, starter.Deps{
+		Publisher: h.pub,
+		Jobs:      starter.TemporalJobs{Client: h.tc},
+		Logger:    quietLogger(),
+	}))
+	t.Cleanup(h.api.Close)
+	cfg.HTTP.PublicURL = h.api.URL
+	h.startBridge()
+	t.Cleanup(h.killBridge)
+	h.fake.ResetCalls()
+	return h
+}
+
+// startBridge starts a bridge in the background.
+func (h *harness) startBridge() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	b := app.Bridge(h.cfg, h.tc, "e2e-bridge", quietLogger())
+	go func() { b.Run(ctx); close(done) }()
+	h.stopBridge, h.bridgeDone = cancel, done
+}
+
+// killBridge stops the bridge: its unacked messages return to the queues.
+func (h *harness) killBridge() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopBridge != nil {
+		h.stopBridge()
+		<-h.bridgeDone
+		h.stopBridge = nil
+	}
+}
+
+// postForm sends a form and returns the status and decoded answer.
+func (h *harness) postForm(form url.Values, header ...string) (int, map[string]any) {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.api.URL+"/v1/forms", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	body, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(body, &out)
+	return resp.StatusCode, out
+}
+
+// accept posts a form that must be accepted and returns its job id.
+func (h *harness) accept(form url.Values) string {
+	h.t.Helper()
+	code, out := h.postForm(form)
+	if code != http.StatusAccepted {
+		h.t.Fatalf("POST /v1/forms = %d %v, want 202", code, out)
+	}
+	id, _ := out["job_id"].(string)
+	if id == "" || out["status_url"] != h.api.URL+"/v1/jobs/"+id {
+		h.t.Fatalf("202 answer %v lacks job_id/status_url", out)
+	}
+	return id
+}
+
+// waitJob follows the job's status_url until the job is finished.
+func (h *harness) waitJob(id string, within time.Duration) starter.JobStatus {
+	h.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := http.Get(h.api.URL + "/v1/jobs/" + id + "?wait=20s")
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		var st starter.JobStatus
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && st.Status != "running" {
+			return st
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("job %s not finished after %v: %d %+v", id, within, resp.StatusCode, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// completed waits for the job and decodes its result.
+func (h *harness) completed(id string, result any) {
+	h.t.Helper()
+	st := h.waitJob(id, 2*time.Minute)
+	if st.Status != "completed" {
+		h.t.Fatalf("job %s: %s %s", id, st.Status, st.Error)
+	}
+	if err := json.Unmarshal(st.Result, result); err != nil {
+		h.t.Fatalf("job %s result %s: %v", id, st.Result, err)
+	}
+}
+
+// apiCalls counts the amoCRM API requests the fake served to an account
+// (token requests excluded).
+func (h *harness) apiCalls(sub string) []string {
+	var out []string
+	for _, c := range h.fake.Calls(sub) {
+		if !strings.Contains(c.Path, "/oauth2/") {
+			out = append(out, fmt.Sprintf("%s → %d", c.Path, c.Status))
+		}
+	}
+	return out
+}
+
+// queueDepth is the number of ready messages in a queue.
+func (h *harness) queueDepth(kind string) int {
+	h.t.Helper()
+	conn, err := amqp.Dial(h.cfg.RabbitMQ.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	q, err := ch.QueueDeclarePassive(mq.FromConfig(h.cfg.RabbitMQ, "").Topology.Queue(kind), true, false, false, false, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return q.Messages
+}
+
+// deleteTopology removes the test's queues and exchange.
+func deleteTopology(t *testing.T, cfg *config.Config) {
+	conn, err := amqp.Dial(cfg.RabbitMQ.URL)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	topo := mq.FromConfig(cfg.RabbitMQ, "").Topology
+	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
+		ch.QueueDelete(q, false, false, false)
+	}
+	ch.ExchangeDelete(topo.DeadExchange(), false, false)
+}
+
+func randomID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
