@@ -41,6 +41,7 @@ func TestNewPersonBecomesContactLeadNoteAndLink(t *testing.T) {
 	id := h.accept(form)
 	var res workflows.FormResult
 	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_new_person")
 
 	if calls := h.apiCalls(retail); len(calls) > 4 {
 		t.Errorf("amoCRM calls for a new person = %d, want ≤ 4: %v", len(calls), calls)
@@ -111,6 +112,7 @@ func TestExistingContactMergesIntoRightLead(t *testing.T) {
 	id := h.accept(scenario1("Хочу на курс массажа"))
 	var res workflows.FormResult
 	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_merge")
 	if !res.Merged || res.LeadID != open || res.ContactID != contact {
 		t.Fatalf("result = %+v, want a merge into lead %d of contact %d", res, open, contact)
 	}
