@@ -21,16 +21,37 @@ import (
 	"amoflow/workflows"
 )
 
+// TokenOptions encrypts tokens at rest when the config has a key.
+func TokenOptions(cfg *config.Config) ([]amocrm.TokenOption, error) {
+	if cfg.TokenKey == "" {
+		return nil, nil
+	}
+	key, err := amocrm.ParseTokenKey(cfg.TokenKey)
+	if err != nil {
+		return nil, fmt.Errorf("token_key: %w", err)
+	}
+	return []amocrm.TokenOption{amocrm.WithTokenKey(key)}, nil
+}
+
+// Onboarding authorizes the configured accounts through amoCRM's consent page.
+func Onboarding(cfg *config.Config, db *store.DB) (*amocrm.Onboarding, error) {
+	topts, err := TokenOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	o := &amocrm.Onboarding{DB: db, Accounts: map[string]amocrm.Account{}, Options: topts}
+	for _, name := range cfg.AccountNames() {
+		o.Accounts[name] = amocrm.AccountFromConfig(cfg.Accounts[name])
+	}
+	return o, nil
+}
+
 // AmoClients builds an amoCRM client per configured account, each with its
 // Postgres-backed token source.
 func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, error) {
-	var topts []amocrm.TokenOption
-	if cfg.TokenKey != "" {
-		key, err := amocrm.ParseTokenKey(cfg.TokenKey)
-		if err != nil {
-			return nil, fmt.Errorf("token_key: %w", err)
-		}
-		topts = append(topts, amocrm.WithTokenKey(key))
+	topts, err := TokenOptions(cfg)
+	if err != nil {
+		return nil, err
 	}
 	clients := map[string]*amocrm.Client{}
 	for _, name := range cfg.AccountNames() {

@@ -19,8 +19,8 @@ func (s *server) routes(r *mux.Router) {
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
 	// Jobs: the status_url of every 202 points here.
 	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
-	// OAuth onboarding:
-	//   GET /oauth/callback
+	// OAuth onboarding: amoCRM redirects the operator here after consent.
+	s.handle(r, "/oauth/callback", http.HandlerFunc(s.oauthCallback)).Methods(http.MethodGet)
 
 	// Operations.
 	s.handle(r, "/healthz", http.HandlerFunc(s.healthz)).Methods(http.MethodGet, http.MethodHead)

@@ -40,6 +40,8 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// Jobs answers GET /v1/jobs/{id}; nil answers 503 there.
 	Jobs Jobs
+	// OAuth completes GET /oauth/callback; nil answers 503 there.
+	OAuth OAuth
 }
 
 // server holds what every handler needs.
@@ -52,6 +54,7 @@ type server struct {
 	metrics *metrics
 	cors    cors
 	jobsAPI Jobs
+	oauth   OAuth
 }
 
 // New returns the starter's HTTP handler. The routes are listed in routes.go.
@@ -68,6 +71,7 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 		metrics: newMetrics(deps.Metrics),
 		cors:    newCORS(cfg.Inbound.CORSOrigins),
 		jobsAPI: deps.Jobs,
+		oauth:   deps.OAuth,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -7,19 +7,21 @@ import (
 	"time"
 
 	"amoflow/amocrm"
+	"amoflow/app"
 	"amoflow/store"
 )
 
 // runAuth on-boards an amoCRM account:
 //
+//	amoflow auth url --account retail        a consent link; amoCRM redirects to /oauth/callback
 //	amoflow auth exchange --account retail --code CODE
 //	amoflow auth token --account retail --token TOKEN --expires 2027-01-01
 //
 // Secrets are read from the flags or, better, from AMOFLOW_AUTH_CODE /
 // AMOFLOW_AUTH_TOKEN so they stay out of shell history.
 func runAuth(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "exchange" && args[0] != "token") {
-		return fmt.Errorf("usage: amoflow auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD")
+	if len(args) == 0 || (args[0] != "url" && args[0] != "exchange" && args[0] != "token") {
+		return fmt.Errorf("usage: amoflow auth url --account NAME | auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD")
 	}
 	sub := args[0]
 	fs, path := flags("auth " + sub)
@@ -44,12 +46,27 @@ func runAuth(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	acct := amocrm.AccountFromConfig(a)
+	topts, err := app.TokenOptions(cfg)
+	if err != nil {
+		return err
+	}
 	switch sub {
+	case "url":
+		o, err := app.Onboarding(cfg, db)
+		if err != nil {
+			return err
+		}
+		link, err := o.Begin(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Open this link as an amoCRM administrator of %s (valid for an hour, once);\namoCRM sends you back to %s:\n\n  %s\n", a.Subdomain, a.RedirectURI, link)
+		return nil
 	case "exchange":
 		if *code == "" {
 			return fmt.Errorf("--code is required")
 		}
-		err = amocrm.ExchangeCode(ctx, db, acct, *code)
+		err = amocrm.ExchangeCode(ctx, db, acct, *code, topts...)
 	case "token":
 		var exp time.Time
 		if exp, err = time.Parse("2006-01-02", *expires); err != nil {
@@ -58,7 +75,7 @@ func runAuth(ctx context.Context, args []string) error {
 		if *token == "" {
 			return fmt.Errorf("--token is required")
 		}
-		err = amocrm.StoreLongLivedToken(ctx, db, acct, *token, exp)
+		err = amocrm.StoreLongLivedToken(ctx, db, acct, *token, exp, topts...)
 	}
 	if err != nil {
 		return err

@@ -123,10 +123,14 @@ func startFakeAmo(ctx context.Context, cfg *config.Config, db *store.DB, addr st
 		return "", fmt.Errorf("fake amoCRM: %w", err)
 	}
 	go serveUntil(ctx, ln, fake)
+	topts, err := app.TokenOptions(cfg)
+	if err != nil {
+		return "", err
+	}
 	base := "http://" + ln.Addr().String()
 	for _, a := range cfg.Accounts {
 		a.BaseURL = base + "/" + a.Subdomain
-		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(a), "dev-code"); err != nil {
+		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(a), "dev-code", topts...); err != nil {
 			return "", fmt.Errorf("fake amoCRM: bootstrap tokens of %s: %w", a.Name, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"amoflow/app"
 	"amoflow/config"
 	"amoflow/mq"
 	"amoflow/starter"
@@ -49,9 +50,14 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 		return err
 	}
 	defer pub.Close()
+	onboarding, err := app.Onboarding(cfg, db)
+	if err != nil {
+		return err
+	}
 	h := starter.New(cfg, starter.Deps{
 		Publisher: pub,
 		Jobs:      starter.TemporalJobs{Client: tc},
+		OAuth:     onboarding,
 		Ready: []starter.Check{
 			{Name: "rabbitmq", Func: pub.Ping},
 			{Name: "postgres", Func: db.Ping},

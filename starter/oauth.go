@@ -1,0 +1,52 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"html"
+	"net/http"
+
+	"amoflow/amocrm"
+	"amoflow/store"
+)
+
+// OAuth completes an operator's authorization of an amoCRM account
+// (*amocrm.Onboarding in production).
+type OAuth interface {
+	Complete(ctx context.Context, state, code string) (account string, err error)
+}
+
+// oauthCallback is where amoCRM redirects the operator's browser after
+// consent: GET /oauth/callback?code=…&state=…&referer=…. The state must be
+// one amoflow issued (amoflow auth url); it works once.
+func (s *server) oauthCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	state, code := q.Get("state"), q.Get("code")
+	if s.oauth == nil {
+		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "OAuth unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "this process cannot store tokens"})
+		return
+	}
+	if state == "" || code == "" {
+		writeProblem(w, invalidField("code", "code and state are required"))
+		return
+	}
+	account, err := s.oauth.Complete(r.Context(), state, code)
+	switch {
+	case errors.Is(err, store.ErrUnknownState):
+		writeProblem(w, invalidField("state", "unknown, used or expired state: start again with `amoflow auth url`"))
+		return
+	case errors.Is(err, amocrm.ErrReauthRequired):
+		s.log.Warn("oauth: code rejected", "err", err)
+		writeProblem(w, invalidField("code", "amoCRM rejected the code; start again"))
+		return
+	case err != nil:
+		s.log.Error("oauth: exchange failed", "err", err)
+		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "Exchange failed", Status: http.StatusBadGateway,
+			Detail: "the token exchange with amoCRM failed; try again"})
+		return
+	}
+	s.log.Info("oauth: account authorized", "account", account)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write([]byte("<!doctype html><p>amoflow: account <b>" + html.EscapeString(account) + "</b> is authorized. You can close this page.</p>\n"))
+}
