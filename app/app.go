@@ -112,6 +112,8 @@ func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger)
 		Broker:    b,
 		Prefetch:  cfg.RabbitMQ.Prefetch,
 		Logger:    log,
+
+		SearchAttributes: cfg.Temporal.SearchAttributes,
 	}
 }
 

@@ -20,8 +20,10 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"amoflow/mq"
+	"amoflow/workflows"
 )
 
 // Bridge consumes every work queue and starts workflows.
@@ -33,6 +35,8 @@ type Bridge struct {
 	Logger    *slog.Logger
 	// MaxBackoff caps the wait between attempts to reach Temporal (default 30 s).
 	MaxBackoff time.Duration
+	// SearchAttributes tags each workflow with its account (AmoAccount).
+	SearchAttributes bool
 }
 
 // Run consumes until ctx ends.
@@ -70,6 +74,9 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 		// finished must not run it again (operators re-run from the UI).
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}
+	if b.SearchAttributes && d.Account != "" {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoAccountKey.ValueSet(d.Account))
 	}
 	for attempt := 0; ; attempt++ {
 		_, err := b.Temporal.ExecuteWorkflow(ctx, opts, start.workflow, start.arg)

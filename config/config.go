@@ -86,6 +86,9 @@ type Temporal struct {
 	DataDir string `yaml:"data_dir"`
 	// UIPort is the embedded Web UI's port (amoflow dev only).
 	UIPort int `yaml:"ui_port"`
+	// SearchAttributes sets AmoAccount and AmoLeadID on workflows; they must
+	// be registered in the namespace (amoflow dev registers them itself).
+	SearchAttributes bool `yaml:"search_attributes"`
 }
 
 // OneC is the outbound 1C HTTP API.

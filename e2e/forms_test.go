@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
+
 	"amoflow/amofake"
 	"amoflow/mq"
 	"amoflow/workflows"
@@ -84,6 +86,13 @@ func TestNewPersonBecomesContactLeadNoteAndLink(t *testing.T) {
 	if len(notes) != 1 || notes[0].EntityID != l.ID || notes[0].NoteType != "common" || notes[0].Params["text"] != form.Get("comment") {
 		t.Errorf("notes = %+v", notes)
 	}
+
+	// Operators find the lead's workflow in the UI by its search attributes.
+	query := fmt.Sprintf("AmoLeadID = %d AND AmoAccount = 'retail'", res.LeadID)
+	waitFor(t, 10*time.Second, "the workflow to be visible by "+query, func() bool {
+		resp, err := h.tc.ListWorkflow(h.ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == id
+	})
 
 	// The same form again (a double submit) is the same job: still one lead.
 	if again := h.accept(form); again != id {

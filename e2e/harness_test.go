@@ -21,7 +21,6 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"amoflow/amocrm"
@@ -33,6 +32,7 @@ import (
 	"amoflow/starter"
 	"amoflow/store"
 	"amoflow/store/storetest"
+	"amoflow/workflows"
 )
 
 // temporalServer is shared by the package's tests: one start (~0.5 s, ~170 MB).
@@ -41,11 +41,8 @@ var temporalServer *devserver.Server
 func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	s, err := devserver.Start(ctx, devserver.Options{
-		UIPort: -1,
-		SearchAttributes: map[string]enums.IndexedValueType{
-			"AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD,
-			"AmoLeadID":  enums.INDEXED_VALUE_TYPE_INT,
-		},
+		UIPort:           -1,
+		SearchAttributes: workflows.SearchAttributeTypes,
 	})
 	cancel()
 	if err != nil {
@@ -86,6 +83,7 @@ func newHarness(t *testing.T) *harness {
 	cfg.RabbitMQ.Prefix = "amoflow-e2e-" + id
 	cfg.Temporal.TaskQueue = "e2e-" + id
 	cfg.Temporal.HostPort = temporalServer.FrontendHostPort()
+	cfg.Temporal.SearchAttributes = true
 	for _, a := range cfg.Accounts {
 		a.ClientID, a.ClientSecret = "e2e-"+a.Name, "e2e-secret-"+a.Name
 	}

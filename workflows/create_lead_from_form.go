@@ -74,6 +74,7 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 		}
 		res.LeadID, res.ContactID = created.LeadID, created.ContactID
 	}
+	tagLead(ctx, s.SearchAttributes, res.LeadID)
 	if comment := in.Fields["comment"]; comment != "" {
 		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: comment}
 		if err := workflow.ExecuteActivity(ctx, a.AddNote, note).Get(ctx, nil); err != nil {

@@ -23,6 +23,7 @@ type formSettings struct {
 	FormFields         map[string]int64
 	FormTags           []config.TagRule
 	Tags               map[string]int64
+	SearchAttributes   bool
 }
 
 // formSettings snapshots the account's settings into the history once per run.
@@ -44,6 +45,7 @@ func (f *Flows) formSettings(ctx workflow.Context, account string) (formSettings
 			FormFields:         a.FormFields,
 			FormTags:           a.FormTags,
 			Tags:               a.Tags,
+			SearchAttributes:   f.Config.Temporal.SearchAttributes,
 		}
 	})
 	if err := enc.Get(&s); err != nil {

@@ -11,14 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
-
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/store"
+	"amoflow/workflows"
 )
 
 // runDev runs everything in one process: an embedded Temporal dev server with
@@ -55,21 +54,19 @@ func runDev(ctx context.Context, args []string) error {
 	var frontendPort int
 	fmt.Sscan(port, &frontendPort)
 	ts, err := devserver.Start(ctx, devserver.Options{
-		DBFile:       filepath.Join(cfg.Temporal.DataDir, "temporal.db"),
-		FrontendPort: frontendPort,
-		UIPort:       cfg.Temporal.UIPort,
-		Namespace:    cfg.Temporal.Namespace,
-		SearchAttributes: map[string]enums.IndexedValueType{
-			"AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD,
-			"AmoLeadID":  enums.INDEXED_VALUE_TYPE_INT,
-		},
-		Logger: log,
+		DBFile:           filepath.Join(cfg.Temporal.DataDir, "temporal.db"),
+		FrontendPort:     frontendPort,
+		UIPort:           cfg.Temporal.UIPort,
+		Namespace:        cfg.Temporal.Namespace,
+		SearchAttributes: workflows.SearchAttributeTypes,
+		Logger:           log,
 	})
 	if err != nil {
 		return fmt.Errorf("embedded Temporal: %w", err)
 	}
 	defer ts.Stop()
 	cfg.Temporal.HostPort = ts.FrontendHostPort()
+	cfg.Temporal.SearchAttributes = true // registered above
 
 	fakeURL := ""
 	if needsFakeAmo(cfg) {
