@@ -43,6 +43,10 @@ func classify(err error) error {
 		return nil
 	case amocrm.IsRetryable(err):
 		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The worker is stopping or the attempt timed out: another attempt
+		// (on another worker) must follow, whatever the client thinks.
+		return err
 	case errors.Is(err, amocrm.ErrReauthRequired):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoReauthRequired", err)
 	case errors.Is(err, amocrm.ErrNotFound):

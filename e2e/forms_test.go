@@ -276,3 +276,28 @@ func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestWorkerKilledMidStreamResumesWithoutDuplicates(t *testing.T) {
+	h := newHarness(t)
+	// Slow amoCRM down so workflows are caught between steps.
+	h.fake.SetFaults(retail, amofake.Faults{Latency: 150 * time.Millisecond})
+	const n = 8
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = h.accept(url.Values{"phone": {fmt.Sprintf("+7905777%04d", i)}, "comment": {"note " + h.cfg.Temporal.TaskQueue}})
+	}
+	waitFor(t, time.Minute, "the first leads", func() bool { return len(h.fake.Leads(retail)) >= 2 })
+	h.killWorkers()
+	if got := len(h.fake.Leads(retail)); got == n {
+		t.Log("every lead was created before the workers stopped; the restart is still checked below")
+	}
+	h.startWorkers()
+	for _, id := range ids {
+		var res workflows.FormResult
+		h.completed(id, &res)
+	}
+	leads, notes, contacts := h.fake.Leads(retail), h.fake.Notes(retail, "leads"), h.fake.Contacts(retail)
+	if len(leads) != n || len(notes) != n || len(contacts) != n {
+		t.Fatalf("after a worker restart: %d leads, %d notes, %d contacts; want %d of each", len(leads), len(notes), len(contacts), n)
+	}
+}

@@ -66,9 +66,11 @@ type harness struct {
 	api  *httptest.Server
 	pub  *mq.Publisher
 
-	mu         sync.Mutex
-	stopBridge context.CancelFunc
-	bridgeDone chan struct{}
+	mu          sync.Mutex
+	stopBridge  context.CancelFunc
+	bridgeDone  chan struct{}
+	stopWorkers context.CancelFunc
+	workersDone chan struct{}
 }
 
 func newHarness(t *testing.T) *harness {
@@ -106,15 +108,8 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(h.tc.Close)
 
-	clients, err := app.AmoClients(cfg, h.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	workers := app.Workers(cfg, h.tc, clients)
-	wctx, stopWorkers := context.WithCancel(ctx)
-	workersDone := make(chan struct{})
-	go func() { app.RunWorkers(wctx, workers); close(workersDone) }()
-	t.Cleanup(func() { stopWorkers(); <-workersDone })
+	h.startWorkers()
+	t.Cleanup(h.killWorkers)
 
 	broker := mq.FromConfig(cfg.RabbitMQ, "e2e-starter")
 	if h.pub, err = broker.NewPublisher(ctx); err != nil {
@@ -133,6 +128,35 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(h.killBridge)
 	h.fake.ResetCalls()
 	return h
+}
+
+// startWorkers starts this process's Temporal workers in the background, as
+// a fresh `amoflow worker` would.
+func (h *harness) startWorkers() {
+	h.t.Helper()
+	clients, err := app.AmoClients(h.cfg, h.db)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	workers := app.Workers(h.cfg, h.tc, clients)
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	go func() { app.RunWorkers(ctx, workers); close(done) }()
+	h.mu.Lock()
+	h.stopWorkers, h.workersDone = cancel, done
+	h.mu.Unlock()
+}
+
+// killWorkers stops the workers; Temporal hands their unfinished tasks to
+// the next workers once the tasks time out.
+func (h *harness) killWorkers() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopWorkers != nil {
+		h.stopWorkers()
+		<-h.workersDone
+		h.stopWorkers = nil
+	}
 }
 
 // startBridge starts a bridge in the background.
