@@ -1,0 +1,56 @@
+package onecfake
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestFakeHTTPInspectionAndSeed(t *testing.T) {
+	f := New(Options{Username: "u", Password: "p"})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	id := f.Put("EditCourse", map[string]any{"product_id_1C": nil, "name": "Массаж"})
+
+	req, _ := http.NewRequest("GET", srv.URL+"/hs/EditCourse?uid="+strings.ToUpper(id), nil)
+	req.SetBasicAuth("u", "p")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var course map[string]any
+	json.NewDecoder(resp.Body).Decode(&course)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || course["name"] != "Массаж" || course["product_id_1C"] != id {
+		t.Fatalf("GET EditCourse = %d %v", resp.StatusCode, course)
+	}
+
+	// No credentials: 401, recorded.
+	resp, _ = http.Post(srv.URL+"/hs/EditStudent", "application/json", strings.NewReader(`{"client_id_1C":null}`))
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("without auth = %d", resp.StatusCode)
+	}
+
+	// A fault set over HTTP applies once.
+	resp, _ = http.Post(srv.URL+"/_fake/faults", "application/json", strings.NewReader(`{"kind":"500","method":"EditStudent","times":1}`))
+	resp.Body.Close()
+	for _, want := range []int{500, 200} {
+		req, _ := http.NewRequest("POST", srv.URL+"/hs/EditStudent", strings.NewReader(`{"client_id_1C":null,"name":"x"}`))
+		req.SetBasicAuth("u", "p")
+		resp, _ := http.DefaultClient.Do(req)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("POST EditStudent = %d, want %d", resp.StatusCode, want)
+		}
+	}
+	resp, _ = http.Get(srv.URL + "/_fake/requests")
+	var log []Request
+	json.NewDecoder(resp.Body).Decode(&log)
+	resp.Body.Close()
+	if len(log) != 4 || log[3].Method != "EditStudent" || log[3].Status != 200 || string(log[3].Body) != `{"client_id_1C":null,"name":"x"}` {
+		t.Errorf("request log = %+v", log)
+	}
+}
