@@ -73,7 +73,11 @@ type harness struct {
 	workersDone chan struct{}
 }
 
-func newHarness(t *testing.T) *harness {
+// harnessOption changes how a harness reaches its services (chaos tests put
+// proxies in between).
+type harnessOption func(*config.Config)
+
+func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -85,6 +89,11 @@ func newHarness(t *testing.T) *harness {
 	cfg.RabbitMQ.Prefix = "amoflow-e2e-" + id
 	cfg.Temporal.TaskQueue = "e2e-" + id
 	cfg.Temporal.HostPort = temporalServer.FrontendHostPort()
+	cfg.Postgres.URL = storetest.NewURL(t)
+	t.Cleanup(func() { deleteTopology(t, cfg.RabbitMQ) }) // before opts: directly, not through a proxy
+	for _, o := range opts {
+		o(cfg)
+	}
 	cfg.Temporal.SearchAttributes = true
 	for _, a := range cfg.Accounts {
 		a.ClientID, a.ClientSecret = "e2e-"+a.Name, "e2e-secret-"+a.Name
@@ -97,7 +106,10 @@ func newHarness(t *testing.T) *harness {
 		a.BaseURL = fakeSrv.URL + "/" + a.Subdomain
 	}
 
-	h.db = storetest.New(t)
+	if h.db, err = store.Open(ctx, cfg.Postgres.URL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.db.Close)
 	for _, name := range cfg.AccountNames() {
 		if err := amocrm.ExchangeCode(ctx, h.db, amocrm.AccountFromConfig(cfg.Accounts[name]), "e2e-code"); err != nil {
 			t.Fatal(err)
@@ -116,7 +128,6 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.pub.Close() })
-	t.Cleanup(func() { deleteTopology(t, cfg) })
 	h.api = httptest.NewServer(starter.New(cfg, starter.Deps{
 		Publisher: h.pub,
 		Jobs:      starter.TemporalJobs{Client: h.tc},
@@ -280,8 +291,8 @@ func (h *harness) queueDepth(kind string) int {
 }
 
 // deleteTopology removes the test's queues and exchange.
-func deleteTopology(t *testing.T, cfg *config.Config) {
-	conn, err := amqp.Dial(cfg.RabbitMQ.URL)
+func deleteTopology(t *testing.T, cfg config.RabbitMQ) {
+	conn, err := amqp.Dial(cfg.URL)
 	if err != nil {
 		return
 	}
@@ -290,7 +301,7 @@ func deleteTopology(t *testing.T, cfg *config.Config) {
 	if err != nil {
 		return
 	}
-	topo := mq.FromConfig(cfg.RabbitMQ, "").Topology
+	topo := mq.FromConfig(cfg, "").Topology
 	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
 		ch.QueueDelete(q, false, false, false)
 	}
@@ -304,7 +315,8 @@ func randomID() string {
 }
 
 func quietLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Errors only: the chaos tests make every component warn on purpose.
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 func mustJSON(t *testing.T, v any) []byte {
