@@ -45,6 +45,9 @@ type Inbound struct {
 	WebhookToken string `yaml:"webhook_token"`
 	// OneCToken authenticates 1C calls (header X-Amoflow-Token).
 	OneCToken string `yaml:"onec_token"`
+	// OneCLegacySecret is the secret_key of the old course-sync endpoint
+	// (POST /amo/api?update_course…); empty disables that route.
+	OneCLegacySecret string `yaml:"onec_legacy_secret"`
 	// CORSOrigins may post site forms from a browser (no credentials).
 	CORSOrigins []string `yaml:"cors_origins"`
 	// DedupWindow is how long an identical form submission maps to the same job.
@@ -97,6 +100,54 @@ type OneC struct {
 	Username string        `yaml:"username"`
 	Password string        `yaml:"password"`
 	Timeout  time.Duration `yaml:"timeout"`
+	// PartnerKeys spells EditPartner's ogrn/inn/kpp/bik: "lower" (default,
+	// as the PHP integration) or "upper" (OGRN/INN/KPP/BIK, as the C# one).
+	PartnerKeys string `yaml:"partner_keys"`
+	// RetryFor is how long a failing 1C call is retried before the flow
+	// gives up with a note and an admin task.
+	RetryFor time.Duration `yaml:"retry_for"`
+	// EchoTTL is how long an amoCRM entity written on 1C's behalf is not
+	// synced back to 1C.
+	EchoTTL time.Duration `yaml:"echo_ttl"`
+	// RetailAccount and CorporateAccount are the accounts 1C's orders go to
+	// (is_corporate selects the corporate one); CourseAccounts hold the
+	// course catalog, in the order of the amo_ids answered (default:
+	// corporate, then retail).
+	RetailAccount    string   `yaml:"retail_account"`
+	CorporateAccount string   `yaml:"corporate_account"`
+	CourseAccounts   []string `yaml:"course_accounts"`
+	// OrganizationAccounts sends orders of an organization to another
+	// account (e.g. the PPIE one); organizations not listed use the above.
+	OrganizationAccounts map[string]string `yaml:"organization_accounts"`
+	// Managers are the corporate users the LK may assign (getManagers).
+	Managers []int64 `yaml:"managers"`
+	// SenseiCallbackURL is called with ?result=changed&hash= after a
+	// successful change of responsible requested with a sensei_hash.
+	SenseiCallbackURL string `yaml:"sensei_callback_url"`
+	// StudyGroups places study-group leads from 1C (reference-system §4.2.7).
+	StudyGroups StudyGroups `yaml:"study_groups"`
+}
+
+// StudyGroups is where study-group leads go in the retail account.
+type StudyGroups struct {
+	PipelineID int64 `yaml:"pipeline_id"`
+	// DistancePipelineID is used when the group's responsible is one of DistanceManagers.
+	DistancePipelineID int64    `yaml:"distance_pipeline_id"`
+	DistanceManagers   []string `yaml:"distance_managers"`
+	Tag                string   `yaml:"tag"`
+	StudyForm          string   `yaml:"study_form"`
+	StudyType          string   `yaml:"study_type"`
+}
+
+// AccountOneC is how an account's leads are transferred to 1C.
+type AccountOneC struct {
+	// RequireProduct refuses a lead without a product (retail).
+	RequireProduct bool `yaml:"require_product"`
+	// The admin task set when a transfer fails: type, responsible and the
+	// hour (Moscow) of the next day it is due.
+	TaskTypeID      int64 `yaml:"task_type_id"`
+	TaskResponsible int64 `yaml:"task_responsible"`
+	TaskDueHour     int   `yaml:"task_due_hour"`
 }
 
 // EventsAPI is the site's activities API (reference-system §5.11).
@@ -139,6 +190,8 @@ type Account struct {
 	ManagerPool   []int64          `yaml:"manager_pool"`
 	// Tags are the account's known tags, name → id; flows resolve tags by name.
 	Tags map[string]int64 `yaml:"tags"`
+	// OneC is how leads of this account go to 1C.
+	OneC AccountOneC `yaml:"onec"`
 }
 
 // Stage is a pipeline and a status in it.
@@ -252,6 +305,7 @@ func (c *Config) applyDefaults() {
 	if c.OneC.Timeout == 0 {
 		c.OneC.Timeout = 30 * time.Second
 	}
+	c.applyOneCDefaults()
 	for name, a := range c.Accounts {
 		if a == nil {
 			continue
@@ -326,6 +380,9 @@ func (c *Config) Validate() error {
 		if err := checkURL(c.OneC.BaseURL); err != nil {
 			return fmt.Errorf("onec.base_url: %v", err)
 		}
+	}
+	if err := c.validateOneC(); err != nil {
+		return err
 	}
 	if c.Inbound.LegacyWebhooks.Enabled && len(c.Inbound.LegacyWebhooks.AllowFrom) == 0 {
 		return fmt.Errorf("inbound.legacy_webhooks.allow_from: required when the legacy route is enabled")
