@@ -7,6 +7,7 @@
 //	amoflow migrate   apply database migrations and exit
 //	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
 //	amoflow fake-amo  a fake amoCRM for local work and tests
+//	amoflow fake-1c   a fake 1C for local work and tests
 //
 // Every subcommand reads the YAML file given by --config or AMOFLOW_CONFIG.
 package main
@@ -37,6 +38,7 @@ var commands = []command{
 	{"migrate", "apply database migrations", runMigrate},
 	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
+	{"fake-1c", "serve a fake 1C", runFake1C},
 }
 
 func main() {
