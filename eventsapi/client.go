@@ -1,0 +1,177 @@
+// Package eventsapi is the client of the site's events ("activities") API,
+// which the event-registration flow asks for an event by its name
+// (reference-system §5.11), and a fake of it for tests (fake.go).
+//
+// The API takes a POST form with the shared secret and the HTML-escaped
+// event name and answers JSON {id, page_name, vrema, event_address,
+// page_alias}. The media type is compared without its parameters (the old
+// integration required the exact string and died on anything else).
+package eventsapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"amoflow/config"
+)
+
+// Location is the zone of the API's "vrema" date-times (Moscow, UTC+3).
+var Location = time.FixedZone("MSK", 3*60*60)
+
+// Event is an event as the API describes it.
+type Event struct {
+	ID       string `json:"id"`
+	PageName string `json:"page_name"`
+	// Time is "vrema", a "2006-01-02 15:04:05" date-time (Moscow).
+	Time    string `json:"vrema"`
+	Address string `json:"event_address"`
+	Alias   string `json:"page_alias"`
+}
+
+// Unix is the event's time in Unix seconds; ok is false when the API gave
+// none or a form it does not recognise.
+func (e Event) Unix() (int64, bool) {
+	s := strings.TrimSpace(e.Time)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		return n, true
+	}
+	for _, layout := range []string{time.DateTime, "2006-01-02 15:04", "2006-01-02T15:04:05", time.RFC3339, time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, s, Location); err == nil {
+			return t.Unix(), true
+		}
+	}
+	return 0, false
+}
+
+// ErrNotFound is matched when the API knows no event of that name.
+var ErrNotFound = errors.New("eventsapi: no such event")
+
+// Error is a failed call. It carries neither the secret nor the event name.
+type Error struct {
+	Status    int // 0 without an HTTP answer
+	Retryable bool
+	Reason    string
+}
+
+func (e *Error) Error() string {
+	if e.Status == 0 {
+		return "eventsapi: " + e.Reason
+	}
+	return fmt.Sprintf("eventsapi: HTTP %d: %s", e.Status, e.Reason)
+}
+
+// Client calls the API.
+type Client struct {
+	URL string
+	// Secret authenticates us. A value holding "=" is sent as the form
+	// parameters it spells ("key=…&key2=…", for the API's own names);
+	// anything else is sent as "secret".
+	Secret string
+	HTTP   *http.Client
+}
+
+// New returns a client of the configured API.
+func New(cfg config.EventsAPI) *Client {
+	return &Client{URL: cfg.URL, Secret: cfg.Secret, HTTP: &http.Client{Timeout: 20 * time.Second}}
+}
+
+// Lookup finds the event with the given name.
+func (c *Client) Lookup(ctx context.Context, name string) (Event, error) {
+	if c == nil || c.URL == "" {
+		return Event{}, &Error{Reason: "events_api.url is not configured"}
+	}
+	form := url.Values{}
+	if strings.Contains(c.Secret, "=") {
+		if v, err := url.ParseQuery(c.Secret); err == nil {
+			form = v
+		}
+	} else if c.Secret != "" {
+		form.Set("secret", c.Secret)
+	}
+	form.Set("name", html.EscapeString(name))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return Event{}, &Error{Reason: "bad events_api.url"}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Event{}, ctx.Err()
+		}
+		return Event{}, &Error{Retryable: true, Reason: "no answer (" + transportReason(err) + ")"}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Event{}, &Error{Status: resp.StatusCode, Retryable: true, Reason: "answer cut short"}
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return Event{}, ErrNotFound
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return Event{}, &Error{Status: resp.StatusCode, Retryable: true, Reason: http.StatusText(resp.StatusCode)}
+	case resp.StatusCode == http.StatusNoContent:
+		return Event{}, ErrNotFound
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return Event{}, &Error{Status: resp.StatusCode, Reason: http.StatusText(resp.StatusCode)}
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
+		return Event{}, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("answer is %q, not application/json", mt)}
+	}
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" || trimmed == "null" || trimmed == "[]" || trimmed == "{}" || trimmed == "false" {
+		return Event{}, ErrNotFound
+	}
+	var raw struct {
+		ID       json.RawMessage `json:"id"`
+		PageName string          `json:"page_name"`
+		Time     string          `json:"vrema"`
+		Address  string          `json:"event_address"`
+		Alias    string          `json:"page_alias"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return Event{}, &Error{Status: resp.StatusCode, Reason: "answer is not the JSON object expected"}
+	}
+	if strings.TrimSpace(raw.PageName) == "" {
+		return Event{}, ErrNotFound
+	}
+	return Event{ID: strings.Trim(string(raw.ID), `"`), PageName: raw.PageName, Time: raw.Time, Address: raw.Address, Alias: raw.Alias}, nil
+}
+
+// transportReason names a transport failure without the URL (which may hold
+// nothing secret, but stays out of logs all the same).
+func transportReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return "timeout"
+		}
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+// IsRetryable reports whether another attempt may succeed.
+func IsRetryable(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retryable
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
