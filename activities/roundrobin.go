@@ -1,0 +1,34 @@
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/temporal"
+
+	"amoflow/store"
+)
+
+// Store holds the activities on amoflow's own Postgres state.
+type Store struct {
+	DB *store.DB
+}
+
+// NextManagerInput asks whose turn it is in a manager pool, for one key
+// (the hand-over it is for).
+type NextManagerInput struct {
+	Pool     string  `json:"pool"`
+	Key      string  `json:"key"`
+	Managers []int64 `json:"managers"`
+}
+
+// NextManager hands out the pool's next manager, atomically across every
+// worker (reference-system §5.1.1); a key asked again gets the same one.
+func (s *Store) NextManager(ctx context.Context, in NextManagerInput) (int64, error) {
+	if s == nil || s.DB == nil {
+		return 0, temporal.NewNonRetryableApplicationError("no Postgres store on this worker", "NoStore", nil)
+	}
+	if len(in.Managers) == 0 {
+		return 0, temporal.NewNonRetryableApplicationError("manager pool "+in.Pool+" is empty", "EmptyPool", nil)
+	}
+	return s.DB.NextInTurn(ctx, in.Pool, in.Key, in.Managers) // database errors are retried
+}
