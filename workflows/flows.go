@@ -23,6 +23,17 @@ type Flows struct {
 // Workflow type names, used by the bridge to start them and by the worker to register them.
 const (
 	CreateLeadFromFormName = "CreateLeadFromForm"
+
+	// HandleWebhook and the webhook flows it starts as children (webhook_methods.go).
+	HandleWebhookName = "HandleWebhook"
+	Ret2CorpName      = "Ret2Corp"
+	Corp2RetName      = "Corp2Ret"
+	Corp2RetFailName  = "Corp2RetFail"
+	Corp2AgrName      = "Corp2Agr"
+	Agr2CorpName      = "Agr2Corp"
+	AvitoLeadName     = "AvitoLead"
+	ProcessEventsName = "ProcessEvents"
+	EditContactName   = "EditContact"
 )
 
 // amoOptions runs activities on the account's amoCRM task queue, whose
