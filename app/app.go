@@ -65,10 +65,12 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 // per amoCRM account for its activities. The account workers set the task
 // queue's activity rate to the account's budget; Temporal enforces it across
 // every worker of that queue, so the limit holds for the whole cluster.
-func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client) []worker.Worker {
+// db holds the flows' own state (1C echo marks and links).
+func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client, db *store.DB) []worker.Worker {
 	flows := &workflows.Flows{Config: cfg}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
+	registerOneC(w, flows, cfg, db)
 	all := []worker.Worker{w}
 
 	amo := &activities.Amo{Clients: clients}
@@ -80,6 +82,7 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 			MaxConcurrentActivityExecutionSize: 50,
 		})
 		aw.RegisterActivity(amo)
+		registerOneCAmo(aw, clients)
 		all = append(all, aw)
 	}
 	return all

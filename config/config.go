@@ -126,6 +126,17 @@ type OneC struct {
 	SenseiCallbackURL string `yaml:"sensei_callback_url"`
 	// StudyGroups places study-group leads from 1C (reference-system §4.2.7).
 	StudyGroups StudyGroups `yaml:"study_groups"`
+	// PriceTypes are the 1C price types a course's price is read from.
+	PriceTypes PriceTypes `yaml:"price_types"`
+}
+
+// PriceTypes are 1C price-type UIDs (reference-system §4.2.1). Empty ones
+// fall back to the course's first price.
+type PriceTypes struct {
+	Distance   string `yaml:"distance"`   // short_name contains "-Д"
+	Individual string `yaml:"individual"` // short_name contains "-И"
+	Default    string `yaml:"default"`    // any other course
+	Fallback   string `yaml:"fallback"`   // when the chosen price is missing or 0
 }
 
 // StudyGroups is where study-group leads go in the retail account.

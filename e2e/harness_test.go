@@ -149,7 +149,7 @@ func (h *harness) startWorkers() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	workers := app.Workers(h.cfg, h.tc, clients)
+	workers := app.Workers(h.cfg, h.tc, clients, h.db)
 	ctx, cancel := context.WithCancel(h.ctx)
 	done := make(chan struct{})
 	go func() { app.RunWorkers(ctx, workers); close(done) }()

@@ -85,7 +85,7 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	errs := make(chan error, 3)
-	go func() { errs <- app.RunWorkers(ctx, app.Workers(cfg, tc, clients)) }()
+	go func() { errs <- app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) }()
 	go func() { errs <- app.Bridge(cfg, tc, "amoflow-dev-bridge", log).Run(ctx) }()
 	go func() { errs <- serveHTTP(ctx, cfg, db, tc) }()
 

@@ -54,7 +54,7 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames())
-	return app.RunWorkers(ctx, app.Workers(cfg, tc, clients))
+	return app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db))
 }
 
 // runBridge runs the RabbitMQ → Temporal bridge against an external Temporal.

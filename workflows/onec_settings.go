@@ -1,0 +1,146 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
+	"amoflow/config"
+)
+
+// Activity method names of the 1C flows; Temporal calls the worker's instances.
+var (
+	a1c *activities.Amo1C
+	oc  *activities.OneC
+)
+
+// onecAccount is what the 1C flows need of one amoCRM account.
+type onecAccount struct {
+	Name               string
+	AccountID          int64
+	TaskQueue          string
+	CatalogID          int64
+	DefaultResponsible int64
+	Intake             config.Stage
+	LeadName           string
+	LeadFields         map[string]int64
+	ContactFields      map[string]int64
+	CompanyFields      map[string]int64
+	CatalogFields      map[string]int64
+	Tags               map[string]int64
+	OneC               config.AccountOneC
+}
+
+// onecSettings is the configuration the 1C flows read, recorded in the
+// workflow history once per run (see Flows.onecSettings).
+type onecSettings struct {
+	Accounts             map[string]onecAccount
+	RetryFor             time.Duration
+	CallTimeout          time.Duration
+	Retail, Corporate    string
+	CourseAccounts       []string
+	OrganizationAccounts map[string]string
+	Managers             []int64
+	SenseiCallbackURL    string
+	StudyGroups          config.StudyGroups
+	PriceTypes           config.PriceTypes
+	SearchAttributes     bool
+}
+
+// onecSettings snapshots the 1C settings into the history.
+func (f *Flows) onecSettings(ctx workflow.Context) (onecSettings, error) {
+	var s onecSettings
+	enc := workflow.SideEffect(ctx, func(workflow.Context) any {
+		c := f.Config
+		out := onecSettings{
+			Accounts:             map[string]onecAccount{},
+			RetryFor:             c.OneC.RetryFor,
+			CallTimeout:          c.OneC.Timeout,
+			Retail:               c.OneC.RetailAccount,
+			Corporate:            c.OneC.CorporateAccount,
+			CourseAccounts:       c.OneC.CourseAccounts,
+			OrganizationAccounts: c.OneC.OrganizationAccounts,
+			Managers:             c.OneC.Managers,
+			SenseiCallbackURL:    c.OneC.SenseiCallbackURL,
+			StudyGroups:          c.OneC.StudyGroups,
+			PriceTypes:           c.OneC.PriceTypes,
+			SearchAttributes:     c.Temporal.SearchAttributes,
+		}
+		for _, name := range c.AccountNames() {
+			a := c.Accounts[name]
+			out.Accounts[name] = onecAccount{
+				Name: name, AccountID: a.AccountID, TaskQueue: a.TaskQueue(c.Temporal.TaskQueue),
+				CatalogID: a.CatalogID, DefaultResponsible: a.DefaultResponsible, Intake: a.Intake,
+				LeadName: a.LeadName, LeadFields: a.LeadFields, ContactFields: a.ContactFields,
+				CompanyFields: a.CompanyFields, CatalogFields: a.CatalogFields, Tags: a.Tags, OneC: a.OneC,
+			}
+		}
+		return out
+	})
+	if err := enc.Get(&s); err != nil {
+		return s, err
+	}
+	if s.RetryFor <= 0 {
+		s.RetryFor = 30 * time.Minute
+	}
+	if s.CallTimeout <= 0 {
+		s.CallTimeout = 30 * time.Second
+	}
+	return s, nil
+}
+
+// account returns a configured account, or a non-retryable error naming it.
+func (s onecSettings) account(name string) (onecAccount, error) {
+	a, ok := s.Accounts[name]
+	if !ok || name == "" {
+		return a, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", name), "UnknownAccount", nil)
+	}
+	return a, nil
+}
+
+// amoOpts runs amoCRM activities on the account's rate-limited queue.
+func (a onecAccount) amoOpts(ctx workflow.Context) workflow.Context {
+	return amoOptions(ctx, a.TaskQueue)
+}
+
+// onecOptions runs 1C calls on the workflow's own task queue, retried with
+// backoff for RetryFor; then the flow gives up visibly.
+func onecOptions(ctx workflow.Context, s onecSettings) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    s.CallTimeout + 10*time.Second,
+		ScheduleToCloseTimeout: s.RetryFor,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}
+
+// onceOptions runs a 1C create exactly once: its retries are driven by
+// createOnce, which re-reads the amoCRM marker before each one.
+func onceOptions(ctx workflow.Context, s onecSettings) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: s.CallTimeout + 10*time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+	})
+}
+
+// storeOptions runs the Postgres activities (echo marks, GUID links).
+func storeOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
+	})
+}
+
+// permanent reports whether an activity error will not go away by retrying.
+func permanent(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.NonRetryable()
+}

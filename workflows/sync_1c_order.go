@@ -1,0 +1,260 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
+	"amoflow/onec"
+)
+
+// Notes and task of the amoCRM → 1C transfer (reference-system §3.5.1, §5.8).
+const (
+	noteNoProducts   = "Не удалось перенести сделку: отсутствуют товары!"
+	noteTransferred  = "Сделка перенесена в 1С: %s"
+	noteTransferFail = "Не удалось перенести сделку в 1С"
+	taskTransferFail = "Ошибка при переносе в 1с"
+)
+
+// Sync1COrderResult is what a finished Sync1COrder reports.
+type Sync1COrderResult struct {
+	Account string `json:"account"`
+	LeadID  int64  `json:"lead_id"`
+	// Status: transferred, no_products (nothing sent), echo (the lead was
+	// just written by 1C itself: nothing sent).
+	Status      string    `json:"status"`
+	LeadID1C    onec.GUID `json:"lead_id_1C,omitempty"`
+	ClientID1C  onec.GUID `json:"client_id_1C,omitempty"`
+	CompanyID1C onec.GUID `json:"company_id_1C,omitempty"`
+	ProductID1C onec.GUID `json:"product_id_1C,omitempty"`
+}
+
+// Sync1COrder transfers a lead to 1C (reference-system §3.5.1 with the
+// defects fixed): the client (EditStudent, client_id_1C written back to
+// the contact), the partner for a lead with a company (EditPartner, the
+// GUID written back through the lead's own account) and the application
+// (EditApplication, lead_id_1C written back), then the note "Сделка
+// перенесена в 1С". A retail lead needs a product.
+//
+// Every create is guarded by its amoCRM marker, read before each attempt,
+// so a replay or a re-run never creates a second client or application.
+// When 1C keeps failing (onec.retry_for), the lead gets one note and the
+// configured admin one task, and the workflow fails: nothing is dropped
+// silently.
+//
+// amoCRM calls, new client without a company: lead, product, user,
+// contact, 2 write-backs, note = 7. 1C calls: EditStudent, EditApplication.
+func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1COrderResult, error) {
+	s, err := f.onecSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.account(in.Account)
+	if err != nil {
+		return nil, err
+	}
+	tagLead(ctx, s.SearchAttributes, in.LeadID)
+	res := &Sync1COrderResult{Account: acct.Name, LeadID: in.LeadID}
+
+	var echo bool
+	if err := workflow.ExecuteActivity(storeOptions(ctx), oc.IsEcho,
+		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{in.LeadID}}).Get(ctx, &echo); err != nil {
+		return nil, err
+	}
+	if echo {
+		res.Status = "echo"
+		return res, nil
+	}
+
+	actx := acct.amoOpts(ctx)
+	var lead activities.AmoRecord
+	if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, activities.AmoRef{Account: acct.Name, Entity: "leads", ID: in.LeadID}).Get(ctx, &lead); err != nil {
+		return nil, err
+	}
+	if lead.ID == 0 {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", in.LeadID, acct.Name), "LeadNotFound", nil)
+	}
+	product := productLink(lead, acct)
+	if product == nil && acct.OneC.RequireProduct {
+		if err := f.note(actx, acct.Name, in.LeadID, noteNoProducts); err != nil {
+			return nil, err
+		}
+		res.Status = "no_products"
+		return res, nil
+	}
+
+	if err := f.transfer(ctx, s, acct, lead, product, res); err != nil {
+		f.reportFailure(ctx, acct, in.LeadID, noteTransferFail, taskTransferFail)
+		return nil, err
+	}
+	res.Status = "transferred"
+	return res, nil
+}
+
+// transfer sends the client, the partner and the application.
+func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount, lead activities.AmoRecord, product *activities.AmoLinkTo, res *Sync1COrderResult) error {
+	actx := acct.amoOpts(ctx)
+	if product != nil {
+		var el activities.AmoRecord
+		ref := activities.AmoRef{Account: acct.Name, Entity: "catalog_elements", CatalogID: product.CatalogID, ID: product.ID}
+		if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &el); err != nil {
+			return err
+		}
+		res.ProductID1C = onec.GUID(field(el, acct.CatalogFields, keyProductID1C))
+		if !res.ProductID1C.Valid() {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("product %d has no 1C id", product.ID), "ProductWithout1CID", nil)
+		}
+	}
+	if len(lead.ContactIDs) == 0 {
+		return temporal.NewNonRetryableApplicationError("the lead has no contact", "LeadWithoutContact", nil)
+	}
+	var responsible string
+	if err := workflow.ExecuteActivity(actx, a1c.UserName1C, activities.AmoRef{Account: acct.Name, ID: lead.ResponsibleID}).Get(ctx, &responsible); err != nil {
+		return err
+	}
+
+	// The client.
+	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
+	var contact activities.AmoRecord
+	if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
+		return err
+	}
+	if contact.ID == 0 {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), "ContactNotFound", nil)
+	}
+	client, err := f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
+		func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
+			return workflow.ExecuteActivity(ctx, oc.OneCEditStudent, studentFromContact(rec, acct))
+		})
+	if err != nil {
+		return err
+	}
+	res.ClientID1C = client
+
+	// The partner, for a lead with a company; else the client stands in.
+	company, corporate := client, false
+	if len(lead.CompanyIDs) > 0 {
+		corporate = true
+		ref := activities.AmoRef{Account: acct.Name, Entity: "companies", ID: lead.CompanyIDs[0]}
+		var rec activities.AmoRecord
+		if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
+			return err
+		}
+		if rec.ID == 0 {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("company %d does not exist", ref.ID), "CompanyNotFound", nil)
+		}
+		company, err = f.ensure1C(ctx, s, acct, ref, acct.CompanyFields[keyCompanyID1C], rec,
+			func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
+				return workflow.ExecuteActivity(ctx, oc.OneCEditPartner, partnerFromCompany(rec, acct))
+			})
+		if err != nil {
+			return err
+		}
+		res.CompanyID1C = company
+	}
+
+	// The application.
+	leadRef := activities.AmoRef{Account: acct.Name, Entity: "leads", ID: lead.ID}
+	app, err := f.ensure1C(ctx, s, acct, leadRef, acct.LeadFields[keyLeadID1C], lead,
+		func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
+			return workflow.ExecuteActivity(ctx, oc.OneCEditApplication,
+				applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible))
+		})
+	if err != nil {
+		return err
+	}
+	res.LeadID1C = app
+	return f.note(actx, acct.Name, lead.ID, fmt.Sprintf(noteTransferred, app))
+}
+
+// ensure1C returns the 1C GUID held in the entity's marker field, creating
+// the 1C object and writing its GUID back when there is none. A failed
+// create is retried with backoff for RetryFor, and before each retry the
+// marker is read again: whatever set it meanwhile (an earlier run, another
+// job) wins, and 1C gets no second object. An existing object is not
+// updated: 1C owns it once created.
+func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
+	rec activities.AmoRecord, create func(workflow.Context, activities.AmoRecord) workflow.Future) (onec.GUID, error) {
+	if fieldID == 0 {
+		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no 1C id field configured for %s in %s", ref.Entity, acct.Name), "Config", nil)
+	}
+	actx := acct.amoOpts(ctx)
+	if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
+		return id, nil
+	}
+	deadline := workflow.Now(ctx).Add(s.RetryFor)
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
+				return "", err
+			}
+			if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
+				return id, nil
+			}
+		}
+		var id onec.GUID
+		err := create(onceOptions(ctx, s), rec).Get(ctx, &id)
+		if err == nil {
+			w := activities.AmoWrite{Account: acct.Name, Entity: ref.Entity, ID: ref.ID, Fields: map[int64]string{fieldID: string(id)}}
+			if err := workflow.ExecuteActivity(actx, a1c.Write1C, w).Get(ctx, nil); err != nil {
+				return "", err
+			}
+			link := activities.OneCLink{Account: acct.Name, Entity: ref.Entity, GUID: id, ID: ref.ID}
+			if err := workflow.ExecuteActivity(storeOptions(ctx), oc.RememberOneC, link).Get(ctx, nil); err != nil {
+				return "", err
+			}
+			return id, nil
+		}
+		if permanent(err) || !workflow.Now(ctx).Add(wait).Before(deadline) {
+			return "", err
+		}
+		workflow.GetLogger(ctx).Warn("1C create failed, retrying", "entity", ref.Entity, "id", ref.ID, "attempt", attempt, "err", err)
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return "", err
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// productLink is the lead's first product of the account's catalog.
+func productLink(lead activities.AmoRecord, acct onecAccount) *activities.AmoLinkTo {
+	i := slices.IndexFunc(lead.Elements, func(e activities.AmoLinkTo) bool {
+		return e.CatalogID == acct.CatalogID || e.CatalogID == 0
+	})
+	if i < 0 {
+		return nil
+	}
+	p := lead.Elements[i]
+	if p.CatalogID == 0 {
+		p.CatalogID = acct.CatalogID
+	}
+	return &p
+}
+
+// note adds a common note to a lead.
+func (f *Flows) note(actx workflow.Context, account string, leadID int64, text string) error {
+	return workflow.ExecuteActivity(actx, a.AddNote, activities.NoteInput{Account: account, Entity: "leads", EntityID: leadID, Text: text}).Get(actx, nil)
+}
+
+// reportFailure puts one note on the lead and one task for the account's
+// 1C administrator. It runs even when the workflow is being cancelled, and
+// its own failures are only logged: the workflow fails with the original
+// error either way.
+func (f *Flows) reportFailure(ctx workflow.Context, acct onecAccount, leadID int64, note, task string) {
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	actx := acct.amoOpts(ctx)
+	log := workflow.GetLogger(ctx)
+	if err := f.note(actx, acct.Name, leadID, note); err != nil {
+		log.Error("failure note not added", "lead_id", leadID, "err", err)
+	}
+	t := activities.AdminTaskInput{Account: acct.Name, Entity: "leads", EntityID: leadID, TypeID: acct.OneC.TaskTypeID,
+		ResponsibleID: acct.OneC.TaskResponsible, Text: task, CompleteTill: dueTomorrow(workflow.Now(ctx), acct.OneC.TaskDueHour)}
+	if err := workflow.ExecuteActivity(actx, a1c.AdminTask1C, t).Get(ctx, nil); err != nil {
+		log.Error("failure task not set", "lead_id", leadID, "err", err)
+	}
+}
