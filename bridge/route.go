@@ -27,6 +27,15 @@ func route(m mq.Message) (start, error) {
 			return start{}, fmt.Errorf("form job id %q does not match message id %q", in.JobID, m.ID)
 		}
 		return start{workflows.CreateLeadFromFormName, in}, nil
+	case mq.Kind1C:
+		if m.ID == "" {
+			return start{}, fmt.Errorf("message without a message_id (job id)")
+		}
+		flow, in, err := workflows.DecodeOneCJob(m.Body)
+		if err != nil {
+			return start{}, err
+		}
+		return start{flow, in}, nil
 	}
 	return start{}, fmt.Errorf("no flow handles messages of kind %q", m.Kind)
 }
