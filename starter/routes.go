@@ -13,8 +13,9 @@ func (s *server) routes(r *mux.Router) {
 	s.handle(r, "/v1/forms", s.cors.wrap(s.forms(false))).Methods(http.MethodPost, http.MethodOptions)
 	s.handle(r, "/amo/index.php", s.cors.wrap(s.forms(true))).Methods(http.MethodPost, http.MethodOptions)
 
-	// amoCRM webhooks (reference-system §5):
-	//   POST /v1/amo/webhooks/{method}?token=…  and the legacy POST /amo/webhooks/?{method}
+	// amoCRM webhooks (reference-system §5); the legacy route is off unless configured.
+	s.handle(r, "/v1/amo/webhooks/{method}", s.webhooks(false)).Methods(http.MethodPost)
+	s.handle(r, "/amo/webhooks/", s.webhooks(true)).Methods(http.MethodPost)
 	// 1C (reference-system §3.6, §4.2):
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
 	// Jobs: the status_url of every 202 points here.

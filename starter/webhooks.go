@@ -1,0 +1,196 @@
+package starter
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"amoflow/amowebhook"
+	"amoflow/mq"
+	"amoflow/workflows"
+)
+
+// webhookAccepted is the answer to a stored delivery: its job, and the job
+// of each event in it (the child workflows).
+type webhookAccepted struct {
+	JobID       string   `json:"job_id"`
+	StatusURL   string   `json:"status_url"`
+	EventJobIDs []string `json:"event_job_ids"`
+}
+
+// webhooks takes amoCRM webhooks (reference-system §5, spec README §4).
+//
+// POST /v1/amo/webhooks/{method}?token=… needs inbound.webhook_token (amoCRM
+// cannot send headers) and answers 202 with the delivery's job once the
+// broker confirmed it. The legacy POST /amo/webhooks/?{method} exists only
+// when inbound.legacy_webhooks is enabled, for the addresses it allows, and
+// answers 200 with an empty body, as the old endpoint did.
+//
+// The account is the one of account[id] (or account[subdomain]) and must be
+// the method's account; a body without either is taken as the method's
+// account, which the method implies (§1.1). Only
+// application/x-www-form-urlencoded is accepted (any parameters).
+func (s *server) webhooks(legacy bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var method string
+		if legacy {
+			if !s.cfg.Inbound.LegacyWebhooks.Enabled {
+				notFound(w, r)
+				return
+			}
+			if !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, r.RemoteAddr) {
+				s.reject(w, r, hookForbidden("this address may not use the legacy webhook route"))
+				return
+			}
+			method, _ = url.QueryUnescape(r.URL.RawQuery)
+		} else {
+			if p := s.webhookToken(r); p != nil {
+				s.reject(w, r, p)
+				return
+			}
+			method = mux.Vars(r)["method"]
+		}
+		want, ok := workflows.WebhookAccount(method)
+		if !ok {
+			s.reject(w, r, &problem{Type: problemType + "unknown-method", Title: "Unknown webhook method", Status: http.StatusNotFound,
+				Detail: "no flow handles this webhook method"})
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != typeURLEncoded {
+			s.reject(w, r, unsupportedType(typeURLEncoded))
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			s.reject(w, r, readError(err))
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			s.reject(w, r, badBody("the body is not valid %s", typeURLEncoded))
+			return
+		}
+		d, err := amowebhook.Parse(form)
+		if err != nil {
+			s.reject(w, r, badBody("%v", err)) // names the key, never the value
+			return
+		}
+		account := want
+		if d.AccountID != 0 || d.Subdomain != "" {
+			a, ok := s.cfg.AccountByAmo(d.AccountID, d.Subdomain)
+			switch {
+			case !ok:
+				s.reject(w, r, hookForbidden("the amoCRM account of account[id]/account[subdomain] is not configured"))
+				return
+			case a.Name != want:
+				s.reject(w, r, hookForbidden("method "+method+" takes webhooks of the "+want+" account, not "+a.Name))
+				return
+			}
+		}
+
+		now := s.now().UTC()
+		events, err := workflows.WebhookEvents(method, account, d, now, s.cfg.Inbound.DedupWindow)
+		if err != nil {
+			var fe interface{ Field() string }
+			if errors.As(err, &fe) {
+				s.reject(w, r, invalidField(fe.Field(), "%v", strings.TrimPrefix(err.Error(), fe.Field()+": ")))
+			} else {
+				s.reject(w, r, badBody("%v", err))
+			}
+			return
+		}
+		if len(events) == 0 {
+			// amoCRM would retry an error; there is simply nothing to do.
+			s.log.Info("webhook ignored: no event for the method", "account", account, "method", method, "entities", len(d.Events))
+			if legacy {
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, `{"ignored":true,"detail":"the delivery holds no event this method acts on"}`+"\n")
+			return
+		}
+		keys := make([]string, len(events))
+		for i, e := range events {
+			keys[i] = e.JobID
+		}
+		id := amowebhook.DeliveryKey(account, method, keys)
+		msgBody, err := json.Marshal(workflows.WebhookInput{JobID: id, Account: account, Method: method, ReceivedAt: now, Events: events})
+		if err != nil {
+			panic(err) // plain data always encodes
+		}
+		msg := mq.Message{ID: id, Kind: mq.KindWebhook, Account: account, ReceivedAt: now, Body: msgBody}
+		if err := s.publish(r.Context(), msg); err != nil {
+			s.log.Error("webhook not stored", "job_id", id, "account", account, "method", method, "err", err)
+			writeProblem(w, notStored())
+			return
+		}
+		s.log.Info("webhook stored", "job_id", id, "account", account, "method", method, "events", len(events), "legacy", legacy)
+		if legacy {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		a := webhookAccepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id, EventJobIDs: keys}
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Location", a.StatusURL)
+		w.WriteHeader(http.StatusAccepted)
+		json.NewEncoder(w).Encode(a)
+	})
+}
+
+// webhookToken checks ?token= against inbound.webhook_token in constant
+// time (both are hashed first, so not even the length leaks). Without a
+// configured token every webhook is refused.
+func (s *server) webhookToken(r *http.Request) *problem {
+	want := s.cfg.Inbound.WebhookToken
+	if want == "" {
+		s.log.Error("webhook refused: inbound.webhook_token is not configured, so every webhook is refused")
+		return hookUnauthorized("webhooks are not accepted: no token is configured")
+	}
+	got := sha256.Sum256([]byte(r.URL.Query().Get("token")))
+	exp := sha256.Sum256([]byte(want))
+	if subtle.ConstantTimeCompare(got[:], exp[:]) != 1 {
+		return hookUnauthorized("a valid token is required")
+	}
+	return nil
+}
+
+// legacyAllowed reports whether the peer's address is in the allow list
+// (addresses or CIDRs). It is the address that connects to us: behind a
+// proxy, list the proxy.
+func legacyAllowed(allow []string, remoteAddr string) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, a := range allow {
+		a = strings.TrimSpace(a)
+		if p, err := netip.ParsePrefix(a); err == nil && p.Contains(addr) {
+			return true
+		}
+		if x, err := netip.ParseAddr(a); err == nil && x.Unmap() == addr {
+			return true
+		}
+	}
+	return false
+}
+
+func hookUnauthorized(detail string) *problem {
+	return &problem{Type: problemType + "unauthorized", Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: detail}
+}
+
+func hookForbidden(detail string) *problem {
+	return &problem{Type: problemType + "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: detail}
+}
