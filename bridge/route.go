@@ -27,6 +27,15 @@ func route(m mq.Message) (start, error) {
 			return start{}, fmt.Errorf("form job id %q does not match message id %q", in.JobID, m.ID)
 		}
 		return start{workflows.CreateLeadFromFormName, in}, nil
+	case mq.KindWebhook:
+		var in workflows.WebhookInput
+		if err := decode(m, &in); err != nil {
+			return start{}, err
+		}
+		if in.JobID != m.ID {
+			return start{}, fmt.Errorf("webhook job id %q does not match message id %q", in.JobID, m.ID)
+		}
+		return start{workflows.HandleWebhookName, in}, nil
 	case mq.Kind1C:
 		if m.ID == "" {
 			return start{}, fmt.Errorf("message without a message_id (job id)")
