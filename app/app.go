@@ -71,6 +71,7 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
 	registerOneC(w, flows, cfg, db)
+	registerWebhooks(w, flows, cfg, db)
 	all := []worker.Worker{w}
 
 	amo := &activities.Amo{Clients: clients}
