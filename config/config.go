@@ -6,6 +6,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"sort"
@@ -397,6 +398,13 @@ func (c *Config) Validate() error {
 	}
 	if c.Inbound.LegacyWebhooks.Enabled && len(c.Inbound.LegacyWebhooks.AllowFrom) == 0 {
 		return fmt.Errorf("inbound.legacy_webhooks.allow_from: required when the legacy route is enabled")
+	}
+	for _, a := range c.Inbound.LegacyWebhooks.AllowFrom {
+		if _, err := netip.ParsePrefix(a); err != nil {
+			if _, err := netip.ParseAddr(a); err != nil {
+				return fmt.Errorf("inbound.legacy_webhooks.allow_from: %q is neither an address nor a CIDR", a)
+			}
+		}
 	}
 	return nil
 }
