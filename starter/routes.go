@@ -18,6 +18,7 @@ func (s *server) routes(r *mux.Router) {
 	s.handle(r, "/amo/webhooks/", s.webhooks(true)).Methods(http.MethodPost)
 	// 1C (reference-system §3.6, §4.2):
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
+	s.onecRoutes(r)
 	// Jobs: the status_url of every 202 points here.
 	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
 	// OAuth onboarding: amoCRM redirects the operator here after consent.
