@@ -13,6 +13,20 @@ type AmoID struct {
 	EntityID  int64 `json:"entity_id"`
 }
 
+// UnmarshalJSON accepts the ids as numbers or numeric strings (a form
+// relayed as JSON carries strings).
+func (a *AmoID) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		AccountID Number `json:"account_id"`
+		EntityID  Number `json:"entity_id"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	a.AccountID, a.EntityID = raw.AccountID.Int(), raw.EntityID.Int()
+	return nil
+}
+
 // Student is a person (1C "client"), method EditStudent.
 type Student struct {
 	ClientID     GUID              `json:"client_id_1C"`

@@ -68,6 +68,11 @@ func TestGUID(t *testing.T) {
 }
 
 func TestAmoIDs(t *testing.T) {
+	var loose []AmoID
+	if err := json.Unmarshal([]byte(`[{"account_id":"19453687","entity_id":1805215},{"account_id":28395871,"entity_id":"7"}]`), &loose); err != nil ||
+		loose[0] != (AmoID{19453687, 1805215}) || loose[1] != (AmoID{28395871, 7}) {
+		t.Errorf("loose amo_ids = %v, %v", loose, err)
+	}
 	ids := []AmoID{{19453687, 1}, {28395871, 2}}
 	if AmoIDIn(ids, 28395871) != 2 || AmoIDIn(ids, 1) != 0 {
 		t.Error("AmoIDIn")
