@@ -29,6 +29,7 @@ import (
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/mq"
+	"amoflow/onec/onecfake"
 	"amoflow/starter"
 	"amoflow/store"
 	"amoflow/store/storetest"
@@ -65,6 +66,7 @@ type harness struct {
 	tc   client.Client
 	api  *httptest.Server
 	pub  *mq.Publisher
+	onec *onecfake.Server // the fake 1C, see onec_harness_test.go
 
 	mu          sync.Mutex
 	stopBridge  context.CancelFunc
@@ -120,6 +122,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	t.Cleanup(h.tc.Close)
 
+	h.startFake1C()
 	h.startWorkers()
 	t.Cleanup(h.killWorkers)
 

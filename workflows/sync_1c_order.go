@@ -37,8 +37,9 @@ type Sync1COrderResult struct {
 // defects fixed): the client (EditStudent, client_id_1C written back to
 // the contact), the partner for a lead with a company (EditPartner, the
 // GUID written back through the lead's own account) and the application
-// (EditApplication, lead_id_1C written back), then the note "Сделка
-// перенесена в 1С". A retail lead needs a product.
+// (EditApplication, lead_id_1C written back; an update when the lead has
+// one), then the note "Сделка перенесена в 1С". A retail lead needs a
+// product.
 //
 // Every create is guarded by its amoCRM marker, read before each attempt,
 // so a replay or a re-run never creates a second client or application.
@@ -157,15 +158,22 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 		res.CompanyID1C = company
 	}
 
-	// The application.
-	leadRef := activities.AmoRef{Account: acct.Name, Entity: "leads", ID: lead.ID}
-	app, err := f.ensure1C(ctx, s, acct, leadRef, acct.LeadFields[keyLeadID1C], lead,
-		func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-			return workflow.ExecuteActivity(ctx, oc.OneCEditApplication,
-				applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible))
-		})
-	if err != nil {
-		return err
+	// The application: updated when the lead has one already (its price,
+	// responsible or product may have changed), else created once.
+	newApp := func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
+		return workflow.ExecuteActivity(ctx, oc.OneCEditApplication,
+			applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible))
+	}
+	var app onec.GUID
+	if onec.GUID(field(lead, acct.LeadFields, keyLeadID1C)).Valid() {
+		if err := newApp(onecOptions(ctx, s), lead).Get(ctx, &app); err != nil {
+			return err
+		}
+	} else {
+		leadRef := activities.AmoRef{Account: acct.Name, Entity: "leads", ID: lead.ID}
+		if app, err = f.ensure1C(ctx, s, acct, leadRef, acct.LeadFields[keyLeadID1C], lead, newApp); err != nil {
+			return err
+		}
 	}
 	res.LeadID1C = app
 	return f.note(actx, acct.Name, lead.ID, fmt.Sprintf(noteTransferred, app))
@@ -175,8 +183,8 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 // the 1C object and writing its GUID back when there is none. A failed
 // create is retried with backoff for RetryFor, and before each retry the
 // marker is read again: whatever set it meanwhile (an earlier run, another
-// job) wins, and 1C gets no second object. An existing object is not
-// updated: 1C owns it once created.
+// job) wins, and 1C gets no second object. An existing client or partner
+// is not updated: 1C owns it once created.
 func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
 	rec activities.AmoRecord, create func(workflow.Context, activities.AmoRecord) workflow.Future) (onec.GUID, error) {
 	if fieldID == 0 {
