@@ -16,17 +16,7 @@ import (
 // Their amoCRM activities are methods of activities.Amo, registered on the
 // account workers with the rest.
 func registerWebhooks(w worker.Worker, flows *workflows.Flows, cfg *config.Config, db *store.DB) {
-	for name, fn := range map[string]any{
-		workflows.HandleWebhookName: flows.HandleWebhook,
-		workflows.Ret2CorpName:      flows.Ret2Corp,
-		workflows.Corp2RetName:      flows.Corp2Ret,
-		workflows.Corp2RetFailName:  flows.Corp2RetFail,
-		workflows.Corp2AgrName:      flows.Corp2Agr,
-		workflows.Agr2CorpName:      flows.Agr2Corp,
-		workflows.AvitoLeadName:     flows.AvitoLead,
-		workflows.ProcessEventsName: flows.ProcessEvents,
-		workflows.EditContactName:   flows.EditContact,
-	} {
+	for name, fn := range flows.WebhookWorkflows() {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
 	w.RegisterActivity(&activities.Store{DB: db})

@@ -76,3 +76,19 @@ func (f *Flows) HandleWebhook(ctx workflow.Context, in WebhookInput) (*WebhookRe
 	workflow.GetLogger(ctx).Info("webhook processed", "method", in.Method, "events", len(in.Events))
 	return res, nil
 }
+
+// WebhookWorkflows are HandleWebhook and the webhook flows by name, for a
+// worker or a replayer to register.
+func (f *Flows) WebhookWorkflows() map[string]any {
+	return map[string]any{
+		HandleWebhookName: f.HandleWebhook,
+		Ret2CorpName:      f.Ret2Corp,
+		Corp2RetName:      f.Corp2Ret,
+		Corp2RetFailName:  f.Corp2RetFail,
+		Corp2AgrName:      f.Corp2Agr,
+		Agr2CorpName:      f.Agr2Corp,
+		AvitoLeadName:     f.AvitoLead,
+		ProcessEventsName: f.ProcessEvents,
+		EditContactName:   f.EditContact,
+	}
+}

@@ -25,6 +25,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 			// The configuration was recorded by a SideEffect; replay needs none.
 			flows := &Flows{}
 			r.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
+			for name, fn := range flows.WebhookWorkflows() {
+				r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+			}
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}
