@@ -16,18 +16,7 @@ import (
 // on the workflow worker. Without onec.base_url the 1C activities fail
 // with a readable error; the flows that only touch amoCRM still run.
 func registerOneC(w worker.Worker, flows *workflows.Flows, cfg *config.Config, db *store.DB) {
-	for name, fn := range map[string]any{
-		workflows.Sync1COrderName:         flows.Sync1COrder,
-		workflows.ChangeResponsible1CName: flows.ChangeResponsible1C,
-		workflows.ClientFrom1CName:        flows.ClientFrom1C,
-		workflows.CompanyFrom1CName:       flows.CompanyFrom1C,
-		workflows.OrderFrom1CName:         flows.OrderFrom1C,
-		workflows.CourseFrom1CName:        flows.CourseFrom1C,
-		workflows.DeleteCourse1CName:      flows.DeleteCourse1C,
-		workflows.StudyGroupLeadName:      flows.StudyGroupLead,
-		workflows.CorpLeadByINNName:       flows.CorpLeadByINN,
-		workflows.ListManagersName:        flows.ListManagers,
-	} {
+	for name, fn := range flows.OneCWorkflows() {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
 	oc := &activities.OneC{DB: db, EchoTTL: cfg.OneC.EchoTTL}

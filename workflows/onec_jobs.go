@@ -23,6 +23,22 @@ const (
 	ListManagersName   = "ListManagers"
 )
 
+// OneCWorkflows are the 1C flows by workflow type name, for registration.
+func (f *Flows) OneCWorkflows() map[string]any {
+	return map[string]any{
+		Sync1COrderName:         f.Sync1COrder,
+		ChangeResponsible1CName: f.ChangeResponsible1C,
+		ClientFrom1CName:        f.ClientFrom1C,
+		CompanyFrom1CName:       f.CompanyFrom1C,
+		OrderFrom1CName:         f.OrderFrom1C,
+		CourseFrom1CName:        f.CourseFrom1C,
+		DeleteCourse1CName:      f.DeleteCourse1C,
+		StudyGroupLeadName:      f.StudyGroupLead,
+		CorpLeadByINNName:       f.CorpLeadByINN,
+		ListManagersName:        f.ListManagers,
+	}
+}
+
 // OneCJob is the body of a RabbitMQ message of kind "1c": which flow to
 // start and its input (JSON).
 type OneCJob struct {
@@ -168,11 +184,13 @@ func userByName(users []activities.AmoUser, names ...string) int64 {
 	return 0
 }
 
-// childOptions runs a flow as a child of a 1C flow, under a derived id so
-// a re-run of the parent finds it.
-func childOptions(ctx workflow.Context, suffix string) workflow.Context {
+// childOptions runs a flow as a child of a 1C flow. Its id is made of the
+// objects it is about, not of the parent's id, so a replay (which runs
+// under another id) issues the same command, and a re-run of the parent
+// finds its child.
+func childOptions(ctx workflow.Context, id string) workflow.Context {
 	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:               workflow.GetInfo(ctx).WorkflowExecution.ID + "-" + suffix,
+		WorkflowID:               id,
 		WorkflowExecutionTimeout: 24 * time.Hour,
 	})
 }

@@ -153,7 +153,7 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "client"), ClientFrom1CName, ClientFrom1CInput{Client: st}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-client-"+string(app.ClientID)), ClientFrom1CName, ClientFrom1CInput{Client: st}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			p.contact = onec.AmoIDIn(ids.AmoIDs, acct.AccountID)
@@ -170,7 +170,7 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "company"), CompanyFrom1CName, CompanyFrom1CInput{Partner: partner}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-company-"+string(app.CompanyID)), CompanyFrom1CName, CompanyFrom1CInput{Partner: partner}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			p.company = onec.AmoIDIn(ids.AmoIDs, acct.AccountID)
@@ -188,7 +188,7 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "course"), CourseFrom1CName, CourseFrom1CInput{Course: course}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-course-"+string(app.ProductID)), CourseFrom1CName, CourseFrom1CInput{Course: course}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			el.ID, p.name = onec.AmoIDIn(ids.AmoIDs, acct.AccountID), CourseName(course.Name, course.ShortName)

@@ -28,6 +28,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 			for name, fn := range flows.WebhookWorkflows() {
 				r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 			}
+			for name, fn := range flows.OneCWorkflows() {
+				r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+			}
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}
