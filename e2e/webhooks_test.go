@@ -318,6 +318,18 @@ func TestWebhookRet2CorpBatchOfThreeLeads(t *testing.T) {
 	if managers[0] == managers[1] || !slices.Contains([]int64{8628763, 2375116, 2375131}, managers[0]) {
 		t.Errorf("round robin gave %v", managers)
 	}
+
+	// Another delivery carrying one of those events and a new one: the known
+	// event is the job already done, only the new one runs.
+	fourth, _ := h.retailClient("+7 903 555-10-09", "batch9@corp.example")
+	mixed := body[0] + "&" + strings.ReplaceAll(stageHook(fourth, 3198184, 35942104, 32532883, retailID, retail), "[0]", "[1]")
+	a2, res2 := h.deliver("ret2corp", mixed)
+	if a2.JobID == a.JobID || len(res2.Events) != 2 || res2.Events[0].Status != "duplicate" || res2.Events[0].JobID != a.EventJobIDs[0] || res2.Events[1].Status != "done" {
+		t.Fatalf("mixed delivery: %+v", res2)
+	}
+	if n := len(h.fake.Leads(corp)); n != 4 {
+		t.Fatalf("corporate leads = %d, want 4", n)
+	}
 }
 
 func TestWebhookRet2CorpSurvivesAWorkerCrash(t *testing.T) {
