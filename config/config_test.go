@@ -51,7 +51,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		strings.Replace(minimal(""), "account_id: 1", "account_id: 0", 1): "accounts.retail.account_id",
 		minimal("unknown_key: 1"): "unknown_key",
 		"accounts: {}":            "accounts",
-		minimal("") + "\ninbound:\n  legacy_webhooks: {enabled: true}\n": "inbound.legacy_webhooks.allow_from",
+		minimal("") + "\ninbound:\n  legacy_webhooks: {enabled: true}\n":                                      "inbound.legacy_webhooks.allow_from",
 		minimal("") + "\ninbound:\n  legacy_webhooks: {enabled: true, allow_from: [10.0.0.0/8, amocrm.ru]}\n": `"amocrm.ru" is neither`,
 	}
 	for in, want := range cases {
