@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -248,7 +249,12 @@ func mergeValues(have []string, add string, same func(a, b string) bool) ([]stri
 	return append(slices.Clone(have), strings.TrimSpace(add)), true
 }
 
-func samePhone(a, b string) bool { return phone.Same(a, b) }
+func samePhone(a, b string) bool {
+	if n := phone.Normalize(b); n != "" {
+		return phone.Same(a, n)
+	}
+	return strings.TrimSpace(a) == strings.TrimSpace(b)
+}
 func sameEmail(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
@@ -377,6 +383,6 @@ func exactGUID(hits []activities.AmoRecord, fieldID int64, uid onec.GUID) []acti
 			out = append(out, h)
 		}
 	}
-	slices.SortFunc(out, func(x, y activities.AmoRecord) int { return int(x.ID - y.ID) })
+	slices.SortFunc(out, func(x, y activities.AmoRecord) int { return cmp.Compare(x.ID, y.ID) })
 	return out
 }
