@@ -75,6 +75,12 @@ func runDev(ctx context.Context, args []string) error {
 		}
 	}
 
+	if cfg.OneC.BaseURL == "" {
+		if err := startDevFake1C(ctx, cfg); err != nil {
+			return err
+		}
+	}
+
 	tc, err := app.DialTemporal(ctx, cfg, log)
 	if err != nil {
 		return err
