@@ -77,7 +77,13 @@ func (a *Amo) CreateLinkedLead(ctx context.Context, in NewLeadInput) (CreatedLea
 	if err != nil {
 		return CreatedLead{}, err
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
+	return createLinkedLead(ctx, c, in, activity.GetInfo(ctx).Attempt > 1)
+}
+
+// createLinkedLead is CreateLinkedLead; retried says an earlier attempt may
+// have created the lead.
+func createLinkedLead(ctx context.Context, c *amocrm.Client, in NewLeadInput, retried bool) (CreatedLead, error) {
+	if retried {
 		l, ok, err := findMarked(ctx, c, in.Marker, in.PipelineID)
 		if err != nil {
 			return CreatedLead{}, classify(err)

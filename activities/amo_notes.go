@@ -40,6 +40,11 @@ func (a *Amo) AddNotes(ctx context.Context, in AddNotesInput) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	return addNotes(ctx, c, in, activity.GetInfo(ctx).Attempt > 1)
+}
+
+// addNotes is AddNotes; retried says an earlier attempt may have added some.
+func addNotes(ctx context.Context, c *amocrm.Client, in AddNotesInput, retried bool) ([]int64, error) {
 	if len(in.Notes) > maxNotes {
 		return nil, fmt.Errorf("activities: %d notes in one AddNotes, at most %d", len(in.Notes), maxNotes)
 	}
@@ -48,7 +53,7 @@ func (a *Amo) AddNotes(ctx context.Context, in AddNotesInput) ([]int64, error) {
 	for i := range in.Notes {
 		todo = append(todo, i)
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
+	if retried {
 		var have []NoteCard
 		var seen []int64
 		for _, n := range in.Notes {
