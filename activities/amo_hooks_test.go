@@ -11,38 +11,38 @@ import (
 	"amoflow/amofake"
 )
 
-// staticToken is a Credentials that hands out one token of the fake.
-type staticToken string
+// hookCreds is a Credentials that hands out one token of the fake.
+type hookCreds string
 
-func (s staticToken) Credential(context.Context) (amocrm.Credential, error) {
+func (s hookCreds) Credential(context.Context) (amocrm.Credential, error) {
 	return amocrm.Credential{AccessToken: string(s), ExpiresAt: time.Now().Add(time.Hour)}, nil
 }
 
-func (s staticToken) Renew(ctx context.Context, _ amocrm.Credential) (amocrm.Credential, error) {
+func (s hookCreds) Renew(ctx context.Context, _ amocrm.Credential) (amocrm.Credential, error) {
 	return s.Credential(ctx)
 }
 
-const sub = "corp"
+const hookSub = "corp"
 
 func hookClient(t *testing.T) (*amocrm.Client, *amofake.Server) {
 	t.Helper()
 	fake := amofake.New(amofake.Config{RPS: -1, Accounts: []amofake.AccountConfig{{
-		Subdomain: sub, AccountID: 19453687,
+		Subdomain: hookSub, AccountID: 19453687,
 		Users:      []amofake.User{{ID: 2375146, Name: "Admin"}},
 		LeadFields: []int64{752191, 748383},
 	}}})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	tok := fake.IssueToken(sub, time.Hour)
-	return amocrm.New(amocrm.Account{Name: "corp", BaseURL: srv.URL + "/" + sub, RPS: 1000}, staticToken(tok.AccessToken)), fake
+	tok := fake.IssueToken(hookSub, time.Hour)
+	return amocrm.New(amocrm.Account{Name: "corp", BaseURL: srv.URL + "/" + hookSub, RPS: 1000}, hookCreds(tok.AccessToken)), fake
 }
 
 func TestFindLeadByFieldVerifiesTheFuzzyHits(t *testing.T) {
 	c, fake := hookClient(t)
 	a := &Amo{Clients: map[string]*amocrm.Client{"corp": c}}
-	fake.AddLead(sub, amofake.Lead{Name: "near miss", PipelineID: 1, CustomFields: []amofake.FieldValue{amofake.Text(752191, "312345678")}})
-	fake.AddLead(sub, amofake.Lead{Name: "other field", PipelineID: 1, CustomFields: []amofake.FieldValue{amofake.Text(748383, "31234567")}})
-	want := fake.AddLead(sub, amofake.Lead{Name: "ours", PipelineID: 2, CustomFields: []amofake.FieldValue{amofake.Text(752191, "31234567")}})
+	fake.AddLead(hookSub, amofake.Lead{Name: "near miss", PipelineID: 1, CustomFields: []amofake.FieldValue{amofake.Text(752191, "312345678")}})
+	fake.AddLead(hookSub, amofake.Lead{Name: "other field", PipelineID: 1, CustomFields: []amofake.FieldValue{amofake.Text(748383, "31234567")}})
+	want := fake.AddLead(hookSub, amofake.Lead{Name: "ours", PipelineID: 2, CustomFields: []amofake.FieldValue{amofake.Text(752191, "31234567")}})
 	m := Marker{FieldID: 752191, Value: "31234567"}
 	got, err := a.FindLeadByField(context.Background(), FindLeadInput{Account: "corp", Marker: m})
 	if err != nil || got.ID != want {
@@ -56,30 +56,30 @@ func TestFindLeadByFieldVerifiesTheFuzzyHits(t *testing.T) {
 func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T) {
 	c, fake := hookClient(t)
 	ctx := context.Background()
-	c1 := fake.AddContact(sub, amofake.Contact{Name: "one"})
-	c2 := fake.AddContact(sub, amofake.Contact{Name: "two"})
-	co := fake.AddCompany(sub, amofake.Company{Name: "co"})
+	c1 := fake.AddContact(hookSub, amofake.Contact{Name: "one"})
+	c2 := fake.AddContact(hookSub, amofake.Contact{Name: "two"})
+	co := fake.AddCompany(hookSub, amofake.Company{Name: "co"})
 	in := NewLeadInput{Account: "corp", Name: "L", PipelineID: 5, ResponsibleID: 2375146, ContactIDs: []int64{c1, c2}, CompanyID: co,
 		Fields: []FieldValues{Text(752191, int64(777))}, Tags: []Tag{{Name: "new tag"}}, Marker: Marker{FieldID: 752191, Value: "777"}}
 	created, err := createLinkedLead(ctx, c, in, false)
 	if err != nil || created.LeadID == 0 || created.ContactID != c1 {
 		t.Fatalf("created %+v %v", created, err)
 	}
-	l, _ := fake.Lead(sub, created.LeadID)
+	l, _ := fake.Lead(hookSub, created.LeadID)
 	if !slices.Equal(l.ContactIDs, []int64{c1, c2}) || !slices.Equal(l.CompanyIDs, []int64{co}) || amofake.FirstValue(l.CustomFields, 752191) != "777" {
 		t.Fatalf("lead = %+v", l)
 	}
 	// A retried attempt (the first one's answer was lost) finds it.
 	fake.ResetCalls()
 	again, err := createLinkedLead(ctx, c, in, true)
-	if err != nil || !again.Found || again.LeadID != created.LeadID || fake.CallCount(sub, "POST /api/v4/leads") != 0 {
+	if err != nil || !again.Found || again.LeadID != created.LeadID || fake.CallCount(hookSub, "POST /api/v4/leads") != 0 {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
 	// A retried attempt that finds nothing creates, with a new contact in one request.
 	in.Marker.Value, in.Fields = "778", []FieldValues{Text(752191, int64(778))}
 	in.ContactIDs, in.NewContact = nil, &NewContact{FirstName: "Ольга", Phone: "+79165551234"}
 	made, err := createLinkedLead(ctx, c, in, true)
-	if err != nil || made.Found || made.ContactID == 0 || fake.CallCount(sub, "POST /api/v4/leads/complex") != 1 {
+	if err != nil || made.Found || made.ContactID == 0 || fake.CallCount(hookSub, "POST /api/v4/leads/complex") != 1 {
 		t.Fatalf("create with a new contact: %+v %v", made, err)
 	}
 }
@@ -87,7 +87,7 @@ func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T
 func TestAddNotesAddsOnlyTheMissingOnRetry(t *testing.T) {
 	c, fake := hookClient(t)
 	ctx := context.Background()
-	lead := fake.AddLead(sub, amofake.Lead{Name: "L"})
+	lead := fake.AddLead(hookSub, amofake.Lead{Name: "L"})
 	notes := []NoteCard{
 		{EntityID: lead, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: "first"}},
 		{EntityID: lead, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: "second"}},
@@ -102,12 +102,12 @@ func TestAddNotesAddsOnlyTheMissingOnRetry(t *testing.T) {
 	if err != nil || len(ids) != 2 || ids[0] != first[0] || ids[1] == 0 {
 		t.Fatalf("ids = %v %v", ids, err)
 	}
-	if n := len(fake.Notes(sub, "leads")); n != 2 {
+	if n := len(fake.Notes(hookSub, "leads")); n != 2 {
 		t.Fatalf("notes = %d, want 2", n)
 	}
 	// Everything there: a retry adds nothing.
 	fake.ResetCalls()
-	if again, err := addNotes(ctx, c, in, true); err != nil || !slices.Equal(again, ids) || fake.CallCount(sub, "POST /api/v4/leads/notes") != 0 {
+	if again, err := addNotes(ctx, c, in, true); err != nil || !slices.Equal(again, ids) || fake.CallCount(hookSub, "POST /api/v4/leads/notes") != 0 {
 		t.Fatalf("again = %v %v", again, err)
 	}
 	if _, err := addNotes(ctx, c, AddNotesInput{Entity: "leads", Notes: make([]NoteCard, 51)}, false); err == nil {
