@@ -19,7 +19,6 @@ import (
 	"amoflow/config"
 	"amoflow/eventsapi"
 	"amoflow/mq"
-	"amoflow/onec/onecfake"
 	"amoflow/workflows"
 )
 
@@ -43,10 +42,11 @@ func init() { hookIDs.Store(5_000_000_000) }
 
 func freshID() int64 { return hookIDs.Add(1) }
 
+// hookHarness is a harness with a webhook token and the fake events API
+// (and the harness's fake 1C).
 type hookHarness struct {
 	*harness
 	events *eventsapi.Fake
-	onec   *onecfake.Server
 }
 
 func newHookHarness(t *testing.T) *hookHarness {
@@ -54,15 +54,11 @@ func newHookHarness(t *testing.T) *hookHarness {
 	ev := eventsapi.NewFake(eventSecret)
 	evSrv := httptest.NewServer(ev)
 	t.Cleanup(evSrv.Close)
-	oc := onecfake.New(onecfake.Options{})
-	ocSrv := httptest.NewServer(oc)
-	t.Cleanup(ocSrv.Close)
 	h := newHarness(t, func(cfg *config.Config) {
 		cfg.Inbound.WebhookToken = hookToken
 		cfg.EventsAPI.URL, cfg.EventsAPI.Secret = evSrv.URL, eventSecret
-		cfg.OneC.BaseURL = ocSrv.URL + "/"
 	})
-	return &hookHarness{harness: h, events: ev, onec: oc}
+	return &hookHarness{harness: h, events: ev}
 }
 
 // webhookAnswer is the starter's 202.
