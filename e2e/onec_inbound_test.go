@@ -125,6 +125,7 @@ func TestCourseDeleteAndDedupeCoverBothAccountsAndEnd(t *testing.T) {
 	if code, body := h.post1C("POST", "/amo/api/v2/?delete_doubles", "application/json", req); code != 200 || string(body) != "Success" {
 		t.Fatalf("delete_doubles = %d %s", code, body)
 	}
+	t.Logf("calls, delete_doubles: corp %v; retail %v", h.apiCalls(corpSub), h.apiCalls(retail))
 	for sub, c := range map[string][2]int64{corpSub: {5111, 751191}, retail: {12463, 710407}} {
 		if els := h.elementsWith(sub, c[0], c[1], uid); len(els) != 1 || els[0].ID != copies[sub][0] {
 			t.Errorf("%s after delete_doubles: %+v, want the oldest %d", sub, els, copies[sub][0])
@@ -177,6 +178,7 @@ func TestChangeResponsible1C(t *testing.T) {
 	var res workflows.ChangeResponsibleResult
 	h.completed(a.JobID, &res)
 	h.recordHistory(a.JobID, "change_responsible_1c")
+	t.Logf("calls, change of responsible: %v; 1C %v", h.apiCalls(retail), h.oneCCalls())
 	if res.Status != "changed" || !res.Notified {
 		t.Errorf("result = %+v", res)
 	}
@@ -230,6 +232,7 @@ func TestClientAndCompanyFrom1C(t *testing.T) {
 	var res workflows.AmoIDsResult
 	h.completed(job, &res)
 	h.recordHistory(job, "client_from_1c")
+	t.Logf("calls, client: corp %v; retail %v", h.apiCalls(corpSub), h.apiCalls(retail))
 	if len(res.AmoIDs) != 2 || res.AmoIDs[0].AccountID != corpAmo || res.AmoIDs[1] != (onec.AmoID{AccountID: retailAmo, EntityID: existing}) {
 		t.Fatalf("amo_ids = %+v, want a new corporate contact and retail %d", res.AmoIDs, existing)
 	}
@@ -299,6 +302,7 @@ func TestOrderFrom1CUpdatesTheMatchingLeadAndSuppressesTheEcho(t *testing.T) {
 		"amo_ids": []map[string]any{{"account_id": corpAmo, "entity_id": corpLead}, {"account_id": retailAmo, "entity_id": retailLead}}}
 	var res workflows.OrderResult
 	h.completed(h.accept1C("POST", "/v1/1c/orders", order), &res)
+	t.Logf("calls, order of a known lead: %v", h.apiCalls(retail))
 	if res.LeadID != retailLead || res.Created || res.Account != "retail" {
 		t.Fatalf("result = %+v", res)
 	}
@@ -381,6 +385,7 @@ func TestStudyGroupLead(t *testing.T) {
 	var res workflows.StudyGroupResult
 	h.completed(job, &res)
 	h.recordHistory(job, "study_group_lead")
+	t.Logf("calls, study group: %v", h.apiCalls(retail))
 	if !res.Created || !slices.Equal(res.Linked, []int64{s1, s2}) || !slices.Equal(res.NotFound, []int{2}) {
 		t.Fatalf("result = %+v", res)
 	}
@@ -430,6 +435,7 @@ func TestCorpLeadByINNAndManagers(t *testing.T) {
 		"phone": "+7 (916) 777-66-55", "email": "ivan@romashka.ru", "post": "Директор", "manager_id": "2375131"}
 	var res workflows.CorpLeadResult
 	h.completed(h.accept1C("POST", "/v1/1c/corp_leads", in), &res)
+	t.Logf("calls, corporate lead: %v", h.apiCalls(corpSub))
 	if res.LeadID == 0 || res.ContactID == 0 || res.CompanyID == 0 || res.Merged {
 		t.Fatalf("result = %+v", res)
 	}
