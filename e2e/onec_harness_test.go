@@ -68,7 +68,9 @@ func (h *harness) post1C(method, path, contentType, body string) (int, []byte) {
 func (h *harness) accept1C(method, path string, body any) string {
 	h.t.Helper()
 	code, out := h.post1C(method, path, "application/json", string(mustJSON(h.t, body)))
-	var a struct{ JobID string `json:"job_id"` }
+	var a struct {
+		JobID string `json:"job_id"`
+	}
 	if json.Unmarshal(out, &a); code != http.StatusAccepted || a.JobID == "" {
 		h.t.Fatalf("%s %s = %d %s, want 202", method, path, code, out)
 	}
@@ -142,4 +144,3 @@ func decodeResult(h *harness, st starter.JobStatus, v any) {
 		h.t.Fatalf("result %s: %v", st.Result, err)
 	}
 }
-

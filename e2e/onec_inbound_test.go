@@ -171,7 +171,9 @@ func TestChangeResponsible1C(t *testing.T) {
 
 	form := url.Values{"id": {fmt.Sprint(lead)}, "uid": {"b5e5c7e2-1111-2222-3333-444455556666"}, "resp": {"Алферова Лилия"}, "sensei_hash": {"abc123"}}
 	code, body := h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
-	var a struct{ JobID string `json:"job_id"` }
+	var a struct {
+		JobID string `json:"job_id"`
+	}
 	if json.Unmarshal(body, &a); code != 202 {
 		t.Fatalf("change_resp = %d %s", code, body)
 	}

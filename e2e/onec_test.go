@@ -74,7 +74,9 @@ func (h *harness) savelead(method, sub string, accountID, leadID int64) string {
 		"account[id]": {fmt.Sprint(accountID)}, "account[subdomain]": {sub},
 	}
 	code, body := h.post1C("POST", "/v1/amo/webhooks/"+method+"?token="+h.cfg.Inbound.WebhookToken, "application/x-www-form-urlencoded", form.Encode())
-	var a struct{ JobID string `json:"job_id"` }
+	var a struct {
+		JobID string `json:"job_id"`
+	}
 	if json.Unmarshal(body, &a); code != 202 || a.JobID == "" {
 		h.t.Fatalf("webhook %s = %d %s", method, code, body)
 	}
