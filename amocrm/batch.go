@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // maxBatch is amoCRM's limit of entities per create or update request.
@@ -15,7 +16,7 @@ const maxBatch = 50
 // batches created, so a caller can tell what already exists.
 func writeBatches[T any](ctx context.Context, c *Client, method, path, key string, items []T) ([]T, error) {
 	var out []T
-	for _, chunk := range chunks(items, maxBatch) {
+	for chunk := range slices.Chunk(items, maxBatch) {
 		var p page
 		status, err := c.do(ctx, method, path, nil, chunk, &p)
 		if err != nil {

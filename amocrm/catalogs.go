@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -66,7 +67,7 @@ func (c *Client) UpdateCatalogElement(ctx context.Context, catalogID int64, el C
 // only one that can: POST /api/v2/catalog_elements {"delete":[ids]}.
 func (c *Client) DeleteCatalogElements(ctx context.Context, ids []int64) error {
 	const path = "/api/v2/catalog_elements"
-	for _, chunk := range chunks(ids, maxBatch) {
+	for chunk := range slices.Chunk(ids, maxBatch) {
 		var resp struct {
 			Embedded struct {
 				Errors json.RawMessage `json:"errors"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -145,7 +146,7 @@ func (r *RequestIDs) UnmarshalJSON(b []byte) error {
 // On error it returns the results of the requests that succeeded.
 func (c *Client) AddLeadsComplex(ctx context.Context, leads []Lead) ([]ComplexResult, error) {
 	var out []ComplexResult
-	for _, chunk := range chunks(leads, maxBatch) {
+	for chunk := range slices.Chunk(leads, maxBatch) {
 		var got []ComplexResult // the answer is a top-level array
 		if _, err := c.do(ctx, http.MethodPost, "/api/v4/leads/complex", nil, chunk, &got); err != nil {
 			return out, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,7 +121,7 @@ const idChunk = 100
 // listByIDs lists path filtered by filter[id][]=…, a chunk of ids at a time.
 func listByIDs[T any](ctx context.Context, c *Client, path, key string, ids []int64, with []string) ([]T, error) {
 	var all []T
-	for _, chunk := range chunks(ids, idChunk) {
+	for chunk := range slices.Chunk(ids, idChunk) {
 		q := withQuery(with)
 		for _, id := range chunk {
 			q.Add("filter[id][]", strconv.FormatInt(id, 10))
@@ -132,16 +133,4 @@ func listByIDs[T any](ctx context.Context, c *Client, path, key string, ids []in
 		all = append(all, items...)
 	}
 	return all, nil
-}
-
-func chunks[T any](s []T, n int) [][]T {
-	var out [][]T
-	for len(s) > n {
-		out = append(out, s[:n])
-		s = s[n:]
-	}
-	if len(s) > 0 {
-		out = append(out, s)
-	}
-	return out
 }

@@ -174,7 +174,7 @@ func addMissingNotes(ctx workflow.Context, account, entity string, id int64, typ
 		}
 		want = activities.MissingNotes(want, have)
 	}
-	for _, batch := range chunks(want, 50) {
+	for batch := range slices.Chunk(want, 50) {
 		if err := workflow.ExecuteActivity(ctx, a.AddNotes, activities.AddNotesInput{Account: account, Entity: entity, Notes: batch}).Get(ctx, nil); err != nil {
 			return false, err
 		}

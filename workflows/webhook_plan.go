@@ -129,19 +129,6 @@ func callCopies(calls []activities.NoteCard, contactID, responsible int64) []act
 	return out
 }
 
-// chunks splits notes into amoCRM-sized batches.
-func chunks[T any](s []T, n int) [][]T {
-	var out [][]T
-	for len(s) > n {
-		out = append(out, s[:n])
-		s = s[n:]
-	}
-	if len(s) > 0 {
-		out = append(out, s)
-	}
-	return out
-}
-
 // agrFields are the contract-department lead's fields: every field of the
 // source lead (all values, enums kept) except the markers, which are set
 // anew: ID_LEAD_RET = the source lead, CORP_MAN = its manager's name.

@@ -149,9 +149,6 @@ func TestNotesPlans(t *testing.T) {
 	if missing := activities.MissingNotes(got, have); len(missing) != 1 || missing[0].Params.UniqID != "b" {
 		t.Fatalf("missing = %+v", missing)
 	}
-	if n := len(chunks(make([]int, 101), 50)); n != 3 {
-		t.Fatalf("chunks = %d", n)
-	}
 }
 
 func TestClosePlan(t *testing.T) {

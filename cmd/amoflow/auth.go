@@ -29,10 +29,7 @@ func runAuth(ctx context.Context, args []string) error {
 	code := fs.String("code", os.Getenv("AMOFLOW_AUTH_CODE"), "authorization code (exchange)")
 	token := fs.String("token", os.Getenv("AMOFLOW_AUTH_TOKEN"), "long-lived token (token)")
 	expires := fs.String("expires", "", "long-lived token expiry, YYYY-MM-DD (token)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args[1:])
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,7 @@ import (
 func runDev(ctx context.Context, args []string) error {
 	fs, path := flags("dev")
 	fakeAddr := fs.String("fake-amo-addr", "127.0.0.1:8090", "where the fake amoCRM listens when it is used")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}

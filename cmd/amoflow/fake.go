@@ -17,10 +17,7 @@ func runFakeAmo(ctx context.Context, args []string) error {
 	fs, path := flags("fake-amo")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	ttl := fs.Duration("access-ttl", 24*time.Hour, "access token lifetime")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,7 @@ import (
 func runFake1C(ctx context.Context, args []string) error {
 	fs, path := flags("fake-1c")
 	addr := fs.String("addr", "127.0.0.1:8091", "listen address")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,10 @@ func flags(name string) (*flag.FlagSet, *string) {
 	return fs, path
 }
 
-func loadConfig(path string) (*config.Config, error) {
-	return config.Load(path)
+// parse parses a subcommand's flags and loads the configuration they name.
+func parse(fs *flag.FlagSet, path *string, args []string) (*config.Config, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return config.Load(*path)
 }

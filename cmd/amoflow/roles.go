@@ -13,10 +13,7 @@ import (
 // runMigrate applies the database migrations (every role also does at start).
 func runMigrate(ctx context.Context, args []string) error {
 	fs, path := flags("migrate")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}
@@ -32,10 +29,7 @@ func runMigrate(ctx context.Context, args []string) error {
 // runWorker runs the Temporal workers against an external Temporal.
 func runWorker(ctx context.Context, args []string) error {
 	fs, path := flags("worker")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}
@@ -60,10 +54,7 @@ func runWorker(ctx context.Context, args []string) error {
 // runBridge runs the RabbitMQ → Temporal bridge against an external Temporal.
 func runBridge(ctx context.Context, args []string) error {
 	fs, path := flags("bridge")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,7 @@ import (
 // runServe runs the HTTP starter against an external Temporal.
 func runServe(ctx context.Context, args []string) error {
 	fs, path := flags("serve")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*path)
+	cfg, err := parse(fs, path, args)
 	if err != nil {
 		return err
 	}
