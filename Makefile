@@ -27,9 +27,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## bench: ingest and flow benchmarks; results go to BENCHMARKS.md
+## bench: ingest and flow benchmarks (spec §8, ~15 min); raw results in bench/results/, summary in BENCHMARKS.md
 bench: services
-	$(GO) test -run '^$$' -bench . -benchtime 5s ./starter/ ./mq/
+	$(GO) run ./bench/ingest -out bench/results
+	$(GO) run ./bench/flow -out bench/results
 
 services:
 	@scripts/services.sh
