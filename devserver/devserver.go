@@ -190,6 +190,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		// launchers turn it off too.
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.EnableServerVersionCheck.Key(): false,
+			// One partition per task queue: a queue's activity rate limit
+			// (amoCRM's budget) is split evenly across its partitions, so with
+			// the default four an idle partition wastes its share.
+			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 		}),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
