@@ -153,7 +153,7 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 			return CreatedLead{}, false, err
 		}
 		for _, h := range hits {
-			if hasPhoneOrEmail(h, nc.Phone, nc.Email) {
+			if HasPhoneOrEmail(h.Phones(), h.Emails(), nc.Phone, nc.Email) {
 				contacts = append(contacts, h)
 			}
 		}
@@ -176,14 +176,17 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 	return CreatedLead{}, false, nil
 }
 
-func hasPhoneOrEmail(c amocrm.Contact, ph, email string) bool {
-	for _, p := range c.Phones() {
-		if phone.Same(p, ph) {
+// HasPhoneOrEmail reports whether phones or emails (as stored in amoCRM)
+// hold the number ph (a phone.Normalize result) or the address email.
+// amoCRM's query search is fuzzy: every hit is checked with this first.
+func HasPhoneOrEmail(phones, emails []string, ph, email string) bool {
+	for _, p := range phones {
+		if ph != "" && phone.Same(p, ph) {
 			return true
 		}
 	}
-	for _, e := range c.Emails() {
-		if email != "" && strings.EqualFold(strings.TrimSpace(e), email) {
+	for _, e := range emails {
+		if email != "" && strings.EqualFold(strings.TrimSpace(e), strings.TrimSpace(email)) {
 			return true
 		}
 	}

@@ -140,13 +140,7 @@ func verifiedHit(hits []activities.AmoRecord, ph, email string) (activities.AmoR
 	var best activities.AmoRecord
 	found := false
 	for _, h := range hits {
-		ok := false
-		for _, p := range h.Phones {
-			ok = ok || (ph != "" && phone.Same(p, ph))
-		}
-		for _, e := range h.Emails {
-			ok = ok || (email != "" && sameEmail(e, email))
-		}
+		ok := activities.HasPhoneOrEmail(h.Phones, h.Emails, ph, email)
 		if ok && (!found || h.CreatedAt > best.CreatedAt || (h.CreatedAt == best.CreatedAt && h.ID > best.ID)) {
 			best, found = h, true
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"amoflow/activities"
-	"amoflow/phone"
 )
 
 // The pure decisions of CreateLeadFromForm, kept apart from the workflow so
@@ -29,14 +28,7 @@ func normEmail(s string) string {
 func verifiedContacts(hits []activities.Contact, ph, email string) []activities.Contact {
 	var out []activities.Contact
 	for _, c := range hits {
-		ok := false
-		for _, p := range c.Phones {
-			ok = ok || (ph != "" && phone.Same(p, ph))
-		}
-		for _, e := range c.Emails {
-			ok = ok || (email != "" && normEmail(e) == email)
-		}
-		if ok {
+		if activities.HasPhoneOrEmail(c.Phones, c.Emails, ph, email) {
 			out = append(out, c)
 		}
 	}
