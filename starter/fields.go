@@ -2,38 +2,33 @@ package starter
 
 import (
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"amoflow/phone"
+	"amoflow/workflows"
 )
 
-// Length limits, in characters. Free text gets room for a long message or
-// URL; every other field is a short value (the old C# client truncated all
-// fields to 255). A longer value is rejected, not truncated, so that nothing
-// is lost silently.
-const (
-	shortField = 255
-	longField  = 4000
-)
-
-// formFields are the accepted fields of reference-system §6.1 with their
-// length limits. Other keys are ignored. "method" and "amo" are read for
-// routing only and are not part of the stored fields.
-var formFields = map[string]int{
-	"name": shortField, "surname": shortField, "phone": shortField, "email": shortField,
-	"comment": longField, "title": longField, "page_url": longField,
-	"form_name_site": shortField, "site": shortField, "page_title": shortField,
-	"roistat_marker": shortField, "roistat_visit": shortField,
-	"city_name": shortField, "course": shortField, "result": shortField, "formId": shortField,
-	"event": shortField, "event_name": shortField, "event_address": shortField, "date": shortField,
-	"clid": shortField, "_ym_uid": shortField, "_ya_uid": shortField,
-	"utm_source": shortField, "utm_medium": shortField, "utm_term": shortField,
-	"utm_content": shortField, "utm_campaign": shortField,
-	"promocode": shortField, "uid_gr": shortField,
-	"date_start": shortField, "date_end": shortField, "title_gr": shortField, "1c_api_group": shortField,
-	"pipeline": shortField, "status": shortField, "final": shortField, "organization": shortField,
-	"events": shortField, "webinar": shortField, "webinar_id": shortField,
-	"price": shortField, "responsible": shortField, "paid": shortField,
+// formFields are the accepted fields of a site form. Other keys are ignored.
+// "method" and "amo" are read for routing only and are not part of the
+// stored fields. No field has a length limit of its own: a request that
+// names a reachable person is always stored, whatever its other values
+// (http.body_limit bounds the whole body). The lead flow cuts a value to the
+// amoCRM field's limit and keeps the whole text in the lead's note.
+var formFields = map[string]bool{
+	"name": true, "surname": true, "phone": true, "email": true,
+	"comment": true, "title": true, "page_url": true,
+	"form_name_site": true, "site": true, "page_title": true,
+	"roistat_marker": true, "roistat_visit": true,
+	"city_name": true, "course": true, "result": true, "formId": true,
+	"event": true, "event_name": true, "event_address": true, "date": true,
+	"clid": true, "_ym_uid": true, "_ya_uid": true,
+	"utm_source": true, "utm_medium": true, "utm_term": true,
+	"utm_content": true, "utm_campaign": true,
+	"promocode": true, "uid_gr": true,
+	"date_start": true, "date_end": true, "title_gr": true, "1c_api_group": true,
+	"pipeline": true, "status": true, "final": true, "organization": true,
+	"events": true, "webinar": true, "webinar_id": true,
+	"price": true, "responsible": true, "paid": true,
 }
 
 // Routing keys: read, not stored.
@@ -44,34 +39,28 @@ const (
 
 // wanted reports whether a request key is read at all.
 func wanted(key string) bool {
-	_, ok := formFields[key]
-	return ok || key == keyMethod || key == keyAccount
+	return formFields[key] || key == keyMethod || key == keyAccount
 }
 
-// cleanFields keeps the accepted fields, trimmed, without empty and
-// "undefined" values (what a page's JavaScript sends for a missing value),
-// and checks that the lead can be reached: a usable phone or an email.
+// cleanFields keeps the accepted fields, repaired (cleanText), trimmed,
+// without empty and "undefined" values (what a page's JavaScript sends for a
+// missing value), and checks that the person can be reached: a usable phone
+// or an email. That is the only reason to refuse a form: nobody to call back.
 //
-// The email is lower-cased; one that does not look like an address is dropped
-// (it would only pollute the contact). The phone is kept as typed: the
-// workflow normalizes it (phone.Normalize). A leading "www." is cut from
-// site, as a prefix (the old ltrim cut any leading 'w' and '.').
+// A valid email is lower-cased; one that does not look like an address is
+// kept as typed (the flow does not use it for the contact, but the lead's note
+// shows it). The phone is kept as typed: the workflow normalizes it
+// (phone.Normalize). A leading "www." is cut from site, as a prefix (the old
+// ltrim cut any leading 'w' and '.').
 func cleanFields(raw map[string]string) (map[string]string, *problem) {
 	fields := make(map[string]string, len(raw))
 	for k, v := range raw {
-		limit, ok := formFields[k]
-		if !ok {
+		if !formFields[k] {
 			continue
 		}
-		v = strings.TrimSpace(v)
+		v = strings.TrimSpace(cleanText(v))
 		if v == "" || v == "undefined" {
 			continue
-		}
-		if !utf8.ValidString(v) {
-			return nil, invalidField(k, "is not valid UTF-8")
-		}
-		if n := utf8.RuneCountInString(v); n > limit {
-			return nil, invalidField(k, "is %d characters long; at most %d are accepted", n, limit)
 		}
 		fields[k] = v
 	}
@@ -82,14 +71,11 @@ func cleanFields(raw map[string]string) (map[string]string, *problem) {
 		}
 	}
 	rawEmail, hasEmail := fields["email"]
-	if hasEmail {
-		if e := strings.ToLower(rawEmail); looksLikeEmail(e) {
-			fields["email"] = e
-		} else {
-			delete(fields, "email")
-		}
+	email := workflows.FormEmail(rawEmail)
+	if email != "" {
+		fields["email"] = email
 	}
-	if phone.Normalize(fields["phone"]) == "" && fields["email"] == "" {
+	if phone.Normalize(fields["phone"]) == "" && email == "" {
 		switch {
 		case hasEmail:
 			return nil, invalidField("email", "is not an email address, and there is no usable phone")
@@ -102,12 +88,30 @@ func cleanFields(raw map[string]string) (map[string]string, *problem) {
 	return fields, nil
 }
 
-// looksLikeEmail is deliberately loose: something@domain.tld without spaces.
-func looksLikeEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n,;<>()[]\\\"") {
-		return false
+// cleanText repairs a value instead of refusing it: invalid UTF-8 (a page
+// in another encoding, a cut multi-byte character) becomes U+FFFD, and
+// control characters other than tab and line feed (NUL, CR, escape, …) are
+// dropped, as nothing downstream shows them and some (NUL) break storage.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	clean := true
+	for _, r := range s {
+		if dropRune(r) {
+			clean = false
+			break
+		}
 	}
-	dot := strings.LastIndexByte(domain, '.')
-	return dot > 0 && dot < len(domain)-1 && !strings.Contains(domain, "@") && !strings.Contains(domain, "..")
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if dropRune(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func dropRune(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n'
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"amoflow/phone"
+	"amoflow/workflows"
 )
 
 // Job ids are deterministic, so that a double submit or a site retrying a
@@ -32,7 +33,7 @@ func formJobID(account, idempotencyKey string, fields map[string]string, at time
 	h.add("form/v1")
 	h.add(account)
 	h.add(phone.Normalize(fields["phone"]))
-	h.add(fields["email"]) // already lower-cased
+	h.add(workflows.FormEmail(fields["email"]))
 	h.add(fields["form_name_site"])
 	keys := make([]string, 0, len(fields))
 	for k := range fields {

@@ -37,7 +37,7 @@ func validateClient(c onec.Student, patch bool) *problem {
 	if strings.TrimSpace(c.Name) == "" {
 		return invalidField("name", "is required")
 	}
-	if phone.Normalize(c.Phone) == "" && !looksLikeEmail(strings.TrimSpace(c.Email)) {
+	if phone.Normalize(c.Phone) == "" && workflows.FormEmail(c.Email) == "" {
 		return invalidField("phone", "a phone or an email is required")
 	}
 	return checkAmoIDs(c.AmoIDs)
@@ -128,7 +128,7 @@ func validateCorpLead(c workflows.CorpLeadInput) *problem {
 	if strings.Trim(inn, "0123456789") != "" || (len(inn) != 10 && len(inn) != 12) {
 		return invalidField("inn", "must be 10 or 12 digits")
 	}
-	if phone.Normalize(c.Phone) == "" && !looksLikeEmail(strings.TrimSpace(c.Email)) {
+	if phone.Normalize(c.Phone) == "" && workflows.FormEmail(c.Email) == "" {
 		return invalidField("phone", "a phone or an email is required")
 	}
 	if c.ManagerID < 0 {

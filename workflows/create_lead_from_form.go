@@ -38,7 +38,7 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 	log := workflow.GetLogger(ctx)
 
 	ph := phone.Normalize(in.Fields["phone"])
-	email := normEmail(in.Fields["email"])
+	email := FormEmail(in.Fields["email"])
 	if ph == "" && email == "" {
 		return nil, temporal.NewNonRetryableApplicationError("the form has neither a usable phone nor an email", "BadForm", nil)
 	}
@@ -75,8 +75,16 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 		res.LeadID, res.ContactID = created.LeadID, created.ContactID
 	}
 	tagLead(ctx, s.SearchAttributes, res.LeadID)
-	if comment := in.Fields["comment"]; comment != "" {
-		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: comment}
+	// The comment and the whole text of every value cut for amoCRM. A form
+	// with a cut value and no comment gets a note it did not get before: the
+	// version marker keeps workflows started before that replaying.
+	text := formNote(in.Fields, s)
+	if in.Fields["comment"] == "" && text != "" &&
+		workflow.GetVersion(ctx, "form-overflow-note", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		text = ""
+	}
+	if text != "" {
+		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: text}
 		if err := workflow.ExecuteActivity(ctx, a.AddNote, note).Get(ctx, nil); err != nil {
 			return nil, err
 		}
@@ -139,9 +147,10 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 			req.ResponsibleID = contacts[0].ResponsibleID // the person's manager keeps them
 		}
 	} else {
+		first, last := contactName(in.Fields)
 		req.NewContact = &activities.NewContact{
-			FirstName:     in.Fields["name"],
-			LastName:      in.Fields["surname"],
+			FirstName:     first,
+			LastName:      last,
 			Phone:         ph,
 			Email:         email,
 			ResponsibleID: s.DefaultResponsible,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"amoflow/activities"
+	"amoflow/phone"
 )
 
 // The pure decisions of CreateLeadFromForm, kept apart from the workflow so
@@ -20,6 +21,39 @@ func normEmail(s string) string {
 		return ""
 	}
 	return s
+}
+
+// FormEmail is a form's email as the lead flow uses it: trimmed and
+// lower-cased, "" unless it looks like an address (something@domain.tld
+// without spaces; deliberately loose otherwise). The starter checks a form
+// with it, so a form it accepts for its email has one the flow can use.
+func FormEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n,;<>()[]\\\"") {
+		return ""
+	}
+	dot := strings.LastIndexByte(domain, '.')
+	if dot <= 0 || dot == len(domain)-1 || strings.Contains(domain, "@") || strings.Contains(domain, "..") {
+		return ""
+	}
+	return s
+}
+
+// textLimit is what amoCRM keeps of a text field or a contact's name, in
+// characters; a longer value is refused, which would lose the whole lead.
+const textLimit = 256
+
+// cutText is s cut to textLimit characters; cut reports whether it was.
+func cutText(s string) (out string, cut bool) {
+	n := 0
+	for i := range s {
+		if n == textLimit {
+			return s[:i], true
+		}
+		n++
+	}
+	return s, false
 }
 
 // verifiedContacts keeps the search hits that really have the phone or email:
@@ -76,22 +110,83 @@ func mergeTarget(leads []activities.Lead, s formSettings) (activities.Lead, bool
 	return best, found
 }
 
-// formFields maps the form's fields to the account's lead custom fields.
+// formFields maps the form's fields to the account's lead custom fields,
+// each value cut to amoCRM's limit (formNote keeps the whole text).
 func formFields(fields map[string]string, s formSettings) map[int64]string {
 	out := map[int64]string{}
+	for _, k := range fieldKeys(fields, s) {
+		out[s.FormFields[k]], _ = cutText(fields[k])
+	}
+	return out
+}
+
+// fieldKeys are the form keys that fill a lead field: several keys may share
+// a field, and the first in name order takes it, so the choice is stable.
+func fieldKeys(fields map[string]string, s formSettings) []string {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // several form keys may share a field; the choice must be stable
+	sort.Strings(keys)
+	var out []string
+	taken := map[int64]bool{}
 	for _, k := range keys {
-		if id, ok := s.FormFields[k]; ok && fields[k] != "" {
-			if _, taken := out[id]; !taken {
-				out[id] = fields[k]
-			}
+		if id, ok := s.FormFields[k]; ok && fields[k] != "" && !taken[id] {
+			taken[id] = true
+			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// contactName is a new contact's first and last name, cut like a field.
+func contactName(fields map[string]string) (first, last string) {
+	first, _ = cutText(fields["name"])
+	last, _ = cutText(fields["surname"])
+	return first, last
+}
+
+// overflowHeading introduces the whole texts in the lead's note.
+const overflowHeading = "Полный текст полей формы, не поместившихся в amoCRM:"
+
+// formNote is the lead's note: the form's comment, then the whole text of
+// every value that amoCRM did not get whole, so nothing the person sent is
+// lost: a lead field or name cut to textLimit, a phone that is no usable
+// number, an email that is no address. "" when there is nothing to note.
+func formNote(fields map[string]string, s formSettings) string {
+	var lost []string
+	for _, k := range []string{"name", "surname"} {
+		if _, cut := cutText(fields[k]); cut {
+			lost = append(lost, k)
+		}
+	}
+	if v := fields["phone"]; v != "" && phone.Normalize(v) == "" {
+		lost = append(lost, "phone")
+	}
+	if v := fields["email"]; v != "" && FormEmail(v) == "" {
+		lost = append(lost, "email")
+	}
+	for _, k := range fieldKeys(fields, s) {
+		if _, cut := cutText(fields[k]); cut {
+			lost = append(lost, k)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(fields["comment"])
+	if len(lost) == 0 {
+		return b.String()
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n\n")
+	}
+	b.WriteString(overflowHeading)
+	for _, k := range lost {
+		b.WriteString("\n\n")
+		b.WriteString(k)
+		b.WriteString(": ")
+		b.WriteString(fields[k])
+	}
+	return b.String()
 }
 
 // formTags are the tags the form's name asks for (reference-system §6.4 rules,

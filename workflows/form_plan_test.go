@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -112,5 +114,111 @@ func TestNormEmail(t *testing.T) {
 		if got := normEmail(in); got != want {
 			t.Errorf("normEmail(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestFormEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		" Ivan@Mail.RU ":                   "ivan@mail.ru",
+		"a.b+c@sub.example.ru":             "a.b+c@sub.example.ru",
+		"not-an-email":                     "",
+		"a@b":                              "",
+		"@example.ru":                      "",
+		"a@example.":                       "",
+		"a b@example.ru":                   "",
+		"a@@example.ru":                    "",
+		"a@ex..ru":                         "",
+		"":                                 "",
+		strings.Repeat("a", 250) + "@x.ru": "",
+	} {
+		if got := FormEmail(in); got != want {
+			t.Errorf("FormEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCutText(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int // characters kept
+		cut  bool
+	}{
+		{"", 0, false},
+		{strings.Repeat("я", 256), 256, false},
+		{strings.Repeat("я", 257), 256, true},
+		{strings.Repeat("x", 10000), 256, true},
+		{strings.Repeat("🙂", 300), 256, true}, // characters, not bytes
+	} {
+		got, cut := cutText(c.in)
+		if n := utf8.RuneCountInString(got); n != c.want || cut != c.cut || !strings.HasPrefix(c.in, got) {
+			t.Errorf("cutText(%d chars) = %d chars, cut %v; want %d, %v", utf8.RuneCountInString(c.in), n, cut, c.want, c.cut)
+		}
+	}
+}
+
+// Values too long for amoCRM are cut in the lead's fields and kept whole
+// in its note, after the comment; nothing else is noted.
+func TestFormFieldsCutAndNote(t *testing.T) {
+	long := func(c string) string { return strings.Repeat(c, 9999) + "!" }
+	cases := []struct {
+		name   string
+		fields map[string]string
+		cut    map[int64]string // lead fields expected cut
+		noted  []string         // keys whose whole text the note holds, in order
+	}{
+		{"nothing long", map[string]string{"phone": "89161234567", "site": "mzpo-s.ru", "comment": "Перезвоните"}, nil, nil},
+		{"a long mapped field", map[string]string{"phone": "89161234567", "site": long("s")},
+			map[int64]string{639081: strings.Repeat("s", 256)}, []string{"site"}},
+		{"exactly the limit", map[string]string{"phone": "89161234567", "site": strings.Repeat("я", 256)}, nil, nil},
+		{"long names", map[string]string{"phone": "89161234567", "name": long("n"), "surname": long("s")}, nil, []string{"name", "surname"}},
+		{"unusable phone and email", map[string]string{"phone": long("1"), "email": "ivan-at-mail.ru"}, nil, []string{"phone", "email"}},
+		{"a long unmapped field is not noted", map[string]string{"phone": "89161234567", "utm_content": long("u")}, nil, nil},
+		{"a field shadowed by another key is not noted", map[string]string{"phone": "89161234567", "event": "x", "event_name": long("e")},
+			nil, nil},
+		{"the key that fills a shared field is", map[string]string{"phone": "89161234567", "event": long("e"), "event_name": "y"},
+			map[int64]string{725709: strings.Repeat("e", 256)}, []string{"event"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := formFields(c.fields, retail)
+			for id, v := range got {
+				if utf8.RuneCountInString(v) > textLimit {
+					t.Errorf("field %d has %d characters", id, utf8.RuneCountInString(v))
+				}
+			}
+			for id, want := range c.cut {
+				if got[id] != want {
+					t.Errorf("field %d = %.20q…, want %.20q…", id, got[id], want)
+				}
+			}
+			note := formNote(c.fields, retail)
+			if !strings.HasPrefix(note, c.fields["comment"]) {
+				t.Errorf("note does not start with the comment: %.60q", note)
+			}
+			if len(c.noted) == 0 {
+				if note != c.fields["comment"] {
+					t.Errorf("note = %.80q, want just the comment", note)
+				}
+				return
+			}
+			if !strings.Contains(note, overflowHeading) {
+				t.Errorf("note lacks the heading: %.80q", note)
+			}
+			at := 0
+			for _, k := range c.noted {
+				i := strings.Index(note, k+": "+c.fields[k])
+				if i < at {
+					t.Errorf("note lacks the whole %s, or not in order", k)
+				}
+				at = i
+			}
+		})
+	}
+}
+
+func TestContactNameCut(t *testing.T) {
+	first, last := contactName(map[string]string{"name": strings.Repeat("я", 300), "surname": "Иванов"})
+	if utf8.RuneCountInString(first) != textLimit || last != "Иванов" {
+		t.Errorf("contactName = %d chars, %q", utf8.RuneCountInString(first), last)
 	}
 }
