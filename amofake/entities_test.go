@@ -46,6 +46,17 @@ func TestValidation(t *testing.T) {
 		}
 	}
 
+	// A text field takes at most 256 characters; one more refuses the request.
+	textValue := func(n int) []map[string]any {
+		return []map[string]any{{"name": "x", "custom_fields_values": []any{map[string]any{"field_id": fieldSite,
+			"values": []any{map[string]any{"value": strings.Repeat("я", n)}}}}}}
+	}
+	e.must(200, e.do("POST", "/retail/api/v4/leads", textValue(256)))
+	r = e.must(400, e.do("POST", "/retail/api/v4/leads", textValue(257)))
+	if !strings.Contains(string(r.body), `"code":"LengthTooLong","path":"custom_fields_values.0.values.0.value"`) {
+		t.Errorf("257 characters: %s", r.body)
+	}
+
 	// More than 50 entities, an empty batch and a non-array are refused.
 	many := make([]map[string]any, 51)
 	for i := range many {

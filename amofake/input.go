@@ -6,10 +6,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBatch is amoCRM's limit of entities in one create or update request.
 const maxBatch = 50
+
+// textFieldLimit is amoCRM's limit on a text custom field's value of a
+// lead, contact or company, in characters.
+const textFieldLimit = 256
 
 // fieldError is one entry of a validation error's errors list.
 type fieldError struct {
@@ -256,6 +261,11 @@ func (a *account) readFields(rd reader, entity string, dst *[]FieldValue) {
 				}
 			} else if v.Value == nil && v.EnumID == 0 {
 				vr.missing("value")
+				continue
+			}
+			if str, ok := v.Value.(string); ok && def.Type == "text" && entity != "catalogs" && utf8.RuneCountInString(str) > textFieldLimit {
+				// amoCRM refuses the whole request, not just the value.
+				vr.fail("LengthTooLong", "value", "This value is too long. It should have 256 characters or less.")
 				continue
 			}
 			f.Values = append(f.Values, v)

@@ -1,6 +1,8 @@
 package starter
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -114,4 +116,9 @@ func cleanText(s string) string {
 
 func dropRune(r rune) bool {
 	return unicode.IsControl(r) && r != '\t' && r != '\n'
+}
+
+// FormFieldNames are the accepted form fields, sorted (tests send each).
+func FormFieldNames() []string {
+	return slices.Sorted(maps.Keys(formFields))
 }
