@@ -28,6 +28,8 @@ type Delivery struct {
 	// Fields are the plain keys of the body (no brackets), for callers that
 	// post a flat form to a webhook URL.
 	Fields map[string]string
+	// Rejected are the events that could not be read, by event name.
+	Rejected []Rejection
 }
 
 // Event is one entity of one action: leads[status][3][…] is the event with

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,22 +23,78 @@ const (
 )
 
 // Parse reads a webhook body (already form-decoded). A key sent twice keeps
-// its last value, as PHP did. Keys that are not amoCRM's shape are ignored;
-// a known numeric or time field that does not parse, an index that is not a
-// number and an entity without an id are errors naming the key (never the
-// value, which may be personal data).
+// its last value, as PHP did. Keys that are not amoCRM's shape are ignored.
+//
+// One bad event does not spoil the delivery: an event with a known numeric
+// or time field that does not parse, an index that is not a number or no
+// entity id, and every event past MaxEvents, is left out of Events and
+// listed in Rejected with a reason naming the key (never the value, which
+// may be personal data). The error is for the delivery as a whole: an
+// account[id] that is not a number.
 func Parse(form url.Values) (Delivery, error) {
+	return parseForm(form, nil)
+}
+
+// ParseBody is Parse of a raw application/x-www-form-urlencoded body. A
+// value that is not valid URL encoding rejects its event only; outside an
+// event it is left out (account[id] and account[subdomain]: the delivery is
+// an error). A key that cannot be decoded names nothing and is left out.
+func ParseBody(body string) (Delivery, error) {
+	form := url.Values{}
+	var bad []string
+	for _, pair := range strings.Split(body, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			continue
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			bad = append(bad, key)
+			continue
+		}
+		form[key] = append(form[key], val)
+	}
+	return parseForm(form, bad)
+}
+
+// parseForm is Parse; badKeys are keys whose value could not be decoded.
+func parseForm(form url.Values, badKeys []string) (Delivery, error) {
 	d := Delivery{}
 	type eventKey struct {
 		entity, action string
 		index          int
 	}
 	raw := map[eventKey]map[string]string{}
+	rejected := map[string]bool{} // one entry per event, the first reason found
+	reject := func(event, reason, detail string) {
+		if !rejected[event] {
+			rejected[event] = true
+			d.Rejected = append(d.Rejected, Rejection{Event: event, Reason: reason, Detail: detail})
+		}
+	}
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // errors must not depend on map order
+	spoiled := map[string]bool{}
+	slices.Sort(badKeys)
+	for _, k := range badKeys {
+		parts, ok := splitKey(k)
+		switch {
+		case !ok:
+		case parts[0] == "account" && len(parts) == 2 && (parts[1] == "id" || parts[1] == "subdomain"):
+			return Delivery{}, fmt.Errorf("%s: not valid URL encoding", k)
+		case len(parts) >= 4 && parts[0] != "account":
+			name := fmt.Sprintf("%s[%s][%s]", parts[0], parts[1], parts[2])
+			spoiled[name] = true
+			reject(name, ReasonBadValue, k+": not valid URL encoding")
+		}
+	}
 	for _, k := range keys {
 		vs := form[k]
 		if len(vs) == 0 {
@@ -66,15 +123,21 @@ func Parse(form url.Values) (Delivery, error) {
 				d.Subdomain = strings.TrimSpace(v)
 			}
 		case len(parts) >= 4 && parts[0] != "account":
+			name := fmt.Sprintf("%s[%s][%s]", parts[0], parts[1], parts[2])
+			if spoiled[name] {
+				continue
+			}
 			i, err := strconv.Atoi(parts[2])
 			if err != nil || i < 0 || i > maxIndex {
-				return Delivery{}, fmt.Errorf("%s: the index must be a number from 0 to %d", k, maxIndex)
+				reject(name, ReasonBadIndex, fmt.Sprintf("%s: the index must be a number from 0 to %d", k, maxIndex))
+				continue
 			}
 			ek := eventKey{parts[0], parts[1], i}
 			m := raw[ek]
 			if m == nil {
 				if len(raw) == MaxEvents {
-					return Delivery{}, fmt.Errorf("more than %d entities in one delivery", MaxEvents)
+					reject(name, ReasonTooMany, fmt.Sprintf("more than %d entities in one delivery", MaxEvents))
+					continue
 				}
 				m = map[string]string{}
 				raw[ek] = m
@@ -100,12 +163,40 @@ func Parse(form url.Values) (Delivery, error) {
 	for _, ek := range eks {
 		e, err := readEvent(ek.entity, ek.action, ek.index, raw[ek])
 		if err != nil {
-			return Delivery{}, err
+			var re *eventError
+			if !errors.As(err, &re) {
+				re = &eventError{ReasonBadValue, err.Error()}
+			}
+			reject(fmt.Sprintf("%s[%s][%d]", ek.entity, ek.action, ek.index), re.reason, re.detail)
+			continue
 		}
 		d.Events = append(d.Events, e)
 	}
+	sort.SliceStable(d.Rejected, func(i, j int) bool { return d.Rejected[i].Event < d.Rejected[j].Event })
 	return d, nil
 }
+
+// Reasons an event is rejected (the metric's reason label: a fixed set).
+const (
+	ReasonBadIndex = "bad_index"  // entity[action][i] with i not a number in range
+	ReasonBadValue = "bad_value"  // a numeric or time field that does not parse
+	ReasonNoID     = "missing_id" // a lead, contact or company without its id
+	ReasonTooMany  = "too_many"   // past MaxEvents entities in one delivery
+)
+
+// Rejection is one event of a delivery that was left out.
+type Rejection struct {
+	// Event is entity[action][index], as sent.
+	Event  string `json:"event"`
+	Reason string `json:"reason"`
+	// Detail names the key at fault, never its value.
+	Detail string `json:"detail"`
+}
+
+// eventError is why readEvent refused an event.
+type eventError struct{ reason, detail string }
+
+func (e *eventError) Error() string { return e.detail }
 
 // splitKey splits a[b][c] into a, b, c; ok is false for anything else.
 func splitKey(k string) (parts []string, ok bool) {
@@ -312,7 +403,7 @@ func readEvent(entity, action string, index int, m map[string]string) (Event, er
 		}
 	}
 	if f.err != nil {
-		return Event{}, f.err
+		return Event{}, &eventError{ReasonBadValue, f.err.Error()}
 	}
 	for _, n := range sortedKeys(fields) {
 		cf := fields[n]
@@ -339,7 +430,7 @@ func readEvent(entity, action string, index int, m map[string]string) (Event, er
 	switch e.Entity {
 	case Leads, Contacts, Companies:
 		if e.ID <= 0 {
-			return Event{}, fmt.Errorf("%s[id]: required, a positive entity id", f.prefix)
+			return Event{}, &eventError{ReasonNoID, f.prefix + "[id]: required, a positive entity id"}
 		}
 	}
 	return e, nil

@@ -1,6 +1,7 @@
 package amowebhook
 
 import (
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -137,24 +138,76 @@ func TestFlatFields(t *testing.T) {
 	}
 }
 
-func TestErrorsNameTheKeyNotTheValue(t *testing.T) {
-	for body, want := range map[string]string{
-		"leads[status][0][id]=abc":                                         "leads[status][0][id]",
-		"leads[status][0][status_id]=1x&leads[status][0][id]=5":            "leads[status][0][status_id]",
-		"leads[status][x][id]=5":                                           "leads[status][x][id]: the index",
-		"leads[status][0][status_id]=5":                                    "leads[status][0][id]: required",
-		"account[id]=secret-ish":                                           "account[id]",
-		"leads[note][0][note][date_create]=yesterday&leads[note][0][id]=1": "leads[note][0][note][date_create]",
+// A bad event is left out and listed with its reason, naming the key and
+// never the value; the good events of the same delivery are kept.
+func TestBadEventsAreRejectedNotTheDelivery(t *testing.T) {
+	const good = "&leads[status][7][id]=70&leads[status][7][status_id]=1"
+	for body, want := range map[string]Rejection{
+		"leads[status][0][id]=abc":                                         {"leads[status][0]", ReasonBadValue, "leads[status][0][id]: not a number"},
+		"leads[status][0][status_id]=1x&leads[status][0][id]=5":            {"leads[status][0]", ReasonBadValue, "leads[status][0][status_id]: not a number"},
+		"leads[status][x][id]=5":                                           {"leads[status][x]", ReasonBadIndex, "leads[status][x][id]: the index must be a number from 0 to 9999"},
+		"leads[status][0][status_id]=5":                                    {"leads[status][0]", ReasonNoID, "leads[status][0][id]: required, a positive entity id"},
+		"leads[note][0][note][date_create]=yesterday&leads[note][0][id]=1": {"leads[note][0]", ReasonBadValue, `leads[note][0][note][date_create]: not Unix seconds nor a "2006-01-02 15:04:05" date-time`},
 	} {
-		form, _ := url.ParseQuery(body)
-		_, err := Parse(form)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Parse(%s) error = %v, want %q", body, err, want)
+		form, _ := url.ParseQuery(body + good)
+		d, err := Parse(form)
+		if err != nil {
+			t.Errorf("Parse(%s): %v", body, err)
 			continue
 		}
-		if strings.Contains(err.Error(), "abc") || strings.Contains(err.Error(), "secret-ish") || strings.Contains(err.Error(), "yesterday") {
-			t.Errorf("error %q echoes the value", err)
+		if len(d.Rejected) != 1 || d.Rejected[0] != want {
+			t.Errorf("Parse(%s) rejected %+v, want %+v", body, d.Rejected, want)
 		}
+		if len(d.Events) != 1 || d.Events[0].ID != 70 {
+			t.Errorf("Parse(%s) events %+v, want the good one", body, d.Events)
+		}
+		for _, r := range d.Rejected {
+			if strings.Contains(r.Detail, "abc") || strings.Contains(r.Detail, "yesterday") || strings.Contains(r.Detail, "1x") {
+				t.Errorf("rejection %q echoes the value", r.Detail)
+			}
+		}
+	}
+	// account[id] is the delivery's, not an event's: still an error.
+	form, _ := url.ParseQuery("account[id]=secret-ish" + good)
+	if _, err := Parse(form); err == nil || !strings.Contains(err.Error(), "account[id]") || strings.Contains(err.Error(), "secret-ish") {
+		t.Errorf("bad account[id]: %v", err)
+	}
+}
+
+// A value that is not valid URL encoding spoils its event, not the delivery.
+func TestParseBodyBadEncoding(t *testing.T) {
+	d, err := ParseBody("leads[status][0][id]=5&leads[status][0][status_id]=%zz&leads[status][1][id]=6&junk=%&%zz=1&account[id]=28395871")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Rejection{{"leads[status][0]", ReasonBadValue, "leads[status][0][status_id]: not valid URL encoding"}}
+	if !reflect.DeepEqual(d.Rejected, want) || len(d.Events) != 1 || d.Events[0].ID != 6 || d.AccountID != 28395871 {
+		t.Fatalf("events %+v, rejected %+v", d.Events, d.Rejected)
+	}
+	if _, err := ParseBody("account[id]=%zz&leads[status][1][id]=6"); err == nil {
+		t.Fatal("an undecodable account[id] must fail the delivery")
+	}
+	// The same as Parse for a clean body.
+	form, _ := url.ParseQuery(batch)
+	a, _ := Parse(form)
+	b, _ := ParseBody(batch)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("ParseBody differs from Parse:\n%+v\n%+v", a, b)
+	}
+}
+
+func TestTooManyEventsAreRejected(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < MaxEvents+3; i++ {
+		fmt.Fprintf(&b, "leads[status][%d][id]=%d&", i, i+1)
+	}
+	form, _ := url.ParseQuery(b.String())
+	d, err := Parse(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Events) != MaxEvents || len(d.Rejected) != 3 || d.Rejected[0].Reason != ReasonTooMany {
+		t.Fatalf("%d events, rejected %+v", len(d.Events), d.Rejected)
 	}
 }
 
@@ -213,6 +266,11 @@ func FuzzParse(f *testing.F) {
 		d, err := Parse(form)
 		if err != nil {
 			return
+		}
+		for _, r := range d.Rejected {
+			if r.Event == "" || r.Reason == "" || r.Detail == "" {
+				t.Fatalf("rejection %+v", r)
+			}
 		}
 		if len(d.Events) > MaxEvents {
 			t.Fatalf("%d events", len(d.Events))

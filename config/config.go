@@ -55,7 +55,34 @@ type Inbound struct {
 	DedupWindow time.Duration `yaml:"dedup_window"`
 	// LegacyWebhooks enables the old token-less /amo/webhooks/?method route.
 	LegacyWebhooks LegacyWebhooks `yaml:"legacy_webhooks"`
+
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For is believed: a request from one of them comes from the
+	// rightmost X-Forwarded-For hop that is not itself trusted. Every route
+	// that needs the client's address (the form rate limit, the legacy
+	// webhook allow-list) uses it. Empty: the connecting address is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// FormRate limits site forms per client address (an IPv6 client by its
+	// /64). Absent: the default; rps 0 turns the limit off.
+	FormRate *Rate `yaml:"form_rate"`
+	// HoneypotField is a form field the site hides from people; a form with
+	// it filled is a bot's and is refused (400). Empty: no honeypot.
+	HoneypotField string `yaml:"honeypot_field"`
+	// IdempotencyTTL is how long an Idempotency-Key stays bound to the body
+	// first sent with it; keep it at least Temporal's retention.
+	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
 }
+
+// Rate is a token bucket: RPS requests a second on average, Burst at once.
+type Rate struct {
+	RPS   float64 `yaml:"rps"`
+	Burst int     `yaml:"burst"`
+}
+
+// DefaultFormRate lets a person (or an office behind one address) send a
+// burst of 10 forms, then one every 5 s; a bot on one address gets about
+// 0.8 amoCRM calls a second, not the account's whole budget.
+var DefaultFormRate = Rate{RPS: 0.2, Burst: 10}
 
 // LegacyWebhooks guards the old hook URLs, which carry no token.
 type LegacyWebhooks struct {
@@ -298,6 +325,13 @@ func (c *Config) applyDefaults() {
 	if c.Inbound.DedupWindow == 0 {
 		c.Inbound.DedupWindow = 10 * time.Minute
 	}
+	if c.Inbound.FormRate == nil {
+		r := DefaultFormRate
+		c.Inbound.FormRate = &r
+	}
+	if c.Inbound.IdempotencyTTL == 0 {
+		c.Inbound.IdempotencyTTL = 30 * 24 * time.Hour
+	}
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
 	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
@@ -406,7 +440,48 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	return c.validateIngest()
+}
+
+// validateIngest checks the keys of the public routes' defences.
+func (c *Config) validateIngest() error {
+	if _, err := Prefixes(c.Inbound.TrustedProxies); err != nil {
+		return fmt.Errorf("inbound.trusted_proxies: %v", err)
+	}
+	if r := c.Inbound.FormRate; r != nil {
+		switch {
+		case r.RPS < 0:
+			return fmt.Errorf("inbound.form_rate.rps: %v is negative (0 turns the limit off)", r.RPS)
+		case r.RPS > 0 && r.Burst < 1:
+			return fmt.Errorf("inbound.form_rate.burst: must be at least 1 when rps is set")
+		}
+	}
+	if h := c.Inbound.HoneypotField; h != "" && (h == "phone" || h == "email" || h == "name" || h == "method" || h == "amo") {
+		return fmt.Errorf("inbound.honeypot_field: %q is a real form field; name a hidden field no person fills", h)
+	}
+	if c.Inbound.IdempotencyTTL < 0 {
+		return fmt.Errorf("inbound.idempotency_ttl: must be positive")
+	}
 	return nil
+}
+
+// Prefixes parses a list of CIDRs and single addresses (a /32 or /128).
+func Prefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func checkURL(s string) error {

@@ -48,7 +48,7 @@ func TestFormAnyValueBecomesALead(t *testing.T) {
 	}
 	// A long phone with a usable email, a long email with a usable phone.
 	forms = append(forms,
-		url.Values{"phone": {strings.Repeat("телефон ", 1250)}, "email": {"long-phone-" + run + "@example.ru"}},
+		url.Values{"phone": {strings.Repeat("телефон-", 1250)}, "email": {"long-phone-" + run + "@example.ru"}},
 		url.Values{"phone": {"89165550001"}, "email": {long("email")}})
 
 	type sent struct {
@@ -124,7 +124,7 @@ func TestFormAnyValueBecomesALead(t *testing.T) {
 			if utf8.RuneCountInString(v) <= amoTextLimit {
 				continue
 			}
-			whole := strings.Contains(note, k+": "+v)
+			whole := strings.Contains(note, k+": "+v) || (k == "comment" && strings.HasPrefix(note, v))
 			switch id, mapped := retailCfg.FormFields[k]; {
 			case mapped && !filled[id]:
 				filled[id] = true

@@ -32,20 +32,20 @@ const (
 	typeJSON       = "application/json"
 )
 
-// readForm decodes a form body into its wanted keys (see wanted). A key sent
-// twice keeps its last value, as PHP's $_POST did.
-func readForm(r *http.Request) (map[string]string, *problem) {
+// readForm decodes a form body into the keys keep reports (see wanted). A
+// key sent twice keeps its last value, as PHP's $_POST did.
+func readForm(r *http.Request, keep func(string) bool) (map[string]string, *problem) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, unsupportedType(typeURLEncoded, typeMultipart, typeJSON)
 	}
 	switch mt {
 	case typeURLEncoded:
-		return readURLEncoded(r)
+		return readURLEncoded(r, keep)
 	case typeMultipart:
-		return readMultipart(r)
+		return readMultipart(r, keep)
 	case typeJSON:
-		return readJSON(r)
+		return readJSON(r, keep)
 	}
 	return nil, unsupportedType(typeURLEncoded, typeMultipart, typeJSON)
 }
@@ -59,7 +59,7 @@ func readError(err error) *problem {
 	return badBody("the body could not be read")
 }
 
-func readURLEncoded(r *http.Request) (map[string]string, *problem) {
+func readURLEncoded(r *http.Request, keep func(string) bool) (map[string]string, *problem) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, readError(err)
@@ -70,7 +70,7 @@ func readURLEncoded(r *http.Request) (map[string]string, *problem) {
 	}
 	form := map[string]string{}
 	for k, vs := range values {
-		if wanted(k) && len(vs) > 0 {
+		if keep(k) && len(vs) > 0 {
 			form[k] = vs[len(vs)-1]
 		}
 	}
@@ -79,7 +79,7 @@ func readURLEncoded(r *http.Request) (map[string]string, *problem) {
 
 // readMultipart reads the value parts as they stream in; file parts are
 // skipped, so nothing is buffered on disk.
-func readMultipart(r *http.Request) (map[string]string, *problem) {
+func readMultipart(r *http.Request, keep func(string) bool) (map[string]string, *problem) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, badBody("the body is not valid %s", typeMultipart)
@@ -94,7 +94,7 @@ func readMultipart(r *http.Request) (map[string]string, *problem) {
 			return nil, readError(err)
 		}
 		name := part.FormName()
-		if name == "" || part.FileName() != "" || !wanted(name) {
+		if name == "" || part.FileName() != "" || !keep(name) {
 			continue
 		}
 		v, err := io.ReadAll(part)
@@ -108,7 +108,7 @@ func readMultipart(r *http.Request) (map[string]string, *problem) {
 // readJSON accepts a flat object. Strings are taken as they are, numbers
 // and booleans as their JSON text, null as absent; a nested value in a wanted
 // key is an error, in any other key it is ignored.
-func readJSON(r *http.Request) (map[string]string, *problem) {
+func readJSON(r *http.Request, keep func(string) bool) (map[string]string, *problem) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, readError(err)
@@ -123,7 +123,7 @@ func readJSON(r *http.Request) (map[string]string, *problem) {
 	}
 	form := map[string]string{}
 	for k, raw := range obj {
-		if !wanted(k) {
+		if !keep(k) {
 			continue
 		}
 		switch raw[0] {

@@ -27,9 +27,21 @@ type accepted struct {
 // stored. Errors are problem JSON on both.
 func (s *server) forms(legacy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, p := readForm(r)
+		honeypot := s.cfg.Inbound.HoneypotField
+		raw, p := readForm(r, func(k string) bool { return wanted(k) || (honeypot != "" && k == honeypot) })
 		if p != nil {
 			s.reject(w, r, p)
+			return
+		}
+		if honeypot != "" && strings.TrimSpace(raw[honeypot]) != "" {
+			// A field people never see was filled: a bot. Refused, not
+			// answered 202 without storing it: nothing is ever acknowledged
+			// that was not stored, and a person whose browser autofilled it
+			// sees an error instead of waiting for a call that never comes.
+			// The answer does not name the field.
+			formHoneypot.Inc()
+			s.reject(w, r, &problem{Type: problemType + "rejected", Title: "Not accepted", Status: http.StatusBadRequest,
+				Detail: "the form was not accepted"})
 			return
 		}
 		if legacy && strings.TrimSpace(raw[keyMethod]) != "siteform" {
@@ -48,8 +60,14 @@ func (s *server) forms(legacy bool) http.Handler {
 		}
 
 		now := s.now().UTC()
-		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		key := strings.TrimSpace(r.Header.Get(idempotencyHeader))
 		id := formJobID(account, key, fields, now, s.cfg.Inbound.DedupWindow)
+		if key != "" {
+			if p := s.checkIdempotency(r.Context(), id, formDigest(account, fields)); p != nil {
+				s.reject(w, r, p)
+				return
+			}
+		}
 		body, err := json.Marshal(workflows.FormInput{JobID: id, Account: account, ReceivedAt: now, Fields: fields})
 		if err != nil {
 			panic(err) // a struct of strings always encodes
@@ -67,6 +85,30 @@ func (s *server) forms(legacy bool) http.Handler {
 			return
 		}
 		s.writeAccepted(w, id)
+	})
+}
+
+// limitForms answers 429 with Retry-After to a client over inbound.form_rate,
+// before reading its body. CORS preflights are not counted.
+func (s *server) limitForms(next http.Handler) http.Handler {
+	if s.formLimit == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		addr, _ := s.proxies.clientAddr(r) // no valid address: all such share one bucket
+		if ok, wait := s.formLimit.allow(addr, s.now()); !ok {
+			formRateLimited.Inc()
+			s.log.Info("form rate limited", "path", r.URL.Path, "retry_after", wait.Round(time.Millisecond))
+			w.Header().Set("Retry-After", retryAfterSeconds(wait))
+			writeProblem(w, &problem{Type: problemType + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
+				Detail: "too many forms from this address; send it again after Retry-After seconds"})
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

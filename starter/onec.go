@@ -107,10 +107,22 @@ func (s *server) onecAccept(job onecJob) http.Handler {
 // onecPublish stores the job; on failure it answers 503 and reports false.
 func (s *server) onecPublish(w http.ResponseWriter, r *http.Request, job onecJob, input any, account string) (string, bool) {
 	now := s.now().UTC()
-	id := onecJobID(job.slug, r.Header.Get("Idempotency-Key"), input, now, s.cfg.Inbound.DedupWindow)
+	key := strings.TrimSpace(r.Header.Get(idempotencyHeader))
+	id := onecJobID(job.slug, key, input, now, s.cfg.Inbound.DedupWindow)
 	body, err := workflows.NewOneCJob(job.flow, input)
 	if err != nil {
 		panic(err) // the flows and inputs above always encode
+	}
+	// A caller's key is bound to its body; the managers' per-minute key is ours.
+	if key != "" && job.slug != "managers" {
+		h := newHash()
+		h.add("1c-body/v1")
+		h.add(job.slug)
+		h.add(string(body))
+		if p := s.checkIdempotency(r.Context(), id, h.sum()); p != nil {
+			s.reject(w, r, p)
+			return "", false
+		}
 	}
 	msg := mq.Message{ID: id, Kind: mq.Kind1C, Account: account, ReceivedAt: now, Body: body}
 	if err := s.publish(r.Context(), msg); err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"amoflow/amowebhook"
 )
 
 // problem is an RFC 7807 error answer. Details name fields, never echo
@@ -18,6 +20,8 @@ type problem struct {
 	Field string `json:"field,omitempty"`
 	// Failing lists the dependencies a 503 from /readyz is waiting for.
 	Failing []string `json:"failing,omitempty"`
+	// Rejected lists the webhook events that could not be read.
+	Rejected []amowebhook.Rejection `json:"rejected_events,omitempty"`
 }
 
 func (p *problem) Error() string {

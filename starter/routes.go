@@ -10,8 +10,9 @@ import (
 // under its path template and has its body capped (see handle).
 func (s *server) routes(r *mux.Router) {
 	// Site forms (reference-system §6), from browsers too: CORS applies.
-	s.handle(r, "/v1/forms", s.cors.wrap(s.forms(false))).Methods(http.MethodPost, http.MethodOptions)
-	s.handle(r, "/amo/index.php", s.cors.wrap(s.forms(true))).Methods(http.MethodPost, http.MethodOptions)
+	// Public: rate limited per client (inbound.form_rate).
+	s.handle(r, "/v1/forms", s.cors.wrap(s.limitForms(s.forms(false)))).Methods(http.MethodPost, http.MethodOptions)
+	s.handle(r, "/amo/index.php", s.cors.wrap(s.limitForms(s.forms(true)))).Methods(http.MethodPost, http.MethodOptions)
 
 	// amoCRM webhooks (reference-system §5); the legacy route is off unless configured.
 	s.handle(r, "/v1/amo/webhooks/{method}", s.webhooks(false)).Methods(http.MethodPost)

@@ -42,6 +42,10 @@ type Deps struct {
 	Jobs Jobs
 	// OAuth completes GET /oauth/callback; nil answers 503 there.
 	OAuth OAuth
+	// Idempotency binds an Idempotency-Key to the body first sent with it
+	// (*store.DB); nil does not check, and a key reused with another body
+	// returns the first job.
+	Idempotency Idempotency
 }
 
 // server holds what every handler needs.
@@ -55,6 +59,11 @@ type server struct {
 	cors    cors
 	jobsAPI Jobs
 	oauth   OAuth
+
+	// The public routes' defences (inbound.*).
+	proxies   proxies
+	formLimit *clientLimiter // nil: no limit
+	idem      Idempotency
 }
 
 // New returns the starter's HTTP handler. The routes are listed in routes.go.
@@ -76,6 +85,11 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	px, err := config.Prefixes(cfg.Inbound.TrustedProxies)
+	if err != nil {
+		panic("starter: inbound.trusted_proxies: " + err.Error()) // config.Validate refuses it first
+	}
+	s.proxies, s.formLimit, s.idem = px, newClientLimiter(cfg.Inbound.FormRate), deps.Idempotency
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -25,6 +25,25 @@ type webhookAccepted struct {
 	JobID       string   `json:"job_id"`
 	StatusURL   string   `json:"status_url"`
 	EventJobIDs []string `json:"event_job_ids"`
+	// Rejected are the events of the delivery that could not be read and
+	// will not run; the others do.
+	Rejected []amowebhook.Rejection `json:"rejected_events,omitempty"`
+}
+
+// webhookIgnored is the 200 for a delivery with nothing to run.
+type webhookIgnored struct {
+	Ignored  bool                   `json:"ignored,omitempty"`
+	Detail   string                 `json:"detail,omitempty"`
+	Rejected []amowebhook.Rejection `json:"rejected_events,omitempty"`
+}
+
+// recordRejected logs and counts the events a delivery could not carry:
+// the event name, the reason and the key at fault, never a value.
+func (s *server) recordRejected(method string, rejected []amowebhook.Rejection) {
+	for _, r := range rejected {
+		webhookEventsRejected.WithLabelValues(method, r.Reason).Inc()
+		s.log.Warn("webhook event rejected", "method", method, "event", r.Event, "reason", r.Reason, "detail", r.Detail)
+	}
 }
 
 // webhooks takes amoCRM webhooks (reference-system §5, spec README §4).
@@ -74,17 +93,18 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			s.reject(w, r, readError(err))
 			return
 		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			s.reject(w, r, badBody("the body is not valid %s", typeURLEncoded))
-			return
-		}
-		d, err := amowebhook.Parse(form)
+		d, err := amowebhook.ParseBody(string(body))
 		if err != nil {
 			s.reject(w, r, badBody("%v", err)) // names the key, never the value
 			return
 		}
 		account := want
+		if legacy && d.AccountID == 0 && d.Subdomain == "" {
+			// The legacy route has no token: the account fields amoCRM always
+			// sends are the least a caller must show.
+			s.reject(w, r, invalidField("account[id]", "account[id] or account[subdomain] is required on the legacy webhook route"))
+			return
+		}
 		if d.AccountID != 0 || d.Subdomain != "" {
 			a, ok := s.cfg.AccountByAmo(d.AccountID, d.Subdomain)
 			switch {
@@ -95,6 +115,14 @@ func (s *server) webhooks(legacy bool) http.Handler {
 				s.reject(w, r, hookForbidden("method "+method+" takes webhooks of the "+want+" account, not "+a.Name))
 				return
 			}
+		}
+		s.recordRejected(method, d.Rejected)
+		if len(d.Events) == 0 && len(d.Rejected) > 0 {
+			// Nothing in it can be run; amoCRM may retry, and the body says why.
+			p := badBody("no event of the delivery could be read")
+			p.Rejected = d.Rejected
+			s.reject(w, r, p)
+			return
 		}
 
 		now := s.now().UTC()
@@ -111,13 +139,13 @@ func (s *server) webhooks(legacy bool) http.Handler {
 		if len(events) == 0 {
 			// amoCRM would retry an error; there is simply nothing to do.
 			s.log.Info("webhook ignored: no event for the method", "account", account, "method", method, "entities", len(d.Events))
-			if legacy {
+			if legacy && len(d.Rejected) == 0 {
 				w.WriteHeader(http.StatusOK)
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
-			io.WriteString(w, `{"ignored":true,"detail":"the delivery holds no event this method acts on"}`+"\n")
+			json.NewEncoder(w).Encode(webhookIgnored{Ignored: true, Detail: "the delivery holds no event this method acts on", Rejected: d.Rejected})
 			return
 		}
 		keys := make([]string, len(events))
@@ -135,12 +163,19 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			writeProblem(w, notStored())
 			return
 		}
-		s.log.Info("webhook stored", "job_id", id, "account", account, "method", method, "events", len(events), "legacy", legacy)
+		s.log.Info("webhook stored", "job_id", id, "account", account, "method", method, "events", len(events),
+			"rejected_events", len(d.Rejected), "legacy", legacy)
 		if legacy {
+			if len(d.Rejected) > 0 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusOK)
+				json.NewEncoder(w).Encode(webhookIgnored{Rejected: d.Rejected})
+				return
+			}
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		a := webhookAccepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id, EventJobIDs: keys}
+		a := webhookAccepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id, EventJobIDs: keys, Rejected: d.Rejected}
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Location", a.StatusURL)
