@@ -44,7 +44,11 @@ func (p proxies) clientAddr(r *http.Request) (netip.Addr, bool) {
 			}
 			a, err := netip.ParseAddr(hop)
 			if err != nil {
-				return netip.Addr{}, false
+				ap, perr := netip.ParseAddrPort(hop) // some proxies add the port
+				if perr != nil {
+					return netip.Addr{}, false
+				}
+				a = ap.Addr()
 			}
 			addr = a.Unmap()
 			if !p.trusted(addr) {

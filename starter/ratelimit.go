@@ -22,6 +22,7 @@ type clientLimiter struct {
 	limit rate.Limit
 	burst int
 	idle  time.Duration // time to refill a whole bucket
+	max   int           // clients remembered at most
 
 	mu      sync.Mutex
 	clients map[netip.Addr]*clientBucket
@@ -38,7 +39,7 @@ func newClientLimiter(r *config.Rate) *clientLimiter {
 		return nil
 	}
 	idle := time.Duration(float64(r.Burst) / r.RPS * float64(time.Second))
-	return &clientLimiter{limit: rate.Limit(r.RPS), burst: r.Burst, idle: idle, clients: map[netip.Addr]*clientBucket{}}
+	return &clientLimiter{limit: rate.Limit(r.RPS), burst: r.Burst, idle: idle, max: maxClients, clients: map[netip.Addr]*clientBucket{}}
 }
 
 // clientKey is what one client is: its address, an IPv6 one by its /64
@@ -59,7 +60,7 @@ func (l *clientLimiter) allow(a netip.Addr, now time.Time) (ok bool, retryAfter 
 	defer l.mu.Unlock()
 	b := l.clients[key]
 	if b == nil {
-		if len(l.clients) >= maxClients {
+		if len(l.clients) >= l.max {
 			l.evict(now)
 		}
 		b = &clientBucket{lim: rate.NewLimiter(l.limit, l.burst)}
@@ -85,7 +86,7 @@ func (l *clientLimiter) evict(now time.Time) {
 		}
 	}
 	for k := range l.clients {
-		if len(l.clients) < maxClients*7/8 {
+		if len(l.clients) < l.max*7/8 {
 			break
 		}
 		delete(l.clients, k)

@@ -66,7 +66,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 				notFound(w, r)
 				return
 			}
-			if !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, r.RemoteAddr) {
+			if addr, ok := s.proxies.clientAddr(r); !ok || !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, addr) {
 				s.reject(w, r, hookForbidden("this address may not use the legacy webhook route"))
 				return
 			}
@@ -201,15 +201,11 @@ func (s *server) webhookToken(r *http.Request) *problem {
 	return nil
 }
 
-// legacyAllowed reports whether the peer's address is in the allow list
-// (addresses or CIDRs). It is the address that connects to us: behind a
-// proxy, list the proxy.
-func legacyAllowed(allow []string, remoteAddr string) bool {
-	ap, err := netip.ParseAddrPort(remoteAddr)
-	if err != nil {
-		return false
-	}
-	addr := ap.Addr().Unmap()
+// legacyAllowed reports whether the client's address is in the allow list
+// (addresses or CIDRs). The client is the connecting address, or behind
+// inbound.trusted_proxies the one they forwarded for: list amoCRM's
+// addresses, never the proxy's.
+func legacyAllowed(allow []string, addr netip.Addr) bool {
 	for _, a := range allow {
 		a = strings.TrimSpace(a)
 		if p, err := netip.ParsePrefix(a); err == nil && p.Contains(addr) {
