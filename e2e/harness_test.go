@@ -93,6 +93,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	cfg.Temporal.HostPort = temporalServer.FrontendHostPort()
 	cfg.Postgres.URL = storetest.NewURL(t)
 	t.Cleanup(func() { deleteTopology(t, cfg.RabbitMQ) }) // before opts: directly, not through a proxy
+	// Tests post many forms from one address: no per-client form limit.
+	cfg.Inbound.FormRate = &config.Rate{}
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -135,6 +137,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		Publisher: h.pub,
 		Jobs:      starter.TemporalJobs{Client: h.tc},
 		Logger:    quietLogger(),
+		// Idempotency-Key bindings in the harness's database.
+		Idempotency: h.db,
 	}))
 	t.Cleanup(h.api.Close)
 	cfg.HTTP.PublicURL = h.api.URL

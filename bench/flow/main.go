@@ -109,6 +109,7 @@ func run(o options) error {
 		return err
 	}
 	acct, ok := cfg.Account(o.account)
+	cfg.Inbound.FormRate = &config.Rate{} // one load generator is one client: no per-client limit
 	if !ok {
 		return fmt.Errorf("no account %q in %s", o.account, o.config)
 	}

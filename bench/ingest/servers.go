@@ -38,6 +38,7 @@ func runServers(configPath, prefix string, channels int, pprofAddr string) error
 		return err
 	}
 	cfg.RabbitMQ.Prefix = prefix
+	cfg.Inbound.FormRate = &config.Rate{} // one load generator is one client: no per-client limit
 
 	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -55,6 +55,8 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 		Publisher: pub,
 		Jobs:      starter.TemporalJobs{Client: tc},
 		OAuth:     onboarding,
+		// Idempotency-Key bindings live in Postgres (only requests with the header).
+		Idempotency: db,
 		Ready: []starter.Check{
 			{Name: "rabbitmq", Func: pub.Ping},
 			{Name: "postgres", Func: db.Ping},
