@@ -1,9 +1,11 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExampleLoads(t *testing.T) {
@@ -76,4 +78,37 @@ func minimal(extra string) string {
     account_id: 1
     intake: {pipeline_id: 10}
     ` + extra
+}
+
+func TestIngestKeys(t *testing.T) {
+	cfg, err := Parse([]byte(minimal("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *cfg.Inbound.FormRate != DefaultFormRate || cfg.Inbound.IdempotencyTTL != 30*24*time.Hour || len(cfg.Inbound.TrustedProxies) != 0 {
+		t.Fatalf("defaults: %+v %v", cfg.Inbound.FormRate, cfg.Inbound.IdempotencyTTL)
+	}
+	cfg, err = Parse([]byte(minimal("") + "\ninbound:\n  form_rate: {rps: 0}\n  trusted_proxies: [10.0.0.0/8, 2001:db8::1]\n  honeypot_field: website\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Inbound.FormRate.RPS != 0 || cfg.Inbound.HoneypotField != "website" {
+		t.Fatalf("explicit: %+v", cfg.Inbound)
+	}
+	p, _ := Prefixes(cfg.Inbound.TrustedProxies)
+	if len(p) != 2 || p[1].Bits() != 128 || !p[0].Contains(netip.MustParseAddr("10.9.8.7")) {
+		t.Fatalf("prefixes %v", p)
+	}
+	for in, want := range map[string]string{
+		"trusted_proxies: [proxy.local]": "inbound.trusted_proxies",
+		"form_rate: {rps: -1}":           "inbound.form_rate.rps",
+		"form_rate: {rps: 2}":            "inbound.form_rate.burst",
+		"honeypot_field: phone":          "inbound.honeypot_field",
+		"idempotency_ttl: -1h":           "inbound.idempotency_ttl",
+	} {
+		_, err := Parse([]byte(minimal("") + "\ninbound:\n  " + in + "\n"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one naming %q", in, err, want)
+		}
+	}
 }
