@@ -38,6 +38,9 @@ type Bridge struct {
 	MaxBackoff time.Duration
 	// SearchAttributes tags each workflow with its account (AmoAccount).
 	SearchAttributes bool
+	// FlatPriority starts every job at Temporal's default priority, without
+	// fairness keys (bench/priority compares with it).
+	FlatPriority bool
 	// DepthEvery is how often the queue-depth gauges (metrics.QueueDepth,
 	// metrics.DeadLetters) are refreshed (default 15 s; negative: never).
 	DepthEvery time.Duration
@@ -106,7 +109,9 @@ func (b *Bridge) startOptions(d *mq.Delivery, start start) client.StartWorkflowO
 		// (or replaying its dead letter) retries it.
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		Priority:                                 priorityOf(d.Message, start.arg),
+	}
+	if !b.FlatPriority {
+		opts.Priority = priorityOf(d.Message, start.arg)
 	}
 	if b.SearchAttributes && d.Account != "" {
 		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoAccountKey.ValueSet(d.Account))
