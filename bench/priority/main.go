@@ -274,6 +274,7 @@ func run(o options) error {
 		rep.RPS = float64(n-1) / api[n-1].Sub(api[0]).Seconds()
 	}
 	rep.End = time.Now()
+	rep.Load1End = load1()
 	return rep.write(o.out)
 }
 
@@ -324,8 +325,19 @@ func (s *stack) postAll(senders, n int, post func(i int) (string, error)) error 
 }
 
 // accepted sends a request that must be answered 202 and returns its job id.
+// A request cut by the transport is sent again (job ids are deterministic,
+// so a repeat is the same job).
 func (s *stack) accepted(req *http.Request) (string, error) {
-	resp, err := s.http.Do(req)
+	var resp *http.Response
+	var err error
+	for attempt := 0; ; attempt++ {
+		if req.GetBody != nil {
+			req.Body, _ = req.GetBody()
+		}
+		if resp, err = s.http.Do(req); err == nil || attempt == 2 {
+			break
+		}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -505,6 +517,7 @@ type report struct {
 	GoVersion       string    `json:"go_version"`
 	NumCPU          int       `json:"num_cpu"`
 	Load1           float64   `json:"load1_at_start"`
+	Load1End        float64   `json:"load1_at_end"`
 	Start           time.Time `json:"start"`
 	End             time.Time `json:"end"`
 	Flat            bool      `json:"flat_priority"`
@@ -533,8 +546,8 @@ func (r *report) write(dir string) error {
 		mode = "flat: every job at the default priority, no fairness keys (comparison)"
 	}
 	fmt.Fprintf(w, "## Priority: urgent work behind %d queued forms, one account (%s)\n\n", r.Forms, mode)
-	fmt.Fprintf(w, "Run %s – %s, `%s`, %s, %d CPUs, load average (1 min) at start %.2f.\n\n",
-		r.Start.Format("2006-01-02 15:04"), r.End.Format("15:04"), r.Command, r.GoVersion, r.NumCPU, r.Load1)
+	fmt.Fprintf(w, "Run %s – %s, `%s`, %s, %d CPUs, load average (1 min) %.2f at start, %.2f at end.\n\n",
+		r.Start.Format("2006-01-02 15:04"), r.End.Format("15:04"), r.Command, r.GoVersion, r.NumCPU, r.Load1, r.Load1End)
 	fmt.Fprintf(w, "%d forms accepted in %.1f s; the urgent work was sent %.0f s later, with %d of them done. Retail account: %.2f req/s (budget %.0f), %d 429s.\n\n",
 		r.Forms, r.PostSeconds, r.Backlog, r.FormsDoneBefore, r.RPS, r.Budget, r.TooMany)
 	fmt.Fprintf(w, "| job | 202 → workflow completed | target |\n|---|---:|---|\n")
