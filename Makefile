@@ -31,6 +31,7 @@ lint:
 bench: services
 	$(GO) run ./bench/ingest -out bench/results
 	$(GO) run ./bench/flow -out bench/results
+	$(GO) run ./bench/priority -out bench/results
 
 services:
 	@scripts/services.sh

@@ -1,7 +1,8 @@
 // Package bridge moves work from RabbitMQ to Temporal: for each message it
 // starts one workflow whose id is the message's job id, and acks the message
 // only once Temporal has the workflow. A redelivered message finds its
-// workflow already started and is simply acked, so nothing runs twice.
+// workflow already running or completed and is simply acked, so nothing runs
+// twice; a job whose last run failed runs again (see startOptions).
 //
 // While Temporal is unreachable the bridge holds the message unacked and
 // retries with backoff (it does not requeue, which would count against the
@@ -37,6 +38,12 @@ type Bridge struct {
 	MaxBackoff time.Duration
 	// SearchAttributes tags each workflow with its account (AmoAccount).
 	SearchAttributes bool
+	// FlatPriority starts every job at Temporal's default priority, without
+	// fairness keys (bench/priority compares with it).
+	FlatPriority bool
+	// DepthEvery is how often the queue-depth gauges (metrics.QueueDepth,
+	// metrics.DeadLetters) are refreshed (default 15 s; negative: never).
+	DepthEvery time.Duration
 }
 
 // Run consumes until ctx ends.
@@ -44,6 +51,9 @@ func (b *Bridge) Run(ctx context.Context) error {
 	queues := b.Broker.Topology.Queues()
 	errs := make(chan error, len(queues))
 	var wg sync.WaitGroup
+	if b.DepthEvery >= 0 {
+		wg.Go(func() { b.Broker.WatchDepth(ctx, b.DepthEvery) })
+	}
 	for _, q := range queues {
 		wg.Add(1)
 		go func() {
@@ -67,17 +77,7 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 		b.log().Warn("bridge: dead-lettering an undecodable message", "job_id", d.ID, "queue", d.Queue, "reason", err)
 		return d.DeadLetter(ctx, err.Error())
 	}
-	opts := client.StartWorkflowOptions{
-		ID:        d.ID,
-		TaskQueue: b.TaskQueue,
-		// A job runs once: a redelivery or a double submit after the workflow
-		// finished must not run it again (operators re-run from the UI).
-		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}
-	if b.SearchAttributes && d.Account != "" {
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoAccountKey.ValueSet(d.Account))
-	}
+	opts := b.startOptions(d, start)
 	for attempt := 0; ; attempt++ {
 		_, err := b.Temporal.ExecuteWorkflow(ctx, opts, start.workflow, start.arg)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -96,6 +96,27 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 		case <-time.After(b.backoff(attempt)):
 		}
 	}
+}
+
+// startOptions are the options of the workflow a delivery starts.
+func (b *Bridge) startOptions(d *mq.Delivery, start start) client.StartWorkflowOptions {
+	opts := client.StartWorkflowOptions{
+		ID:        d.ID,
+		TaskQueue: b.TaskQueue,
+		// A job that is running or completed does not run again on a
+		// redelivery or a resubmission; one whose last run failed, was
+		// terminated, cancelled or timed out does: resubmitting failed work
+		// (or replaying its dead letter) retries it.
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}
+	if !b.FlatPriority {
+		opts.Priority = priorityOf(d.Message, start.arg)
+	}
+	if b.SearchAttributes && d.Account != "" {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoAccountKey.ValueSet(d.Account))
+	}
+	return opts
 }
 
 func (b *Bridge) backoff(attempt int) time.Duration {

@@ -104,6 +104,13 @@ type RabbitMQ struct {
 	Prefetch int `yaml:"prefetch"`
 	// DeliveryLimit dead-letters a message redelivered this many times.
 	DeliveryLimit int `yaml:"delivery_limit"`
+	// MaxLength caps each work queue's ready messages; when a queue is full
+	// the broker refuses new ones and the starter answers 503 (default
+	// 100000; negative: no cap).
+	MaxLength int `yaml:"max_length"`
+	// DeadTTL is how long the dead-letter queue keeps a message (default
+	// 720h = 30 days; negative: forever).
+	DeadTTL time.Duration `yaml:"dead_ttl"`
 }
 
 // Temporal is the workflow service.
@@ -339,6 +346,12 @@ func (c *Config) applyDefaults() {
 	}
 	if c.RabbitMQ.DeliveryLimit == 0 {
 		c.RabbitMQ.DeliveryLimit = 20
+	}
+	if c.RabbitMQ.MaxLength == 0 {
+		c.RabbitMQ.MaxLength = 100000
+	}
+	if c.RabbitMQ.DeadTTL == 0 {
+		c.RabbitMQ.DeadTTL = 30 * 24 * time.Hour
 	}
 	setDefault(&c.Postgres.URL, "postgres://postgres@127.0.0.1:5432/amoflow?sslmode=disable")
 	setDefault(&c.Temporal.HostPort, "127.0.0.1:7233")

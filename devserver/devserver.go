@@ -195,6 +195,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			// the default four an idle partition wastes its share.
 			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+			// Priority and fairness keys: webhooks and 1C jump the queue of
+			// forms, and forms are shared fairly between sites (bridge).
+			dynamicconfig.MatchingUseNewMatcher.Key():  true,
+			dynamicconfig.MatchingEnableFairness.Key(): true,
 		}),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),

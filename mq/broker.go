@@ -40,6 +40,8 @@ func FromConfig(c config.RabbitMQ, name string) Broker {
 	if c.Prefix != "" {
 		t.Prefix = c.Prefix
 	}
+	t.MaxLength = c.MaxLength
+	t.DeadTTL = c.DeadTTL
 	return Broker{URL: c.URL, Topology: t, Name: name}
 }
 
@@ -77,17 +79,10 @@ func (b *Broker) dial(role string) (*amqp.Connection, error) {
 	return amqp.DialConfig(b.URL, cfg)
 }
 
-// declare declares the topology on a channel of its own, so that a
-// PRECONDITION_FAILED closes only that channel.
+// declare declares the topology on channels of its own, so that a
+// PRECONDITION_FAILED closes only those.
 func (b *Broker) declare(conn *amqp.Connection) error {
-	ch, err := conn.Channel()
-	if err != nil {
-		return err
-	}
-	if err := b.Topology.Declare(ch); err != nil {
-		return err
-	}
-	return ch.Close()
+	return b.Topology.Declare(conn, b.logger())
 }
 
 // Declare connects once and declares the topology, e.g. for `amoflow migrate`.

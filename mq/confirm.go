@@ -27,18 +27,28 @@ var errLost = errors.New("mq: connection lost")
 // at once: each publish waits only for its own confirmation.
 //
 // Publishes are mandatory, so that a message no queue takes is reported
-// instead of silently dropped. RabbitMQ sends basic.return before the basic.ack
-// of the same message and the client dispatches frames in order, so the return
-// is already in the returns buffer when the ack wakes the publisher; the
-// publisher then drains that buffer itself (under mu) rather than relying on
-// another goroutine that might not have run yet.
+// instead of silently dropped. The client delivers basic.return on a Go
+// channel from its one reader goroutine and blocks that reader while the
+// channel is full; so a goroutine of our own (collect) drains the returns at
+// all times into a map, and the reader never waits on a publisher — a burst
+// of unroutable messages cannot stall confirmations. RabbitMQ sends a
+// message's basic.return before its basic.ack and the reader dispatches them
+// in order, so when the ack wakes the publisher the return has left the
+// reader; the publisher then asks collect (sync) to finish what it holds
+// before looking the message up.
 type confirmChannel struct {
 	ch      *amqp.Channel
 	returns chan amqp.Return
+	syncs   chan chan struct{}
+	stopped chan struct{} // closed when collect returns
 
 	mu       sync.Mutex
 	returned map[string]int // message id → returns not yet claimed by their publisher
 }
+
+// maxReturned bounds the unclaimed returns kept (their publishers gave up
+// before the confirmation arrived).
+const maxReturned = 4096
 
 func newConfirmChannel(conn *amqp.Connection) (*confirmChannel, error) {
 	ch, err := conn.Channel()
@@ -49,9 +59,53 @@ func newConfirmChannel(conn *amqp.Connection) (*confirmChannel, error) {
 		ch.Close()
 		return nil, err
 	}
-	c := &confirmChannel{ch: ch, returns: make(chan amqp.Return, 64), returned: map[string]int{}}
+	c := &confirmChannel{ch: ch, returns: make(chan amqp.Return, 64), syncs: make(chan chan struct{}), stopped: make(chan struct{}), returned: map[string]int{}}
 	ch.NotifyReturn(c.returns)
+	go c.collect()
 	return c, nil
+}
+
+// collect records returns until the channel closes (the client then closes returns).
+func (c *confirmChannel) collect() {
+	closed := false
+	for !closed {
+		select {
+		case r, ok := <-c.returns:
+			if !ok {
+				closed = true
+				break
+			}
+			c.record(r)
+		case done := <-c.syncs:
+			c.drain()
+			close(done)
+		}
+	}
+	close(c.stopped)
+}
+
+func (c *confirmChannel) record(r amqp.Return) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.returned) >= maxReturned {
+		clear(c.returned)
+	}
+	c.returned[r.MessageId]++
+}
+
+// drain records the returns already buffered.
+func (c *confirmChannel) drain() {
+	for {
+		select {
+		case r, ok := <-c.returns:
+			if !ok {
+				return
+			}
+			c.record(r)
+		default:
+			return
+		}
+	}
 }
 
 // publish returns nil only once the broker confirmed the message.
@@ -84,21 +138,17 @@ func (c *confirmChannel) publish(ctx context.Context, exchange, key string, p am
 	return nil
 }
 
+// wasReturned claims a return of message id, after collect has recorded
+// every return the reader handed over before the ack.
 func (c *confirmChannel) wasReturned(id string) bool {
+	done := make(chan struct{})
+	select {
+	case c.syncs <- done:
+		<-done
+	case <-c.stopped: // the channel closed: every return is recorded
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for drained := false; !drained; {
-		select {
-		case r, ok := <-c.returns:
-			if !ok {
-				drained = true
-				break
-			}
-			c.returned[r.MessageId]++
-		default:
-			drained = true
-		}
-	}
 	if c.returned[id] == 0 {
 		return false
 	}

@@ -73,6 +73,7 @@ func (d *Delivery) DeadLetter(ctx context.Context, reason string) error {
 	}
 	h[HeaderReason] = reason
 	h[HeaderOriginalQueue] = d.Queue
+	h[HeaderDeadAt] = time.Now().UTC().Format(time.RFC3339Nano)
 	p := amqp.Publishing{
 		Headers:       h,
 		ContentType:   d.raw.ContentType,

@@ -29,6 +29,9 @@ const (
 	HeaderReason = "x-reason"
 	// HeaderOriginalQueue is the queue a dead-lettered message came from.
 	HeaderOriginalQueue = "x-original-queue"
+	// HeaderDeadAt is when a consumer dead-lettered the message (RFC 3339);
+	// messages the broker dead-lettered carry the time in x-death instead.
+	HeaderDeadAt = "x-dead-at"
 )
 
 // Message is one stored request.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -24,7 +25,12 @@ type Publisher struct {
 	mu   sync.Mutex
 	sess *session      // nil while reconnecting
 	up   chan struct{} // closed when sess is set again
+
+	redeclaring atomic.Bool // a redeclare runs or ran less than redeclareEvery ago
 }
+
+// redeclareEvery spaces the re-declarations of a topology someone deleted.
+const redeclareEvery = 2 * time.Second
 
 // session is one connection and its channels. gone is closed once the
 // Publisher has noticed that the connection is dead and stopped handing it out.
@@ -86,6 +92,9 @@ func (p *Publisher) Publish(ctx context.Context, m Message) error {
 		}
 		c := s.chans[int(p.next.Add(1))%len(s.chans)]
 		err = c.publish(ctx, "", queue, pub)
+		if errors.Is(err, ErrUnroutable) {
+			p.redeclare(s)
+		}
 		if !errors.Is(err, errLost) {
 			return err
 		}
@@ -99,8 +108,28 @@ func (p *Publisher) Publish(ctx context.Context, m Message) error {
 	}
 }
 
-// Ping checks the connection with a round trip (opening and closing a
-// channel), for readiness probes. It does not wait for a reconnection.
+// redeclare declares the topology again in the background after a message
+// came back unroutable (a work queue was deleted), so that publishing works
+// again as soon as the broker accepts the queue, without a restart. Until
+// then publishes fail fast with ErrUnroutable.
+func (p *Publisher) redeclare(s *session) {
+	if !p.redeclaring.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		if err := p.b.declare(s.conn); err != nil {
+			p.b.logger().Warn("mq: cannot declare the deleted queues again", "err", err)
+		} else {
+			p.b.logger().Warn("mq: a work queue was missing and is declared again")
+		}
+		time.Sleep(redeclareEvery)
+		p.redeclaring.Store(false)
+	}()
+}
+
+// Ping checks the connection with a round trip that also checks that every
+// work queue exists (a passive declare on a channel of its own), for
+// readiness probes. It does not wait for a reconnection.
 func (p *Publisher) Ping(ctx context.Context) error {
 	p.mu.Lock()
 	s := p.sess
@@ -111,10 +140,17 @@ func (p *Publisher) Ping(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() {
 		ch, err := s.conn.Channel()
-		if err == nil {
-			err = ch.Close()
+		if err != nil {
+			done <- err
+			return
 		}
-		done <- err
+		for _, q := range p.b.Topology.Queues() {
+			if _, err := ch.QueueDeclarePassive(q, true, false, false, false, nil); err != nil {
+				done <- fmt.Errorf("mq: queue %s: %w", q, err) // the failure closed ch
+				return
+			}
+		}
+		done <- ch.Close()
 	}()
 	select {
 	case err := <-done:

@@ -6,6 +6,7 @@
 //	amoflow worker    Temporal workflows and activities (amoCRM, 1C)
 //	amoflow migrate   apply database migrations and exit
 //	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
+//	amoflow dead      list, show, replay or purge dead letters
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
 //
@@ -37,6 +38,7 @@ var commands = []command{
 	{"worker", "the Temporal worker (workflows and amoCRM activities)", runWorker},
 	{"migrate", "apply database migrations", runMigrate},
 	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
+	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
 }
