@@ -127,6 +127,8 @@ func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (cl
 		HostPort:  cfg.Temporal.HostPort,
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    newTemporalLogger(log),
+		// The SDK's own series (schedule-to-start, failures) on the admin listener.
+		MetricsHandler: TemporalMetrics(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s: %w", cfg.Temporal.HostPort, err)

@@ -37,6 +37,13 @@ type HTTP struct {
 	PublicURL string `yaml:"public_url"`
 	// BodyLimit caps every inbound request body, in bytes.
 	BodyLimit int64 `yaml:"body_limit"`
+
+	// AdminAddr is the operator's listener of every role: /metrics, /readyz
+	// and the payload codec. Loopback by default; never the public address.
+	AdminAddr string `yaml:"admin_addr"`
+	// publicURLDefaulted is true when public_url was not configured and
+	// points at the listen address (fine in dev, wrong behind a proxy).
+	publicURLDefaulted bool
 }
 
 // Inbound holds what callers must present and what the starter accepts.
@@ -324,7 +331,9 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.HTTP.Addr, "127.0.0.1:8080")
 	if c.HTTP.PublicURL == "" {
 		c.HTTP.PublicURL = "http://" + c.HTTP.Addr
+		c.HTTP.publicURLDefaulted = true
 	}
+	setDefault(&c.HTTP.AdminAddr, "127.0.0.1:9090")
 	c.HTTP.PublicURL = strings.TrimRight(c.HTTP.PublicURL, "/")
 	if c.HTTP.BodyLimit == 0 {
 		c.HTTP.BodyLimit = 64 << 10
@@ -385,6 +394,16 @@ func setDefault(s *string, v string) {
 	if *s == "" {
 		*s = v
 	}
+}
+
+// RequirePublicURL fails when http.public_url was left to its default: the
+// status_url handed to 1C and to sites would name 127.0.0.1. Every role but
+// amoflow dev calls it.
+func (c *Config) RequirePublicURL() error {
+	if c.HTTP.publicURLDefaulted {
+		return fmt.Errorf("http.public_url: required outside amoflow dev (the address callers reach, e.g. https://amoflow.example.ru); status URLs would otherwise name %s", c.HTTP.PublicURL)
+	}
+	return nil
 }
 
 // Validate reports the first bad key as "key.path: problem".

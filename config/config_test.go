@@ -112,3 +112,23 @@ func TestIngestKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicURLRequiredOutsideDev(t *testing.T) {
+	cfg, err := Parse([]byte(minimal("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.RequirePublicURL(); err == nil || !strings.Contains(err.Error(), "http.public_url") {
+		t.Errorf("defaulted public_url accepted: %v", err)
+	}
+	if cfg.HTTP.AdminAddr != "127.0.0.1:9090" {
+		t.Errorf("admin_addr default %q", cfg.HTTP.AdminAddr)
+	}
+	cfg, err = Parse([]byte("http: {public_url: 'https://amoflow.example.ru/', admin_addr: '0.0.0.0:9191'}\n" + minimal("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.RequirePublicURL(); err != nil || cfg.HTTP.PublicURL != "https://amoflow.example.ru" || cfg.HTTP.AdminAddr != "0.0.0.0:9191" {
+		t.Errorf("configured: %v %q %q", err, cfg.HTTP.PublicURL, cfg.HTTP.AdminAddr)
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	procmetrics "amoflow/metrics"
 )
 
 // metrics are the starter's Prometheus series.
@@ -16,13 +16,11 @@ type metrics struct {
 	requests *prometheus.CounterVec   // by route template and status code
 	duration *prometheus.HistogramVec // by route template
 	publish  *prometheus.HistogramVec // broker confirmation latency, by kind and result
-	handler  http.Handler             // GET /metrics
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
 	if reg == nil {
-		reg = prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg = procmetrics.Registry
 	}
 	// Sub-millisecond to seconds: a confirmed publish normally takes a few ms.
 	buckets := []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
@@ -41,7 +39,6 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help:    "Time until the broker confirmed (or failed) a publish, by kind and result.",
 			Buckets: buckets,
 		}, []string{"kind", "result"}),
-		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	}
 	m.requests = register(reg, m.requests)
 	m.duration = register(reg, m.duration)

@@ -25,10 +25,8 @@ func (s *server) routes(r *mux.Router) {
 	// OAuth onboarding: amoCRM redirects the operator here after consent.
 	s.handle(r, "/oauth/callback", http.HandlerFunc(s.oauthCallback)).Methods(http.MethodGet)
 
-	// Operations.
+	// Operations: liveness only; /metrics and /readyz are on the admin listener (package admin).
 	s.handle(r, "/healthz", http.HandlerFunc(s.healthz)).Methods(http.MethodGet, http.MethodHead)
-	s.handle(r, "/readyz", http.HandlerFunc(s.readyz)).Methods(http.MethodGet, http.MethodHead)
-	s.handle(r, "/metrics", s.metrics.handler).Methods(http.MethodGet)
 
 	r.NotFoundHandler = s.metrics.instrument("unmatched", http.HandlerFunc(notFound))
 	r.MethodNotAllowedHandler = s.metrics.instrument("unmatched", http.HandlerFunc(methodNotAllowed))

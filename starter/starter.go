@@ -23,20 +23,13 @@ type Publisher interface {
 	Publish(ctx context.Context, m mq.Message) error
 }
 
-// Check is one readiness dependency (RabbitMQ, Postgres, Temporal).
-type Check struct {
-	Name string
-	Func func(ctx context.Context) error
-}
-
 // Deps are the starter's collaborators.
 type Deps struct {
 	Publisher Publisher
-	Ready     []Check
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger     // default slog.Default()
-	// Metrics is where the starter registers its metrics and what /metrics
-	// serves; nil means a new registry with the Go and process collectors.
+	// Metrics is where the starter registers its metrics; nil means
+	// metrics.Registry, which the admin listener serves.
 	Metrics *prometheus.Registry
 	// Jobs answers GET /v1/jobs/{id}; nil answers 503 there.
 	Jobs Jobs
@@ -52,7 +45,6 @@ type Deps struct {
 type server struct {
 	cfg     *config.Config
 	pub     Publisher
-	ready   []Check
 	now     func() time.Time
 	log     *slog.Logger
 	metrics *metrics
@@ -74,7 +66,6 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 	s := &server{
 		cfg:     cfg,
 		pub:     deps.Publisher,
-		ready:   deps.Ready,
 		now:     deps.Now,
 		log:     deps.Logger,
 		metrics: newMetrics(deps.Metrics),

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"amoflow/config"
 	"amoflow/mq"
@@ -61,17 +62,19 @@ func (f *fakePublisher) published() []mq.Message {
 // env is a starter on a fake publisher and a settable clock.
 type env struct {
 	h   http.Handler
+	reg *prometheus.Registry // the starter's series, apart from other tests'
 	pub *fakePublisher
 	now time.Time
 	log *bytes.Buffer
 }
 
-func newEnv(t *testing.T, cfg *config.Config, ready ...Check) *env {
+func newEnv(t *testing.T, cfg *config.Config) *env {
 	t.Helper()
-	e := &env{pub: &fakePublisher{}, now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), log: &bytes.Buffer{}}
+	e := &env{pub: &fakePublisher{}, now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), log: &bytes.Buffer{},
+		reg: prometheus.NewRegistry()}
 	e.h = New(cfg, Deps{
 		Publisher: e.pub,
-		Ready:     ready,
+		Metrics:   e.reg,
 		Now:       func() time.Time { return e.now },
 		Logger:    slog.New(slog.NewJSONHandler(e.log, nil)),
 	})
@@ -132,19 +135,13 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-func TestReadyz(t *testing.T) {
-	ok := Check{Name: "postgres", Func: func(context.Context) error { return nil }}
-	down := Check{Name: "rabbitmq", Func: func(context.Context) error { return errors.New("connection refused") }}
-	if w := newEnv(t, testConfig(), ok).do(http.MethodGet, "/readyz", "", ""); w.Code != http.StatusOK {
-		t.Errorf("all checks pass: %d %s", w.Code, w.Body)
-	}
-	w := newEnv(t, testConfig(), ok, down).do(http.MethodGet, "/readyz", "", "")
-	p := decodeProblem(t, w)
-	if w.Code != http.StatusServiceUnavailable || len(p.Failing) != 1 || p.Failing[0] != "rabbitmq" {
-		t.Errorf("a check fails: %d %+v", w.Code, p)
-	}
-	if strings.Contains(w.Body.String(), "connection refused") {
-		t.Error("readyz exposes the error text")
+func TestAdminRoutesNotPublic(t *testing.T) {
+	// /metrics and /readyz live on the admin listener only.
+	e := newEnv(t, testConfig())
+	for _, path := range []string{"/metrics", "/readyz"} {
+		if w := e.do(http.MethodGet, path, "", ""); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s on the public handler: %d", path, w.Code)
+		}
 	}
 }
 
@@ -164,13 +161,14 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t, testConfig())
 	e.postForm("phone=89161234567")
 	e.postForm("name=x")
-	body := e.do(http.MethodGet, "/metrics", "", "").Body.String()
+	w := httptest.NewRecorder()
+	promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := w.Body.String()
 	for _, want := range []string{
 		`amoflow_http_requests_total{code="202",route="/v1/forms"} 1`,
 		`amoflow_http_requests_total{code="400",route="/v1/forms"} 1`,
 		`amoflow_publish_duration_seconds_count{kind="form",result="ok"} 1`,
 		`amoflow_http_request_duration_seconds_count{route="/v1/forms"} 2`,
-		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -247,7 +245,7 @@ func TestNewSharesARegistry(t *testing.T) {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	}
 	w := httptest.NewRecorder()
-	a.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if !strings.Contains(w.Body.String(), `amoflow_http_requests_total{code="200",route="/healthz"} 2`) {
 		t.Errorf("shared series:\n%s", w.Body)
 	}

@@ -87,10 +87,11 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
+	adm := startAdmin(ctx, cfg, errs, postgresCheck(db), temporalCheck(tc))
 	go func() { errs <- app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) }()
 	go func() { errs <- app.Bridge(cfg, tc, "amoflow-dev-bridge", log).Run(ctx) }()
-	go func() { errs <- serveHTTP(ctx, cfg, db, tc) }()
+	go func() { errs <- serveHTTP(ctx, cfg, db, tc, adm) }()
 
 	printWelcome(cfg, ts.UIURL(), fakeURL)
 	select {
@@ -193,7 +194,8 @@ func hostPort(url, defPort string) string {
 func printWelcome(cfg *config.Config, uiURL, fakeURL string) {
 	api := cfg.HTTP.PublicURL
 	fmt.Printf("\namoflow is running.\n\n")
-	fmt.Printf("  API           %s   (health: %s/readyz)\n", api, api)
+	fmt.Printf("  API           %s   (health: %s/healthz)\n", api, api)
+	fmt.Printf("  admin         http://%s   (/metrics, /readyz)\n", cfg.HTTP.AdminAddr)
 	fmt.Printf("  Temporal UI   %s\n", uiURL)
 	if fakeURL != "" {
 		fmt.Printf("  fake amoCRM   %s   (inspect: %s/_fake/)\n", fakeURL, fakeURL)

@@ -48,7 +48,9 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames())
-	return app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db))
+	errs := make(chan error, 2)
+	startAdmin(ctx, cfg, errs, temporalCheck(tc), postgresCheck(db))
+	return untilDone(errs, func() error { return app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) })
 }
 
 // runBridge runs the RabbitMQ → Temporal bridge against an external Temporal.
@@ -65,5 +67,7 @@ func runBridge(ctx context.Context, args []string) error {
 	defer tc.Close()
 	host, _ := os.Hostname()
 	slog.Info("bridge: running", "task_queue", cfg.Temporal.TaskQueue)
-	return app.Bridge(cfg, tc, "amoflow-bridge@"+host, slog.Default()).Run(ctx)
+	errs := make(chan error, 2)
+	startAdmin(ctx, cfg, errs, temporalCheck(tc))
+	return untilDone(errs, func() error { return app.Bridge(cfg, tc, "amoflow-bridge@"+host, slog.Default()).Run(ctx) })
 }

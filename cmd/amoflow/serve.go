@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"amoflow/admin"
 	"amoflow/app"
 	"amoflow/config"
 	"amoflow/mq"
@@ -25,22 +26,29 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.RequirePublicURL(); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.Postgres.URL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	// Lazy: forms are stored in RabbitMQ whether or not Temporal is up.
-	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace})
+	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace,
+		MetricsHandler: app.TemporalMetrics()})
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	return serveHTTP(ctx, cfg, db, tc)
+	errs := make(chan error, 2)
+	adm := startAdmin(ctx, cfg, errs, postgresCheck(db), temporalCheck(tc))
+	return untilDone(errs, func() error { return serveHTTP(ctx, cfg, db, tc, adm) })
 }
 
 // serveHTTP runs the starter until ctx ends, then drains it.
-func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.Client) error {
+// Its broker check joins adm's readiness.
+func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.Client, adm *admin.Server) error {
 	host, _ := os.Hostname()
 	pub, err := mq.FromConfig(cfg.RabbitMQ, "amoflow-starter@"+host).NewPublisher(ctx)
 	if err != nil {
@@ -51,20 +59,13 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 	if err != nil {
 		return err
 	}
+	adm.AddCheck(admin.Check{Name: "rabbitmq", Func: pub.Ping})
 	h := starter.New(cfg, starter.Deps{
 		Publisher: pub,
 		Jobs:      starter.TemporalJobs{Client: tc},
 		OAuth:     onboarding,
 		// Idempotency-Key bindings live in Postgres (only requests with the header).
 		Idempotency: db,
-		Ready: []starter.Check{
-			{Name: "rabbitmq", Func: pub.Ping},
-			{Name: "postgres", Func: db.Ping},
-			{Name: "temporal", Func: func(ctx context.Context) error {
-				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			}},
-		},
 	})
 	srv := &http.Server{
 		Addr:              cfg.HTTP.Addr,
