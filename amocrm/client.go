@@ -62,6 +62,7 @@ func New(acct Account, creds Credentials, opts ...Option) *Client {
 	if c.gate == nil {
 		c.gate = sharedGate(acct)
 	}
+	budgetRPS.WithLabelValues(acct.Name).Set(acct.RPS)
 	return c
 }
 
@@ -134,11 +135,14 @@ func (c *Client) send(ctx context.Context, op, method, path string, query url.Va
 	if err := c.gate.wait(ctx); err != nil {
 		return 0, nil, transportError(op, err)
 	}
+	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		c.observe(method, path, 0, time.Since(start))
 		return 0, nil, transportError(op, err)
 	}
 	defer resp.Body.Close()
+	c.observe(method, path, resp.StatusCode, time.Since(start))
 	if resp.StatusCode == http.StatusTooManyRequests {
 		c.gate.backOff(time.Second)
 	}

@@ -87,6 +87,12 @@ func New(cfg config.EventsAPI) *Client {
 
 // Lookup finds the event with the given name.
 func (c *Client) Lookup(ctx context.Context, name string) (Event, error) {
+	ev, err := c.lookup(ctx, name)
+	observe(err)
+	return ev, err
+}
+
+func (c *Client) lookup(ctx context.Context, name string) (Event, error) {
 	if c == nil || c.URL == "" {
 		return Event{}, &Error{Reason: "events_api.url is not configured"}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestLookupThroughTheFake(t *testing.T) {
@@ -76,5 +78,20 @@ func TestLookupMediaTypeAndShapes(t *testing.T) {
 	}
 	if _, err := (&Client{}).Lookup(context.Background(), "x"); err == nil {
 		t.Fatal("unconfigured client must fail")
+	}
+}
+
+func TestLookupCounted(t *testing.T) {
+	f := NewFake("s3cret")
+	f.Add("Есть", Event{ID: "1", PageName: "p"})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	c := &Client{URL: srv.URL, Secret: "s3cret"}
+	count := func(o string) float64 { return testutil.ToFloat64(callsTotal.WithLabelValues(o)) }
+	ok, nf := count("ok"), count("not_found")
+	c.Lookup(context.Background(), "Есть")
+	c.Lookup(context.Background(), "Нет")
+	if count("ok")-ok != 1 || count("not_found")-nf != 1 {
+		t.Errorf("ok +%v, not_found +%v", count("ok")-ok, count("not_found")-nf)
 	}
 }

@@ -154,7 +154,9 @@ func (c *Client) get(ctx context.Context, method string, uid GUID, out any) erro
 }
 
 // do sends one request and returns the body of a 2xx answer.
-func (c *Client) do(ctx context.Context, verb, method string, query url.Values, in any) ([]byte, error) {
+func (c *Client) do(ctx context.Context, verb, method string, query url.Values, in any) (_ []byte, err error) {
+	start := time.Now()
+	defer func() { observe(verb, method, err, time.Since(start)) }()
 	op := verb + " " + method
 	var body io.Reader
 	if in != nil {
