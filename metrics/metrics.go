@@ -67,5 +67,6 @@ func Register[C prometheus.Collector](c C) C {
 		}
 		panic(err)
 	}
+	remember(c)
 	return c
 }

@@ -19,9 +19,6 @@ type metrics struct {
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
-	if reg == nil {
-		reg = procmetrics.Registry
-	}
 	// Sub-millisecond to seconds: a confirmed publish normally takes a few ms.
 	buckets := []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
 	m := &metrics{
@@ -46,8 +43,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// register tolerates a second New on the same registry by sharing the series.
+// register tolerates a second New on the same registry by sharing the
+// series; nil means the process registry.
 func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	if reg == nil {
+		return procmetrics.Register(c)
+	}
 	if err := reg.Register(c); err != nil {
 		var dup prometheus.AlreadyRegisteredError
 		if errors.As(err, &dup) {
