@@ -10,7 +10,7 @@ import (
 
 var (
 	collectorsMu sync.Mutex
-	known  []prometheus.Collector
+	known        []prometheus.Collector
 )
 
 func remember(c prometheus.Collector) {
