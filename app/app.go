@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -68,7 +69,9 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 // db holds the flows' own state (1C echo marks and links).
 func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client, db *store.DB) []worker.Worker {
 	flows := &workflows.Flows{Config: cfg}
-	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{
+		Interceptors: []interceptor.WorkerInterceptor{flows.Interceptor()}, // lead links in the UI
+	})
 	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
 	registerOneC(w, flows, cfg, db)
 	registerWebhooks(w, flows, cfg, db)
@@ -118,6 +121,7 @@ func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger)
 		Logger:    log,
 
 		SearchAttributes: cfg.Temporal.SearchAttributes,
+		Metadata:         &workflows.Metadata{Config: cfg},
 	}
 }
 

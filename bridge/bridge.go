@@ -44,6 +44,8 @@ type Bridge struct {
 	// DepthEvery is how often the queue-depth gauges (metrics.QueueDepth,
 	// metrics.DeadLetters) are refreshed (default 15 s; negative: never).
 	DepthEvery time.Duration
+	// Metadata describes each workflow for the Temporal UI; nil leaves it out.
+	Metadata *workflows.Metadata
 }
 
 // Run consumes until ctx ends.
@@ -116,6 +118,7 @@ func (b *Bridge) startOptions(d *mq.Delivery, start start) client.StartWorkflowO
 	if b.SearchAttributes && d.Account != "" {
 		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoAccountKey.ValueSet(d.Account))
 	}
+	b.Metadata.Apply(&opts, start.workflow, start.arg) // UI summary, details and AmoSource; no personal data
 	return opts
 }
 

@@ -46,10 +46,15 @@ func (f *Flows) HandleWebhook(ctx workflow.Context, in WebhookInput) (*WebhookRe
 	res := &WebhookResult{Account: in.Account, Method: in.Method}
 	futures := make([]workflow.ChildWorkflowFuture, len(in.Events))
 	for i, ev := range in.Events {
+		// Summary, details and search attributes are not compared on replay.
+		summary, details := hookChildMetadata(f.Config, in, ev, m.workflow)
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            ev.JobID,
 			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+			StaticSummary:         summary,
+			StaticDetails:         details,
+			TypedSearchAttributes: hookChildAttributes(f.Config, in),
 		})
 		futures[i] = workflow.ExecuteChildWorkflow(cctx, m.workflow, m.childInput(ev))
 	}

@@ -20,10 +20,15 @@ var (
 var SearchAttributeTypes = map[string]enums.IndexedValueType{
 	AmoAccountKey.GetName(): enums.INDEXED_VALUE_TYPE_KEYWORD,
 	AmoLeadIDKey.GetName():  enums.INDEXED_VALUE_TYPE_INT,
+	AmoSourceKey.GetName():  enums.INDEXED_VALUE_TYPE_KEYWORD,
 }
 
 // tagLead records the lead a workflow works on, when search attributes are on.
+// It also shows the lead, with a link, in the workflow's current details.
 func tagLead(ctx workflow.Context, enabled bool, leadID int64) {
+	if leadID != 0 {
+		currentLead(ctx, leadID)
+	}
 	if !enabled || leadID == 0 {
 		return
 	}
