@@ -172,7 +172,11 @@ func (a *account) newFieldSet(ids []int64) *fieldSet {
 		if name == "" {
 			name = fmt.Sprintf("Поле %d", id)
 		}
-		fs.add(&customField{ID: id, Name: name, Type: "text"})
+		typ := a.cfg.FieldTypes[id]
+		if typ == "" {
+			typ = "text"
+		}
+		fs.add(&customField{ID: id, Name: name, Type: typ})
 	}
 	return fs
 }

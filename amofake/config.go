@@ -42,6 +42,19 @@ type AccountConfig struct {
 	// DefaultPipelineID and DefaultStatusID are used for a lead created
 	// without them (amoCRM uses the main pipeline and its first stage).
 	DefaultPipelineID, DefaultStatusID int64
+	// Pipelines are served by GET /api/v4/leads/pipelines; each gets the
+	// closing statuses 142 and 143 as amoCRM's do. Empty serves one
+	// pipeline, DefaultPipelineID with DefaultStatusID.
+	Pipelines []Pipeline
+	// FieldTypes gives fields a type other than text (id → type).
+	FieldTypes map[int64]string
+}
+
+// Pipeline is a lead pipeline and the ids of its open statuses.
+type Pipeline struct {
+	ID       int64
+	Name     string
+	Statuses []int64
 }
 
 // User is an amoCRM user.

@@ -59,7 +59,48 @@ func FromConfig(cfg *config.Config, opts Options) Config {
 		if acc.CatalogID != 0 {
 			ac.CatalogIDs = []int64{acc.CatalogID}
 		}
+		ac.Pipelines = pipelines(acc)
+		// The contact's phone and email are multitext in amoCRM.
+		ac.FieldTypes = map[int64]string{}
+		for _, key := range []string{"phone", "email"} {
+			if id := acc.ContactFields[key]; id != 0 {
+				ac.FieldTypes[id] = "multitext"
+			}
+		}
 		out.Accounts = append(out.Accounts, ac)
+	}
+	return out
+}
+
+// pipelines lists every pipeline the config names (the intake one first,
+// holding every configured status, since the config does not say which
+// pipeline a status belongs to).
+func pipelines(acc *config.Account) []Pipeline {
+	var out []Pipeline
+	add := func(id int64, name string) {
+		if id != 0 && !slices.ContainsFunc(out, func(p Pipeline) bool { return p.ID == id }) {
+			out = append(out, Pipeline{ID: id, Name: name})
+		}
+	}
+	add(acc.Intake.PipelineID, "intake")
+	for _, n := range slices.Sorted(maps.Keys(acc.Pipelines)) {
+		add(acc.Pipelines[n], n)
+	}
+	for _, id := range acc.Merge.ExcludedPipelines {
+		add(id, "")
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	statuses := []int64{acc.Intake.StatusID}
+	for _, n := range slices.Sorted(maps.Keys(acc.Statuses)) {
+		statuses = append(statuses, acc.Statuses[n])
+	}
+	statuses = append(statuses, acc.Merge.ExcludedStatuses...)
+	for _, id := range statuses {
+		if id != 0 && id != StatusWon && id != StatusLost && !slices.Contains(out[0].Statuses, id) {
+			out[0].Statuses = append(out[0].Statuses, id)
+		}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package amofake
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -31,6 +32,35 @@ func metaRoutes(s *Server) {
 		s.route("POST /api/v4/"+e+"/custom_fields", func(a *account, q *request) response { return addFields(a, q, e) })
 	}
 	s.route("GET /api/v4/events", listEvents)
+	s.route("GET /api/v4/leads/pipelines", listPipelines)
+}
+
+// listPipelines serves GET /leads/pipelines (one page, as amoCRM does).
+func listPipelines(a *account, q *request) response {
+	ps := a.cfg.Pipelines
+	if len(ps) == 0 && a.cfg.DefaultPipelineID != 0 {
+		ps = []Pipeline{{ID: a.cfg.DefaultPipelineID, Name: "Воронка", Statuses: []int64{a.cfg.DefaultStatusID}}}
+	}
+	out := []any{}
+	for i, p := range ps {
+		statuses := []any{}
+		for j, id := range append(slices.Clone(p.Statuses), StatusWon, StatusLost) {
+			if id == 0 {
+				continue
+			}
+			statuses = append(statuses, map[string]any{"id": id, "name": fmt.Sprintf("Этап %d", id), "sort": (j + 1) * 10,
+				"pipeline_id": p.ID, "is_editable": id != StatusWon && id != StatusLost, "type": 0, "account_id": a.cfg.AccountID})
+		}
+		name := p.Name
+		if name == "" {
+			name = fmt.Sprintf("Воронка %d", p.ID)
+		}
+		out = append(out, map[string]any{"id": p.ID, "name": name, "sort": (i + 1) * 10, "is_main": i == 0,
+			"is_unsorted_on": true, "is_archive": false, "account_id": a.cfg.AccountID,
+			"_links": q.href("/api/v4/leads/pipelines/%d", p.ID), "_embedded": map[string]any{"statuses": statuses}})
+	}
+	return hal(200, map[string]any{"_total_items": len(out), "_links": q.href("/api/v4/leads/pipelines"),
+		"_embedded": map[string]any{"pipelines": out}})
 }
 
 func renderUser(q *request, u User) map[string]any {

@@ -69,4 +69,3 @@ func TestWorkflowMetadataWithoutPersonalData(t *testing.T) {
 		}
 	}
 }
-
