@@ -4,9 +4,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/mock"
+	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
+	"amoflow/activities"
 	"amoflow/config"
 )
 
@@ -67,5 +74,41 @@ func TestMetadataNamesTheWorkNotThePerson(t *testing.T) {
 	nilMeta.Apply(&opts, CreateLeadFromFormName, form)
 	if opts.StaticSummary != "" {
 		t.Error("a nil Metadata wrote a summary")
+	}
+}
+
+func TestLeadLinkInCurrentDetails(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f := testFlows()
+	f.Config.Accounts["retail"].Subdomain = "mzpoeducationsale"
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{f.Interceptor()}})
+	if err := env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(AmoAccountKey.ValueSet("retail"))); err != nil {
+		t.Fatal(err)
+	}
+	env.RegisterWorkflowWithOptions(f.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
+	env.RegisterActivity(&activities.Amo{})
+	env.OnActivity(a.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
+	env.OnActivity(a.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil)
+	env.OnActivity(a.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil)
+	env.ExecuteWorkflow(CreateLeadFromFormName, form)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.QueryWorkflow("__temporal_workflow_metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md sdkpb.WorkflowMetadata
+	if err := v.Get(&md); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[100](https://mzpoeducationsale.amocrm.ru/leads/detail/100)"; !strings.Contains(md.GetCurrentDetails(), want) {
+		t.Errorf("current details %q lack %s", md.GetCurrentDetails(), want)
+	}
+	for _, pii := range []string{"Мария", "916", "Maria"} {
+		if strings.Contains(md.GetCurrentDetails(), pii) {
+			t.Errorf("current details show %q", pii)
+		}
 	}
 }

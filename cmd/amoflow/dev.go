@@ -93,7 +93,14 @@ func runDev(ctx context.Context, args []string) error {
 	go func() { errs <- app.Bridge(cfg, tc, "amoflow-dev-bridge", log).Run(ctx) }()
 	go func() { errs <- serveHTTP(ctx, cfg, db, tc, adm) }()
 
-	printWelcome(cfg, ts.UIURL(), fakeURL)
+	checked, err := configCheck(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
+	if !checked.OK() {
+		checked.Print(os.Stderr)
+	}
+	printWelcome(cfg, ts.UIURL(), fakeURL, checked.Summary())
 	select {
 	case err := <-errs:
 		return err
@@ -191,11 +198,12 @@ func hostPort(url, defPort string) string {
 	return rest
 }
 
-func printWelcome(cfg *config.Config, uiURL, fakeURL string) {
+func printWelcome(cfg *config.Config, uiURL, fakeURL, checked string) {
 	api := cfg.HTTP.PublicURL
 	fmt.Printf("\namoflow is running.\n\n")
 	fmt.Printf("  API           %s   (health: %s/healthz)\n", api, api)
 	fmt.Printf("  admin         http://%s   (/metrics, /readyz)\n", cfg.HTTP.AdminAddr)
+	fmt.Printf("  config check  %s\n", checked)
 	fmt.Printf("  Temporal UI   %s\n", uiURL)
 	if fakeURL != "" {
 		fmt.Printf("  fake amoCRM   %s   (inspect: %s/_fake/)\n", fakeURL, fakeURL)

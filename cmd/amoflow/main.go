@@ -7,6 +7,7 @@
 //	amoflow migrate   apply database migrations and exit
 //	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
 //	amoflow dead      list, show, replay or purge dead letters
+//	amoflow check     read every configured id back from amoCRM and 1C; exit 1 on a mismatch
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
 //
@@ -39,6 +40,7 @@ var commands = []command{
 	{"migrate", "apply database migrations", runMigrate},
 	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
 	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
+	{"check", "read every configured id back from amoCRM and try 1C; exit 1 on a mismatch", runCheck},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
 }
