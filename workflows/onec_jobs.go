@@ -189,8 +189,12 @@ func userByName(users []activities.AmoUser, names ...string) int64 {
 // under another id) issues the same command, and a re-run of the parent
 // finds its child.
 func childOptions(ctx workflow.Context, id string) workflow.Context {
+	parent := workflow.GetInfo(ctx)
 	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:               id,
 		WorkflowExecutionTimeout: 24 * time.Hour,
+		// UI only (not compared on replay): which 1C job this step belongs to.
+		StaticSummary: "1C request → " + parent.WorkflowType.Name + " step",
+		StaticDetails: fmt.Sprintf("**Source** `1c/%s`  \n**Parent job** %s", parent.WorkflowType.Name, parent.WorkflowExecution.ID),
 	})
 }
