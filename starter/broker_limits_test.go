@@ -16,6 +16,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"amoflow/admin"
 	"amoflow/mq"
 )
 
@@ -52,7 +53,12 @@ func limitedStarter(t *testing.T, maxLength int) (http.Handler, mq.Topology, *am
 		ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
 		conn.Close()
 	})
-	h := New(testConfig(), Deps{Publisher: pub, Ready: []Check{{Name: "rabbitmq", Func: pub.Ping}}, Logger: quiet})
+	// /readyz is the admin listener's (a fresh one per probe: no cached answer).
+	h := http.NewServeMux()
+	h.Handle("/", New(testConfig(), Deps{Publisher: pub, Logger: quiet}))
+	h.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		admin.New([]admin.Check{{Name: "rabbitmq", Func: pub.Ping}}, quiet).ServeHTTP(w, r)
+	})
 	return h, b.Topology, ch
 }
 
