@@ -2,7 +2,6 @@ package starter
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"amoflow/mq"
 	"amoflow/onec"
+	"amoflow/secret"
 	"amoflow/workflows"
 )
 
@@ -75,7 +75,7 @@ func (s *server) onecAuth(next http.Handler) http.Handler {
 		if got == "" {
 			got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		}
-		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		if !secret.Equal(got, want) {
 			s.reject(w, r, &problem{Type: problemType + "unauthorized", Title: "Unauthorized", Status: http.StatusUnauthorized,
 				Detail: "send the 1C token in " + onecTokenHeader})
 			return
