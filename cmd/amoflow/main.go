@@ -9,6 +9,7 @@
 //	amoflow dead      list, show, replay or purge dead letters
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
+//	amoflow codec-server  decrypts workflow payloads for the Temporal UI
 //
 // Every subcommand reads the YAML file given by --config or AMOFLOW_CONFIG.
 package main
@@ -41,6 +42,7 @@ var commands = []command{
 	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
+	{"codec-server", "decrypt payloads for the Temporal UI (authenticated, CORS for the UI)", runCodecServer},
 }
 
 func main() {

@@ -25,13 +25,21 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.ProductionSecrets("serve"); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.Postgres.URL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	// Lazy: forms are stored in RabbitMQ whether or not Temporal is up.
-	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace})
+	dc, fc, err := app.Converters(cfg) // job results are encrypted payloads
+	if err != nil {
+		return err
+	}
+	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace,
+		DataConverter: dc, FailureConverter: fc})
 	if err != nil {
 		return err
 	}
