@@ -65,17 +65,22 @@ func (s *server) onecRoutes(r *mux.Router) {
 	}
 }
 
+// onecToken is the 1C token of the request (X-Amoflow-Token, or
+// Authorization: Bearer).
+func onecToken(r *http.Request) string {
+	if got := r.Header.Get(onecTokenHeader); got != "" {
+		return got
+	}
+	got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return got
+}
+
 // onecAuth lets through requests carrying the 1C token (X-Amoflow-Token,
 // or Authorization: Bearer), compared in constant time. Without a
 // configured token every request is refused.
 func (s *server) onecAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		want := s.cfg.Inbound.OneCToken
-		got := r.Header.Get(onecTokenHeader)
-		if got == "" {
-			got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		}
-		if !secret.Equal(got, want) {
+		if !secret.Equal(onecToken(r), s.cfg.Inbound.OneCToken) {
 			s.reject(w, r, &problem{Type: problemType + "unauthorized", Title: "Unauthorized", Status: http.StatusUnauthorized,
 				Detail: "send the 1C token in " + onecTokenHeader})
 			return

@@ -174,7 +174,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		a := webhookAccepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id, EventJobIDs: keys, Rejected: d.Rejected}
+		a := webhookAccepted{JobID: id, StatusURL: s.statusURL(id), EventJobIDs: keys, Rejected: d.Rejected}
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Location", a.StatusURL)
