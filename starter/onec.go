@@ -244,7 +244,7 @@ func parseStudyGroup(s *server, r *http.Request, raw json.RawMessage) (any, stri
 func parseCorpLead(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
 	var in struct {
 		workflows.CorpLeadInput
-		ManagerID onec.Number `json:"manager_id"` // the LK sends a form: a string
+		ManagerID onec.ID `json:"manager_id"` // the LK sends a form: a string
 	}
 	if p := decodeInto(raw, &in); p != nil {
 		return nil, "", p
@@ -262,10 +262,10 @@ func parseCorpLead(s *server, r *http.Request, raw json.RawMessage) (any, string
 // callback, whose URL comes from the configuration, never from the caller.
 func parseChangeResp(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
 	var in struct {
-		ID         onec.Number `json:"id"`
-		UID        string      `json:"uid"`
-		Resp       string      `json:"resp"`
-		SenseiHash string      `json:"sensei_hash"`
+		ID         onec.ID `json:"id"`
+		UID        string  `json:"uid"`
+		Resp       string  `json:"resp"`
+		SenseiHash string  `json:"sensei_hash"`
 	}
 	if p := decodeInto(raw, &in); p != nil {
 		return nil, "", p
