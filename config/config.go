@@ -30,7 +30,7 @@ type Config struct {
 	TokenKey string `yaml:"token_key"`
 	// TokenKeys encrypt OAuth tokens at rest with a key id, newest first
 	// (the first seals, every one opens); see config/privacy.go.
-	TokenKeys []NamedKey `yaml:"token_keys"`
+	TokenKeys KeyRing `yaml:"token_keys"`
 	// AllowPlaintextTokens lets a production role run without a token key.
 	AllowPlaintextTokens bool `yaml:"allow_plaintext_tokens"`
 }
@@ -137,7 +137,7 @@ type Temporal struct {
 	SearchAttributes bool `yaml:"search_attributes"`
 	// PayloadKeys encrypt every workflow payload, newest first (the first
 	// encrypts, every one decrypts); see config/privacy.go.
-	PayloadKeys []NamedKey `yaml:"payload_keys"`
+	PayloadKeys KeyRing `yaml:"payload_keys"`
 	// AllowPlaintextPayloads lets a production role run without payload keys.
 	AllowPlaintextPayloads bool `yaml:"allow_plaintext_payloads"`
 	// Codec is the codec server the Temporal UI decrypts payloads with.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // NamedKey is an AES-256 key (standard base64 of 32 bytes, from the
@@ -13,6 +15,36 @@ import (
 type NamedKey struct {
 	ID  string `yaml:"id"`
 	Key string `yaml:"key"`
+}
+
+// KeyRing is a list of keys, newest first. In YAML it is a list of {id, key}
+// or, so that one environment variable can hold it, the string
+// "id:base64[,id:base64…]"; an empty string is no keys.
+type KeyRing []NamedKey
+
+// UnmarshalYAML accepts both spellings.
+func (r *KeyRing) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*r = nil
+		for _, part := range strings.Split(n.Value, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			id, key, ok := strings.Cut(part, ":")
+			if !ok {
+				return fmt.Errorf("line %d: a key ring string is id:base64[,id:base64…]", n.Line)
+			}
+			*r = append(*r, NamedKey{ID: strings.TrimSpace(id), Key: strings.TrimSpace(key)})
+		}
+		return nil
+	}
+	var keys []NamedKey
+	if err := n.Decode(&keys); err != nil {
+		return err
+	}
+	*r = keys
+	return nil
 }
 
 // Codec is the codec server (amoflow codec-server, or the admin listener)
@@ -50,7 +82,7 @@ func (c *Config) validatePrivacy() error {
 	return nil
 }
 
-func validateKeys(field string, keys []NamedKey) error {
+func validateKeys(field string, keys KeyRing) error {
 	seen := map[string]bool{}
 	for i, k := range keys {
 		if k.ID == "" {

@@ -74,6 +74,7 @@ func TestNoPersonalDataInTemporalHistory(t *testing.T) {
 	for _, e := range list.GetExecutions() {
 		ids[e.GetExecution().GetWorkflowId()] = true
 	}
+	t.Logf("%d workflows listed on the task queue", len(list.GetExecutions()))
 	needles := []string{formPhone, hookPhone, onecPhone, formEmail, hookEmail, onecEmail, passport}
 	for id := range ids {
 		raw := rawHistory(t, h, plain, id)
