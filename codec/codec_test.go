@@ -153,6 +153,9 @@ func TestHandler(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatalf("decode with cookie: %d", w.Code)
 	}
+	if w := do("GET", "/login", "", nil, nil); w.Code != 200 || !strings.Contains(w.Body.String(), `name="token"`) {
+		t.Fatalf("login page: %d", w.Code)
+	}
 	bad := url.Values{"token": {"nope"}}.Encode()
 	if w := do("POST", "/login", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, []byte(bad)); w.Code != 401 {
 		t.Fatalf("login with a wrong token: %d", w.Code)

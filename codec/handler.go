@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -52,6 +53,12 @@ func Handler(c *Codec, opts HandlerOptions) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/login") {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+			io.WriteString(w, loginPage)
+			return
+		}
 		if r.Method != http.MethodPost {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
@@ -69,6 +76,11 @@ func Handler(c *Codec, opts HandlerOptions) http.Handler {
 		inner.ServeHTTP(w, r)
 	})
 }
+
+// loginPage lets an operator store the token in the browser once.
+const loginPage = `<!doctype html><meta charset="utf-8"><title>amoflow codec</title>
+<form method="post" action="login"><p>Codec token, to see decrypted payloads in the Temporal UI:</p>
+<input type="password" name="token" autofocus> <button>Log in</button></form>`
 
 // presented is the token of the request: the bearer token, else the cookie.
 func presented(r *http.Request) string {
