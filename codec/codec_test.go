@@ -143,7 +143,7 @@ func TestHandler(t *testing.T) {
 	form := url.Values{"token": {"codec-token"}}.Encode()
 	w = do("POST", "/login", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, []byte(form))
 	cookies := w.Result().Cookies()
-	if w.Code != 204 || len(cookies) != 1 || !cookies[0].HttpOnly {
+	if w.Code != 200 || len(cookies) != 1 || !cookies[0].HttpOnly {
 		t.Fatalf("login: %d %v", w.Code, cookies)
 	}
 	r := httptest.NewRequest("POST", "/decode", bytes.NewReader(body))

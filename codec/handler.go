@@ -108,5 +108,6 @@ func login(w http.ResponseWriter, r *http.Request, token string) {
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
 		Expires: time.Now().Add(12 * time.Hour),
 	})
-	w.WriteHeader(http.StatusNoContent)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "Logged in for 12 hours: reload the Temporal UI.\n")
 }
