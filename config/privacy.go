@@ -121,7 +121,7 @@ func validateKey(b64 string) error {
 // Postgres, so such a role refuses to start unless the config says plainly
 // that this is wanted.
 func (c *Config) ProductionSecrets(role string) error {
-	if len(c.Temporal.PayloadKeys) == 0 && !c.Temporal.AllowPlaintextPayloads {
+	if role != "auth" && len(c.Temporal.PayloadKeys) == 0 && !c.Temporal.AllowPlaintextPayloads {
 		return fmt.Errorf("temporal.payload_keys: required for amoflow %s (or set temporal.allow_plaintext_payloads: true)", role)
 	}
 	if role == "serve" || role == "worker" || role == "auth" {

@@ -63,6 +63,9 @@ func TestProductionRolesNeedTheirSecrets(t *testing.T) {
 			t.Errorf("%s without payload keys: %v", role, err)
 		}
 	}
+	if err := cfg.ProductionSecrets("auth"); err == nil || !strings.Contains(err.Error(), "token_keys") {
+		t.Errorf("auth without a token key (it needs no payload keys): %v", err)
+	}
 	cfg.Temporal.PayloadKeys = KeyRing{{"a", keyA}}
 	if err := cfg.ProductionSecrets("worker"); err == nil || !strings.Contains(err.Error(), "token_keys") {
 		t.Errorf("worker without a token key: %v", err)
