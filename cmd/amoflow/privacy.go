@@ -102,13 +102,12 @@ func devPayloadKey(cfg *config.Config) error {
 // and returns its URL. Without a token (the dev UI has no login) it is open
 // to local processes only, and to browsers only from the UI's origin.
 func startDevCodec(ctx context.Context, cfg *config.Config) (string, error) {
-	if len(cfg.Temporal.Codec.UIOrigins) == 0 {
-		port := cfg.Temporal.UIPort
-		cfg.Temporal.Codec.UIOrigins = []string{
-			fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port),
-		}
-	}
-	h, err := app.CodecHandler(cfg)
+	port := cfg.Temporal.UIPort
+	cfg.Temporal.Codec.UIOrigins = append(cfg.Temporal.Codec.UIOrigins,
+		fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port))
+	local := *cfg
+	local.Temporal.Codec.Token = "" // the embedded UI has no login to send one
+	h, err := app.CodecHandler(&local)
 	if err != nil {
 		return "", err
 	}
