@@ -19,7 +19,6 @@
 package onecfake
 
 import (
-	"amoflow/secret"
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
@@ -31,6 +30,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"amoflow/secret"
 )
 
 // Methods and the id field each one allocates.
