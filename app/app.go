@@ -24,12 +24,9 @@ import (
 
 // TokenOptions encrypts tokens at rest when the config has a key.
 func TokenOptions(cfg *config.Config) ([]amocrm.TokenOption, error) {
-	if cfg.TokenKey == "" {
-		return nil, nil
-	}
-	key, err := amocrm.ParseTokenKey(cfg.TokenKey)
-	if err != nil {
-		return nil, fmt.Errorf("token_key: %w", err)
+	key, err := TokenKey(cfg)
+	if err != nil || key == nil {
+		return nil, err
 	}
 	return []amocrm.TokenOption{amocrm.WithTokenKey(key)}, nil
 }
@@ -127,12 +124,19 @@ func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger)
 
 // DialTemporal connects to the configured Temporal frontend.
 func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger) (client.Client, error) {
+	dc, fc, err := Converters(cfg)
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  cfg.Temporal.HostPort,
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    newTemporalLogger(log),
 		// The SDK's own series (schedule-to-start, failures) on the admin listener.
 		MetricsHandler: TemporalMetrics(),
+		// Payloads encrypted (temporal.payload_keys); nil when not configured.
+		DataConverter:    dc,
+		FailureConverter: fc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s: %w", cfg.Temporal.HostPort, err)

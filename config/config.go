@@ -28,6 +28,11 @@ type Config struct {
 	EventsAPI EventsAPI           `yaml:"events_api"`
 	// TokenKey, when set, encrypts OAuth tokens at rest (32 bytes, base64).
 	TokenKey string `yaml:"token_key"`
+	// TokenKeys encrypt OAuth tokens at rest with a key id, newest first
+	// (the first seals, every one opens); see config/privacy.go.
+	TokenKeys KeyRing `yaml:"token_keys"`
+	// AllowPlaintextTokens lets a production role run without a token key.
+	AllowPlaintextTokens bool `yaml:"allow_plaintext_tokens"`
 }
 
 // HTTP is the starter's listener.
@@ -78,6 +83,9 @@ type Inbound struct {
 	// IdempotencyTTL is how long an Idempotency-Key stays bound to the body
 	// first sent with it; keep it at least Temporal's retention.
 	IdempotencyTTL time.Duration `yaml:"idempotency_ttl"`
+	// JobsSecret signs status_url capabilities (HMAC of the job id); every
+	// starter replica needs the same one.
+	JobsSecret string `yaml:"jobs_secret"`
 }
 
 // Rate is a token bucket: RPS requests a second on average, Burst at once.
@@ -134,6 +142,13 @@ type Temporal struct {
 	// SearchAttributes sets AmoAccount and AmoLeadID on workflows; they must
 	// be registered in the namespace (amoflow dev registers them itself).
 	SearchAttributes bool `yaml:"search_attributes"`
+	// PayloadKeys encrypt every workflow payload, newest first (the first
+	// encrypts, every one decrypts); see config/privacy.go.
+	PayloadKeys KeyRing `yaml:"payload_keys"`
+	// AllowPlaintextPayloads lets a production role run without payload keys.
+	AllowPlaintextPayloads bool `yaml:"allow_plaintext_payloads"`
+	// Codec is the codec server the Temporal UI decrypts payloads with.
+	Codec Codec `yaml:"codec"`
 }
 
 // OneC is the outbound 1C HTTP API.
@@ -450,6 +465,9 @@ func (c *Config) Validate() error {
 	}
 	if err := checkURL(c.HTTP.PublicURL); err != nil {
 		return fmt.Errorf("http.public_url: %v", err)
+	}
+	if err := c.validatePrivacy(); err != nil {
+		return err
 	}
 	if c.RabbitMQ.Prefetch < 1 {
 		return fmt.Errorf("rabbitmq.prefetch: must be at least 1")

@@ -80,6 +80,13 @@ type Options struct {
 	// LogLevel is the least level of server messages logged. Nil means
 	// slog.LevelWarn: the server logs a great deal at info level.
 	LogLevel slog.Leveler
+
+	// CodecEndpoint is the codec server the UI decrypts payloads with
+	// (amoflow dev's local one); empty shows payloads as stored.
+	CodecEndpoint string
+	// CodecPassAccessToken makes the UI send its access token to the codec
+	// endpoint; CodecIncludeCredentials sends cookies (the codec login).
+	CodecPassAccessToken, CodecIncludeCredentials bool
 }
 
 // A Server is a running dev server.
@@ -224,6 +231,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			HideLogs: true,
 			// The UI in the browser fetches no news from temporal.io.
 			DisableNewsFetch: true,
+			Codec: uiconfig.Codec{
+				Endpoint:           opts.CodecEndpoint,
+				PassAccessToken:    opts.CodecPassAccessToken,
+				IncludeCredentials: opts.CodecIncludeCredentials,
+			},
 		}))
 		// Start blocks while serving, so it runs on its own; it returns
 		// nil once Stop closes it.

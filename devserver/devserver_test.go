@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"maps"
 	"net"
@@ -60,6 +61,8 @@ func TestInMemory(t *testing.T) {
 			"AmoLeadID":  enums.INDEXED_VALUE_TYPE_INT,
 			"AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD,
 		},
+		CodecEndpoint:           "http://127.0.0.1:8234",
+		CodecIncludeCredentials: true,
 	})
 	if s.UIURL() == "" {
 		t.Fatal("UIURL is empty")
@@ -129,6 +132,23 @@ func TestInMemory(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || len(body) == 0 {
 		t.Errorf("GET %s: %s, %d bytes", s.UIURL(), resp.Status, len(body))
+	}
+
+	// The browser learns the codec endpoint from the UI's settings.
+	resp, err = http.Get(s.UIURL() + "/api/v1/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var settings struct {
+		Codec struct {
+			Endpoint           string
+			IncludeCredentials bool
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&settings)
+	resp.Body.Close()
+	if err != nil || settings.Codec.Endpoint != "http://127.0.0.1:8234" || !settings.Codec.IncludeCredentials {
+		t.Errorf("UI settings codec = %+v (%v)", settings.Codec, err)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
+	"amoflow/codec/codectest"
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/mq"
@@ -69,6 +70,7 @@ type harness struct {
 	onec *onecfake.Server // the fake 1C, see onec_harness_test.go
 
 	mu          sync.Mutex
+	statusURLs  map[string]string // job id → status_url of its 202 (a capability)
 	stopBridge  context.CancelFunc
 	bridgeDone  chan struct{}
 	stopWorkers context.CancelFunc
@@ -99,6 +101,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		o(cfg)
 	}
 	cfg.Temporal.SearchAttributes = true
+	// Payloads encrypted as in production; payload_test.go checks the history.
+	cfg.Temporal.PayloadKeys = []config.NamedKey{{ID: codectest.KeyID, Key: codectest.KeyBase64()}}
 	for _, a := range cfg.Accounts {
 		a.ClientID, a.ClientSecret = "e2e-"+a.Name, "e2e-secret-"+a.Name
 	}
@@ -226,9 +230,15 @@ func (h *harness) accept(form url.Values) string {
 		h.t.Fatalf("POST /v1/forms = %d %v, want 202", code, out)
 	}
 	id, _ := out["job_id"].(string)
-	if id == "" || out["status_url"] != h.api.URL+"/v1/jobs/"+id {
+	if id == "" || !strings.HasPrefix(fmt.Sprint(out["status_url"]), h.api.URL+"/v1/jobs/"+id+"/") {
 		h.t.Fatalf("202 answer %v lacks job_id/status_url", out)
 	}
+	h.mu.Lock()
+	if h.statusURLs == nil {
+		h.statusURLs = map[string]string{}
+	}
+	h.statusURLs[id] = fmt.Sprint(out["status_url"])
+	h.mu.Unlock()
 	return id
 }
 
@@ -237,7 +247,17 @@ func (h *harness) waitJob(id string, within time.Duration) starter.JobStatus {
 	h.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		resp, err := http.Get(h.api.URL + "/v1/jobs/" + id + "?wait=20s")
+		// The 202's status_url when this harness saw it, else the job id
+		// with the 1C token (as 1C may read any job).
+		h.mu.Lock()
+		u, ok := h.statusURLs[id]
+		h.mu.Unlock()
+		if !ok {
+			u = h.api.URL + "/v1/jobs/" + id
+		}
+		req, _ := http.NewRequest(http.MethodGet, u+"?wait=20s", nil)
+		req.Header.Set("X-Amoflow-Token", h.cfg.Inbound.OneCToken)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			h.t.Fatal(err)
 		}

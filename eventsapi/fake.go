@@ -5,6 +5,8 @@ import (
 	"html"
 	"net/http"
 	"sync"
+
+	"amoflow/secret"
 )
 
 // Fake is an in-memory events API for tests and local runs: it answers the
@@ -58,7 +60,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if f.secret != "" && r.PostForm.Get("secret") != f.secret {
+	if f.secret != "" && !secret.Equal(r.PostForm.Get("secret"), f.secret) {
 		http.Error(w, "access denied", http.StatusForbidden)
 		return
 	}

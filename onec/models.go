@@ -13,12 +13,12 @@ type AmoID struct {
 	EntityID  int64 `json:"entity_id"`
 }
 
-// UnmarshalJSON accepts the ids as numbers or numeric strings (a form
-// relayed as JSON carries strings).
+// UnmarshalJSON accepts the ids as whole numbers or numeric strings (a form
+// relayed as JSON carries strings); anything else is refused.
 func (a *AmoID) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		AccountID Number `json:"account_id"`
-		EntityID  Number `json:"entity_id"`
+		AccountID ID `json:"account_id"`
+		EntityID  ID `json:"entity_id"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err

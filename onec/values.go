@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("onec: %q is not a number", s)
 		}
 		*n = Number(f)
@@ -163,3 +164,56 @@ func (n Number) Int() int64 {
 	}
 	return int64(n + 0.5)
 }
+
+// ID is an integer id (amoCRM entity, account, user) that may arrive as a
+// JSON number or a numeric string; "" and null are 0. Anything that is not
+// a whole number in [0, 2^63) is refused: a float such as 1e30 or the
+// string "NaN" must not become some other id.
+type ID int64
+
+// maxExactFloat bounds ids spelled as floats (6.1e9): beyond 2^53 a float64
+// no longer holds every integer, so the id it names is uncertain.
+const maxExactFloat = 1 << 53
+
+// UnmarshalJSON accepts a whole number, a numeric string or null.
+func (i *ID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	s := string(b)
+	if s == "null" {
+		*i = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			*i = 0
+			return nil
+		}
+	}
+	v, err := parseID(s)
+	if err != nil {
+		return err
+	}
+	*i = ID(v)
+	return nil
+}
+
+func parseID(s string) (int64, error) {
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if v < 0 {
+			return 0, fmt.Errorf("onec: id %s is negative", s)
+		}
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || f < 0 || f > maxExactFloat {
+		return 0, fmt.Errorf("onec: %q is not an id (a whole number from 0 to 2^53 when not written as an integer)", s)
+	}
+	return int64(f), nil
+}
+
+// Int is the id as an int64.
+func (i ID) Int() int64 { return int64(i) }

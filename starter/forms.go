@@ -143,7 +143,7 @@ func (s *server) reject(w http.ResponseWriter, r *http.Request, p *problem) {
 }
 
 func (s *server) writeAccepted(w http.ResponseWriter, id string) {
-	a := accepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id}
+	a := accepted{JobID: id, StatusURL: s.statusURL(id)}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Location", a.StatusURL)

@@ -17,6 +17,10 @@ import (
 // short enough for proxies between us and the caller.
 const maxWait = 60 * time.Second
 
+// maxWaiters bounds the ?wait= requests held at once: each holds a long poll
+// on Temporal. Past it a caller gets 429 and retries.
+const maxWaiters = 256
+
 // JobStatus is the answer of GET /v1/jobs/{id}.
 type JobStatus struct {
 	JobID  string          `json:"job_id"`
@@ -35,9 +39,17 @@ type Jobs interface {
 // ErrUnknownJob means no workflow has the job id (yet).
 var ErrUnknownJob = errors.New("unknown job")
 
-// jobs answers GET /v1/jobs/{id}[?wait=30s].
+// jobs answers GET /v1/jobs/{id}/{cap}[?wait=30s] (and /v1/jobs/{id} with
+// the 1C token). Without a valid capability it answers 404 as for an
+// unknown job, without asking Temporal.
 func (s *server) jobs(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
+	vars := mux.Vars(r)
+	id := vars["id"]
+	if !s.jobAllowed(r, id, vars["cap"]) {
+		writeProblem(w, &problem{Type: problemType + "unknown-job", Title: "Unknown job", Status: http.StatusNotFound,
+			Detail: "no job has this status URL", Field: "id"})
+		return
+	}
 	var wait time.Duration
 	if v := r.URL.Query().Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -51,6 +63,17 @@ func (s *server) jobs(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "Jobs unavailable", Status: http.StatusServiceUnavailable,
 			Detail: "this process has no Temporal connection"})
 		return
+	}
+	if wait > 0 {
+		select {
+		case s.waiters <- struct{}{}:
+			defer func() { <-s.waiters }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, &problem{Type: problemType + "busy", Title: "Too many waiting requests", Status: http.StatusTooManyRequests,
+				Detail: "too many status requests are waiting; retry shortly"})
+			return
+		}
 	}
 	st, err := s.jobsAPI.Status(r.Context(), id, wait)
 	switch {
@@ -73,12 +96,15 @@ type TemporalJobs struct {
 	Client client.Client
 }
 
-// Status implements Jobs. With a wait, it also waits for a queued job's
-// workflow to appear (the bridge starts it within milliseconds normally).
+// Status implements Jobs. A running job is waited for with one long poll on
+// its result, the wait as its deadline. With a wait, it also waits for a
+// queued job's workflow to appear (the bridge starts it within milliseconds
+// normally), asking again after growing pauses, never in a tight loop.
 func (t TemporalJobs) Status(ctx context.Context, id string, wait time.Duration) (JobStatus, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait+5*time.Second)
 	defer cancel()
 	deadline := time.Now().Add(wait)
+	pause := 100 * time.Millisecond
 	for {
 		st, err := t.describe(ctx, id)
 		if err == nil && st.Status == "running" && time.Now().Before(deadline) {
@@ -87,11 +113,12 @@ func (t TemporalJobs) Status(ctx context.Context, id string, wait time.Duration)
 			wcancel()
 			st, err = t.describe(ctx, id)
 		}
-		if errors.Is(err, ErrUnknownJob) && time.Now().Before(deadline) {
+		if errors.Is(err, ErrUnknownJob) && time.Now().Add(pause).Before(deadline) {
 			select {
 			case <-ctx.Done():
 				return JobStatus{}, err
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(pause):
+				pause = min(2*pause, 2*time.Second)
 				continue
 			}
 		}

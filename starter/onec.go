@@ -2,7 +2,6 @@ package starter
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"amoflow/mq"
 	"amoflow/onec"
+	"amoflow/secret"
 	"amoflow/workflows"
 )
 
@@ -65,17 +65,22 @@ func (s *server) onecRoutes(r *mux.Router) {
 	}
 }
 
+// onecToken is the 1C token of the request (X-Amoflow-Token, or
+// Authorization: Bearer).
+func onecToken(r *http.Request) string {
+	if got := r.Header.Get(onecTokenHeader); got != "" {
+		return got
+	}
+	got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return got
+}
+
 // onecAuth lets through requests carrying the 1C token (X-Amoflow-Token,
 // or Authorization: Bearer), compared in constant time. Without a
 // configured token every request is refused.
 func (s *server) onecAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		want := s.cfg.Inbound.OneCToken
-		got := r.Header.Get(onecTokenHeader)
-		if got == "" {
-			got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		}
-		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		if !secret.Equal(onecToken(r), s.cfg.Inbound.OneCToken) {
 			s.reject(w, r, &problem{Type: problemType + "unauthorized", Title: "Unauthorized", Status: http.StatusUnauthorized,
 				Detail: "send the 1C token in " + onecTokenHeader})
 			return
@@ -239,7 +244,7 @@ func parseStudyGroup(s *server, r *http.Request, raw json.RawMessage) (any, stri
 func parseCorpLead(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
 	var in struct {
 		workflows.CorpLeadInput
-		ManagerID onec.Number `json:"manager_id"` // the LK sends a form: a string
+		ManagerID onec.ID `json:"manager_id"` // the LK sends a form: a string
 	}
 	if p := decodeInto(raw, &in); p != nil {
 		return nil, "", p
@@ -257,10 +262,10 @@ func parseCorpLead(s *server, r *http.Request, raw json.RawMessage) (any, string
 // callback, whose URL comes from the configuration, never from the caller.
 func parseChangeResp(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
 	var in struct {
-		ID         onec.Number `json:"id"`
-		UID        string      `json:"uid"`
-		Resp       string      `json:"resp"`
-		SenseiHash string      `json:"sensei_hash"`
+		ID         onec.ID `json:"id"`
+		UID        string  `json:"uid"`
+		Resp       string  `json:"resp"`
+		SenseiHash string  `json:"sensei_hash"`
 	}
 	if p := decodeInto(raw, &in); p != nil {
 		return nil, "", p

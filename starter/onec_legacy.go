@@ -1,12 +1,12 @@
 package starter
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
 
 	"amoflow/onec"
+	"amoflow/secret"
 	"amoflow/workflows"
 )
 
@@ -31,7 +31,7 @@ func (s *server) onecLegacyCourses(w http.ResponseWriter, r *http.Request) {
 	}
 	json.Unmarshal(raw, &auth)
 	want := s.cfg.Inbound.OneCLegacySecret
-	if want == "" || subtle.ConstantTimeCompare([]byte(auth.SecretKey), []byte(want)) != 1 {
+	if !secret.Equal(auth.SecretKey, want) {
 		s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusUnauthorized, "detail", "bad secret_key")
 		writeText(w, http.StatusUnauthorized, "Access denied!")
 		return

@@ -104,7 +104,7 @@ func TestOneCClientAccepted(t *testing.T) {
 	json.Unmarshal(rec.Body.Bytes(), &a)
 	msgs := e.pub.published()
 	if len(msgs) != 1 || msgs[0].Kind != mq.Kind1C || msgs[0].ID != a.JobID || !strings.HasPrefix(a.JobID, "1c-client-") ||
-		a.StatusURL != "https://in.example.test/v1/jobs/"+a.JobID {
+		!strings.HasPrefix(a.StatusURL, "https://in.example.test/v1/jobs/"+a.JobID+"/") {
 		t.Fatalf("answer %+v, messages %+v", a, msgs)
 	}
 	flow, input, err := workflows.DecodeOneCJob(msgs[0].Body)

@@ -22,6 +22,7 @@ func (s *server) routes(r *mux.Router) {
 	s.onecRoutes(r)
 	// Jobs: the status_url of every 202 points here.
 	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
+	s.handle(r, "/v1/jobs/{id}/{cap}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
 	// OAuth onboarding: amoCRM redirects the operator here after consent.
 	s.handle(r, "/oauth/callback", http.HandlerFunc(s.oauthCallback)).Methods(http.MethodGet)
 

@@ -56,6 +56,10 @@ type server struct {
 	proxies   proxies
 	formLimit *clientLimiter // nil: no limit
 	idem      Idempotency
+
+	// Job status capabilities and waiters.
+	jobKey  []byte        // signs status_url capabilities (jobcap.go)
+	waiters chan struct{} // bounds concurrent GET /v1/jobs ?wait= (jobs.go)
 }
 
 // New returns the starter's HTTP handler. The routes are listed in routes.go.
@@ -72,6 +76,8 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 		cors:    newCORS(cfg.Inbound.CORSOrigins),
 		jobsAPI: deps.Jobs,
 		oauth:   deps.OAuth,
+		jobKey:  jobCapKey(cfg.Inbound.JobsSecret),
+		waiters: make(chan struct{}, maxWaiters),
 	}
 	if s.now == nil {
 		s.now = time.Now

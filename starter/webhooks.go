@@ -1,8 +1,6 @@
 package starter
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +14,7 @@ import (
 
 	"amoflow/amowebhook"
 	"amoflow/mq"
+	"amoflow/secret"
 	"amoflow/workflows"
 )
 
@@ -175,7 +174,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		a := webhookAccepted{JobID: id, StatusURL: s.cfg.HTTP.PublicURL + "/v1/jobs/" + id, EventJobIDs: keys, Rejected: d.Rejected}
+		a := webhookAccepted{JobID: id, StatusURL: s.statusURL(id), EventJobIDs: keys, Rejected: d.Rejected}
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
 		h.Set("Location", a.StatusURL)
@@ -193,9 +192,7 @@ func (s *server) webhookToken(r *http.Request) *problem {
 		s.log.Error("webhook refused: inbound.webhook_token is not configured, so every webhook is refused")
 		return hookUnauthorized("webhooks are not accepted: no token is configured")
 	}
-	got := sha256.Sum256([]byte(r.URL.Query().Get("token")))
-	exp := sha256.Sum256([]byte(want))
-	if subtle.ConstantTimeCompare(got[:], exp[:]) != 1 {
+	if !secret.Equal(r.URL.Query().Get("token"), want) {
 		return hookUnauthorized("a valid token is required")
 	}
 	return nil

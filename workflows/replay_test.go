@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"amoflow/codec/codectest"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
@@ -21,7 +23,13 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			// Histories recorded with the payload codec decode with the
+			// test key; older plain ones pass through it unchanged.
+			dc, fc := codectest.Converters()
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc, FailureConverter: fc})
+			if err != nil {
+				t.Fatal(err)
+			}
 			// The configuration was recorded by a SideEffect; replay needs none.
 			flows := &Flows{}
 			r.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})

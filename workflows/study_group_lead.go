@@ -14,7 +14,7 @@ import (
 
 // StudyGroupInput is a study group 1C sends (reference-system §4.2.7).
 type StudyGroupInput struct {
-	LeadID          onec.Number         `json:"lead_id"` // optional: the retail lead of the group
+	LeadID          onec.ID             `json:"lead_id"` // optional: the retail lead of the group
 	Group           string              `json:"group"`
 	DateStart       onec.DateTime       `json:"date_start"`
 	DateEnd         onec.DateTime       `json:"date_end"`

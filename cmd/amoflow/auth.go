@@ -20,6 +20,9 @@ import (
 // Secrets are read from the flags or, better, from AMOFLOW_AUTH_CODE /
 // AMOFLOW_AUTH_TOKEN so they stay out of shell history.
 func runAuth(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "rekey" {
+		return runAuthRekey(ctx, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "url" && args[0] != "exchange" && args[0] != "token") {
 		return fmt.Errorf("usage: amoflow auth url --account NAME | auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD")
 	}
@@ -31,6 +34,9 @@ func runAuth(ctx context.Context, args []string) error {
 	expires := fs.String("expires", "", "long-lived token expiry, YYYY-MM-DD (token)")
 	cfg, err := parse(fs, path, args[1:])
 	if err != nil {
+		return err
+	}
+	if err := cfg.ProductionSecrets("auth"); err != nil {
 		return err
 	}
 	a, ok := cfg.Account(*account)

@@ -47,6 +47,15 @@ func runDev(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(cfg.Temporal.DataDir, 0o755); err != nil {
 		return err
 	}
+	// Payloads are encrypted in dev too; the embedded UI decrypts them
+	// through a local codec endpoint.
+	if err := devPayloadKey(cfg); err != nil {
+		return fmt.Errorf("dev payload key: %w", err)
+	}
+	codecURL, err := startDevCodec(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("dev codec: %w", err)
+	}
 	_, port, _ := net.SplitHostPort(cfg.Temporal.HostPort)
 	var frontendPort int
 	fmt.Sscan(port, &frontendPort)
@@ -57,6 +66,7 @@ func runDev(ctx context.Context, args []string) error {
 		Namespace:        cfg.Temporal.Namespace,
 		SearchAttributes: workflows.SearchAttributeTypes,
 		Logger:           log,
+		CodecEndpoint:    codecURL,
 	})
 	if err != nil {
 		return fmt.Errorf("embedded Temporal: %w", err)

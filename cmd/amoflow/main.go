@@ -10,6 +10,7 @@
 //	amoflow check     read every configured id back from amoCRM and 1C; exit 1 on a mismatch
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
+//	amoflow codec-server  decrypts workflow payloads for the Temporal UI
 //
 // Every subcommand reads the YAML file given by --config or AMOFLOW_CONFIG.
 package main
@@ -43,6 +44,7 @@ var commands = []command{
 	{"check", "read every configured id back from amoCRM and try 1C; exit 1 on a mismatch", runCheck},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
+	{"codec-server", "decrypt payloads for the Temporal UI (authenticated, CORS for the UI)", runCodecServer},
 }
 
 func main() {

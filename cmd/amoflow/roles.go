@@ -33,6 +33,9 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.ProductionSecrets("worker"); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.Postgres.URL)
 	if err != nil {
 		return err
@@ -58,6 +61,9 @@ func runBridge(ctx context.Context, args []string) error {
 	fs, path := flags("bridge")
 	cfg, err := parse(fs, path, args)
 	if err != nil {
+		return err
+	}
+	if err := cfg.ProductionSecrets("bridge"); err != nil {
 		return err
 	}
 	tc, err := app.DialTemporal(ctx, cfg, slog.Default())

@@ -29,14 +29,21 @@ func runServe(ctx context.Context, args []string) error {
 	if err := cfg.RequirePublicURL(); err != nil {
 		return err
 	}
+	if err := cfg.ProductionSecrets("serve"); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.Postgres.URL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	// Lazy: forms are stored in RabbitMQ whether or not Temporal is up.
+	dc, fc, err := app.Converters(cfg) // job results are encrypted payloads
+	if err != nil {
+		return err
+	}
 	tc, err := client.NewLazyClient(client.Options{HostPort: cfg.Temporal.HostPort, Namespace: cfg.Temporal.Namespace,
-		MetricsHandler: app.TemporalMetrics()})
+		MetricsHandler: app.TemporalMetrics(), DataConverter: dc, FailureConverter: fc})
 	if err != nil {
 		return err
 	}
