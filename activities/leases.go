@@ -1,0 +1,113 @@
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"amoflow/store"
+)
+
+// Leases holds the activities that serialize work per person and per amoCRM
+// entity (see store.AcquireLeases) and the index of what the flows created
+// (store.LookupKnown). Postgres and Temporal only: they run on the workflow
+// task queue, never on an account's rate-limited amoCRM queue.
+type Leases struct {
+	DB       *store.DB
+	Temporal client.Client
+}
+
+// LeaseHeld is the error type of AcquireLeases while another run holds a key:
+// retryable, so the workflow waits durably, attempt after attempt.
+const LeaseHeld = "LeaseHeld"
+
+// LeaseInput names the keys a workflow run wants.
+type LeaseInput struct {
+	Keys []string `json:"keys"`
+}
+
+// AcquireLeases takes the keys for the calling workflow run, or fails
+// (retryably) naming the key it waits for and the workflow holding it. The
+// keys carry digests, never a phone or an email, so the failure message may
+// be shown in the Temporal UI.
+func (l *Leases) AcquireLeases(ctx context.Context, in LeaseInput) error {
+	if err := l.ready(); err != nil {
+		return err
+	}
+	key, by, err := l.DB.AcquireLeases(ctx, in.Keys, caller(ctx), l.closed)
+	if err != nil {
+		return err // Postgres or Temporal unreachable: retried
+	}
+	if key != "" {
+		return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", LeaseHeld)
+	}
+	return nil
+}
+
+// ReleaseLeases frees every lease the calling run holds.
+func (l *Leases) ReleaseLeases(ctx context.Context) (int64, error) {
+	if err := l.ready(); err != nil {
+		return 0, err
+	}
+	return l.DB.ReleaseLeases(ctx, caller(ctx))
+}
+
+// KnownInput names index keys of one account.
+type KnownInput struct {
+	Account string   `json:"account"`
+	Keys    []string `json:"keys"`
+}
+
+// LookupKnown returns what the index holds for the keys, in their order.
+func (l *Leases) LookupKnown(ctx context.Context, in KnownInput) ([]store.Known, error) {
+	if err := l.ready(); err != nil {
+		return nil, err
+	}
+	return l.DB.LookupKnown(ctx, in.Account, in.Keys)
+}
+
+// RememberInput records index entries of one account.
+type RememberInput struct {
+	Account string        `json:"account"`
+	Entries []store.Known `json:"entries"`
+}
+
+// RememberKnown records what a flow created or found.
+func (l *Leases) RememberKnown(ctx context.Context, in RememberInput) error {
+	if err := l.ready(); err != nil {
+		return err
+	}
+	return l.DB.RememberKnown(ctx, in.Account, in.Entries)
+}
+
+func (l *Leases) ready() error {
+	if l == nil || l.DB == nil || l.Temporal == nil {
+		return temporal.NewNonRetryableApplicationError("no Postgres store or Temporal client on this worker", "NoStore", nil)
+	}
+	return nil
+}
+
+// caller is the workflow run of the activity: the lease holder.
+func caller(ctx context.Context) store.Holder {
+	we := activity.GetInfo(ctx).WorkflowExecution
+	return store.Holder{WorkflowID: we.ID, RunID: we.RunID}
+}
+
+// closed asks Temporal whether a holder's run has ended. A run Temporal no
+// longer knows (past retention) has ended too.
+func (l *Leases) closed(ctx context.Context, h store.Holder) (bool, error) {
+	resp, err := l.Temporal.DescribeWorkflowExecution(ctx, h.WorkflowID, h.RunID)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return resp.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}

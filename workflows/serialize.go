@@ -1,0 +1,128 @@
+package workflows
+
+import (
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
+	"amoflow/amowebhook"
+	"amoflow/store"
+)
+
+// Serializing work per person and per amoCRM entity.
+//
+// Two forms of one person arriving together would each search amoCRM, find
+// nobody and create a contact and a lead; two webhook events of one lead
+// would each create the linked lead. So a flow first takes a lease on every
+// key that names what it works on, across all workers and processes
+// (Postgres table leases, see store.AcquireLeases):
+//
+//	{account}:phone:{digest}   the person, by normalized phone
+//	{account}:email:{digest}   the person, by lower-cased email
+//	{account}:lead:{id}        one amoCRM lead (webhook flows)
+//
+// A person has two identifiers and two forms may share only one of them, so
+// a lease is a set of keys, taken in sorted order so that no two runs wait
+// for each other. A key that is held makes the acquiring activity fail with
+// LeaseHeld, retried every few seconds: the workflow waits durably (visible
+// in the UI as the pending AcquireLeases activity naming the holder). A
+// lease never expires by time, since its holder may be paused for days (an
+// account waiting for re-authorization); a waiter takes it over only when
+// Temporal reports the holder's run closed (terminated, timed out, reset).
+//
+// Holding the lease is not enough for the second flow to see the first's
+// contact and lead: amoCRM's search index lags behind its writes. So the
+// flows also record what they created in Postgres (table amo_index, by the
+// same digests) and look there first, verifying the entity by id.
+//
+// Digests, not phones or emails, go into keys, activity inputs and errors:
+// no personal data in clear in Postgres or in the workflow history.
+
+// leaseChange is the GetVersion change id of the leases: runs recorded
+// before it replay without them.
+const leaseChange = "lease-per-person-and-entity"
+
+// leases only names the lease activities, like a and st.
+var leases *activities.Leases
+
+// personKeys are the index keys of a person: phone first, then email.
+func personKeys(ph, email string) []string {
+	var keys []string
+	if ph != "" {
+		keys = append(keys, "phone:"+amowebhook.Digest("phone", ph))
+	}
+	if email != "" {
+		keys = append(keys, "email:"+amowebhook.Digest("email", email))
+	}
+	return keys
+}
+
+// leadKey is the index key of one lead.
+func leadKey(id int64) string { return "lead:" + strconv.FormatInt(id, 10) }
+
+// markerKey is the index key of the lead carrying a marker field's value.
+func markerKey(m activities.Marker) string {
+	return "marker:" + strconv.FormatInt(m.FieldID, 10) + ":" + amowebhook.Digest(m.Value)
+}
+
+// leaseKeys qualifies index keys with the account (config key).
+func leaseKeys(account string, keys ...string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, account+":"+k)
+	}
+	return out
+}
+
+// leaseOptions run the lease activities on the workflow's own task queue
+// (not an account's amoCRM queue: they cost no amoCRM request). A held key
+// is retried every 1-5 s for as long as it takes.
+func leaseOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     1.5,
+			MaximumInterval:        5 * time.Second,
+			NonRetryableErrorTypes: []string{"NoStore"},
+		},
+	})
+}
+
+// withLeases runs body holding the leases on keys, then releases them,
+// whether body succeeded or failed (a cancelled run releases them too, on a
+// disconnected context). The release is a plain call after body, not a
+// defer: a deferred activity would also run, and block forever, when the
+// worker evicts the run from its cache. A run that never gets there
+// (terminated, or its worker gone for good) leaves its keys to be taken
+// over by the next run that wants them.
+func withLeases(ctx workflow.Context, keys []string, body func() error) error {
+	err := workflow.ExecuteActivity(leaseOptions(ctx), leases.AcquireLeases, activities.LeaseInput{Keys: keys}).Get(ctx, nil)
+	if err == nil {
+		err = body()
+	}
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if rerr := workflow.ExecuteActivity(localOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
+		workflow.GetLogger(ctx).Warn("leases not released; the next run will take them over", "error", rerr)
+	}
+	return err
+}
+
+// lookupKnown reads the index entries of keys in the account.
+func lookupKnown(ctx workflow.Context, account string, keys []string) ([]store.Known, error) {
+	var known []store.Known
+	err := workflow.ExecuteActivity(localOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
+	return known, err
+}
+
+// rememberKnown records index entries in the account.
+func rememberKnown(ctx workflow.Context, account string, entries []store.Known) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return workflow.ExecuteActivity(localOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
+}
