@@ -29,6 +29,11 @@ import (
 // corporate 5-6 (RET_ID search, 1-2 contact searches, lead with contact,
 // comment, calls); +1 retail when the lead is not in the stage yet.
 func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.ret2Corp)
+}
+
+// ret2Corp is Ret2Corp, done holding the lease on the event's entity.
+func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -54,8 +59,8 @@ func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return res, nil
 	}
 	marker := activities.Marker{FieldID: retID, Value: strconv.FormatInt(lead.ID, 10)}
-	var corp activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.FindLeadByField, activities.FindLeadInput{Account: c.Account, Marker: marker}).Get(ctx, &corp); err != nil {
+	corp, err := findMarkedLead(ctx, cctx, c.Account, marker, 0)
+	if err != nil {
 		return nil, err
 	}
 
@@ -114,6 +119,9 @@ func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		}
 		var created activities.CreatedLead
 		if err := workflow.ExecuteActivity(cctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
+			return nil, err
+		}
+		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
 			return nil, err
 		}
 		corp.ID, corp.ResponsibleID = created.LeadID, responsible

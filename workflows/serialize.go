@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -125,4 +126,83 @@ func rememberKnown(ctx workflow.Context, account string, entries []store.Known) 
 		return nil
 	}
 	return workflow.ExecuteActivity(localOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
+}
+
+// entityKey is the index (and lease) key of a webhook event's entity.
+func entityKey(ev HookEvent) string {
+	if ev.Entity == "contacts" {
+		return "contact:" + strconv.FormatInt(ev.ID, 10)
+	}
+	return leadKey(ev.ID)
+}
+
+// serialized runs a webhook flow holding the lease on the event's entity,
+// so two events of one lead (two stage changes, ret2corp and corp2ret, …)
+// run one after the other, and the second sees what the first did.
+func serialized(ctx workflow.Context, ev HookEvent, flow func(workflow.Context, HookEvent) (*HookResult, error)) (*HookResult, error) {
+	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return flow(ctx, ev)
+	}
+	var res *HookResult
+	err := withLeases(ctx, leaseKeys(ev.Account, entityKey(ev)), func() (err error) {
+		res, err = flow(ctx, ev)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// findMarkedLead finds the lead carrying marker in the account: first the
+// one a flow recorded in amo_index (read by id, kept only when it still
+// carries the marker, and is in pipeline when one is given), else through
+// amoCRM's search. One amoCRM request either way.
+func findMarkedLead(ctx, actx workflow.Context, account string, marker activities.Marker, pipeline int64) (activities.LeadCard, error) {
+	var found activities.LeadCard
+	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		known, err := lookupKnown(ctx, account, []string{markerKey(marker)})
+		if err != nil {
+			return found, err
+		}
+		if len(known) > 0 && known[0].LeadID != 0 {
+			in := activities.ReadInput{Account: account, ID: known[0].LeadID, With: []string{"contacts"}}
+			if err := workflow.ExecuteActivity(actx, a.ReadLead, in).Get(ctx, &found); err != nil {
+				return found, err
+			}
+			if found.ID != 0 && hasMarker(found, marker) && (pipeline == 0 || found.PipelineID == pipeline) {
+				return found, nil
+			}
+			found = activities.LeadCard{} // deleted or changed since
+		}
+	}
+	in := activities.FindLeadInput{Account: account, Marker: marker, PipelineID: pipeline}
+	err := workflow.ExecuteActivity(actx, a.FindLeadByField, in).Get(ctx, &found)
+	return found, err
+}
+
+// rememberMarked records the lead a flow created with marker.
+func rememberMarked(ctx workflow.Context, account string, marker activities.Marker, created activities.CreatedLead) error {
+	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return rememberKnown(ctx, account, []store.Known{{Key: markerKey(marker), LeadID: created.LeadID, ContactID: created.ContactID}})
+}
+
+// hasMarker reports whether the lead carries the marker's value.
+func hasMarker(l activities.LeadCard, m activities.Marker) bool {
+	if strings.TrimSpace(l.Fields[m.FieldID]) == m.Value {
+		return true
+	}
+	for _, f := range l.Values {
+		if f.ID != m.FieldID {
+			continue
+		}
+		for _, v := range f.Values {
+			if strings.TrimSpace(v.Text()) == m.Value {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,0 +1,194 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"amoflow/amofake"
+	"amoflow/app"
+	"amoflow/store"
+	"amoflow/workflows"
+)
+
+// Work on one person (forms) or one amoCRM lead (webhooks) is serialized by
+// leases across every worker process (workflows/serialize.go).
+
+const secondIdentity = "e2e-second-process"
+
+// startSecondProcess runs the workers another `amoflow worker` process
+// would: its own Temporal client (with its own identity), amoCRM clients and
+// Postgres pool, on the same task queues and database.
+func (h *harness) startSecondProcess() {
+	h.t.Helper()
+	tc, err := client.DialContext(h.ctx, client.Options{
+		HostPort:  h.cfg.Temporal.HostPort,
+		Namespace: h.cfg.Temporal.Namespace,
+		Identity:  secondIdentity,
+		Logger:    tlog.NewStructuredLogger(quietLogger()),
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(tc.Close)
+	db, err := store.Open(h.ctx, h.cfg.Postgres.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(db.Close)
+	clients, err := app.AmoClients(h.cfg, db)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	go func() { app.RunWorkers(ctx, app.Workers(h.cfg, tc, clients, db)); close(done) }()
+	h.t.Cleanup(func() { cancel(); <-done })
+}
+
+// postRaw sends a form body as is and returns the job id of its 202.
+func (h *harness) postRaw(contentType, body string) string {
+	resp, err := http.Post(h.api.URL+"/v1/forms", contentType, strings.NewReader(body))
+	if err != nil {
+		h.t.Error(err)
+		return ""
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out struct {
+		JobID string `json:"job_id"`
+	}
+	json.Unmarshal(raw, &out)
+	if resp.StatusCode != http.StatusAccepted || out.JobID == "" {
+		h.t.Errorf("POST /v1/forms = %d %s, want 202", resp.StatusCode, raw)
+	}
+	return out.JobID
+}
+
+// workerIdentities lists who ran the workflow's tasks and activities.
+func (h *harness) workerIdentities(id string) []string {
+	var out []string
+	it := h.tc.GetWorkflowHistory(h.ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		switch {
+		case e.GetWorkflowTaskStartedEventAttributes() != nil:
+			out = append(out, e.GetWorkflowTaskStartedEventAttributes().GetIdentity())
+		case e.GetActivityTaskStartedEventAttributes() != nil:
+			out = append(out, e.GetActivityTaskStartedEventAttributes().GetIdentity())
+		}
+	}
+	return out
+}
+
+func TestOnePersonsConcurrentFormsAcrossTwoProcessesMakeOneContactAndOneLead(t *testing.T) {
+	h := newHarness(t)
+	h.startSecondProcess()
+	// amoCRM's search does not show what was just created: only the leases
+	// and the index of what the flows created can join these forms.
+	h.fake.SetFaults(retail, amofake.Faults{SearchLag: time.Hour})
+	tag := h.cfg.Temporal.TaskQueue
+
+	phones := []string{"+7 (999) 123-45-67", "89991234567", "7-999-123-4567", "9991234567", "8 999 123 45 67", "+7 999 1234567"}
+	emails := []string{"Anna@Example.ru", "anna@example.ru", "", "ANNA@EXAMPLE.RU", "", "anna@Example.RU"}
+	forms := []string{"Перезвоните мне", "Записаться на курс"}
+	n := len(phones)
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		comment := fmt.Sprintf("Форма %d (%s)", i, tag)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 { // urlencoded, fields in a different order each time
+				f := []string{
+					"comment=" + url.QueryEscape(comment),
+					"phone=" + url.QueryEscape(phones[i]),
+					"name=" + url.QueryEscape("Анна"),
+					"form_name_site=" + url.QueryEscape(forms[i%2]),
+				}
+				if emails[i] != "" {
+					f = append(f, "email="+url.QueryEscape(emails[i]))
+				}
+				for range i {
+					f = append(f[1:], f[0])
+				}
+				ids[i] = h.postRaw("application/x-www-form-urlencoded", strings.Join(f, "&"))
+				return
+			}
+			body := fmt.Sprintf(`{"form_name_site": %q, "email": %q, "comment": %q, "phone": %q}`, forms[i%2], emails[i], comment, phones[i])
+			ids[i] = h.postRaw("application/json", body)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	var leadID, contactID int64
+	created := 0
+	for _, id := range ids {
+		var res workflows.FormResult
+		h.completed(id, &res)
+		if leadID == 0 {
+			leadID, contactID = res.LeadID, res.ContactID
+		}
+		if res.LeadID != leadID || res.ContactID != contactID {
+			t.Errorf("job %s went to lead %d / contact %d, another to %d / %d", id, res.LeadID, res.ContactID, leadID, contactID)
+		}
+		if !res.Merged {
+			created++
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d forms created a lead, want exactly 1 (the others merge)", created)
+	}
+	contacts, leads := h.fake.Contacts(retail), h.fake.Leads(retail)
+	if len(contacts) != 1 || len(leads) != 1 {
+		t.Fatalf("contacts = %d, leads = %d; want one of each", len(contacts), len(leads))
+	}
+	if c := contacts[0]; !hasValue(c.CustomFields, "PHONE", "+79991234567") || !hasValue(c.CustomFields, "EMAIL", "anna@example.ru") {
+		t.Errorf("contact = %+v", c)
+	}
+	if !slices.Contains(leads[0].ContactIDs, contacts[0].ID) {
+		t.Errorf("the lead is not linked to the contact: %+v", leads[0])
+	}
+	notes := notesOf(h.fake.Notes(retail, "leads"), leads[0].ID, "common")
+	if len(notes) != n {
+		t.Errorf("notes on the lead = %d, want %d", len(notes), n)
+	}
+
+	// Both processes did the work; every lease was released.
+	var mine, other int
+	for _, id := range ids {
+		for _, who := range h.workerIdentities(id) {
+			if who == secondIdentity {
+				other++
+			} else {
+				mine++
+			}
+		}
+	}
+	if mine == 0 || other == 0 {
+		t.Errorf("tasks run by the first process %d, by the second %d: both should have worked", mine, other)
+	}
+	var held int
+	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {
+		t.Errorf("leases left = %d (%v), want 0", held, err)
+	}
+}
