@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
@@ -96,6 +98,40 @@ func (h *harness) workerIdentities(id string) []string {
 	return out
 }
 
+// waitAll waits for the jobs to close; for those that do not, it reports
+// what they wait for (their pending activities and last failures).
+func (h *harness) waitAll(ids []string, within time.Duration) {
+	h.t.Helper()
+	deadline := time.Now().Add(within)
+	for _, id := range ids {
+		for h.stillRunning(id, time.Now().After(deadline)) {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
+
+// stillRunning reports whether the job is not closed yet (or not started
+// by the bridge yet); when late, it fails the test with what the job waits on.
+func (h *harness) stillRunning(id string, late bool) bool {
+	h.t.Helper()
+	d, err := h.tc.DescribeWorkflowExecution(h.ctx, id, "")
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+	case err != nil:
+		h.t.Fatal(err)
+	case d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return false
+	}
+	if late {
+		for _, pa := range d.GetPendingActivities() {
+			h.t.Logf("%s waits on %s (attempt %d): %v", id, pa.GetActivityType().GetName(), pa.GetAttempt(), pa.GetLastFailure().GetMessage())
+		}
+		h.t.Fatalf("job %s not finished in time", id)
+	}
+	return true
+}
+
 func TestOnePersonsConcurrentFormsAcrossTwoProcessesMakeOneContactAndOneLead(t *testing.T) {
 	h := newHarness(t)
 	h.startSecondProcess()
@@ -140,6 +176,7 @@ func TestOnePersonsConcurrentFormsAcrossTwoProcessesMakeOneContactAndOneLead(t *
 		t.FailNow()
 	}
 
+	h.waitAll(ids, 90*time.Second)
 	var leadID, contactID int64
 	created := 0
 	for _, id := range ids {
@@ -186,6 +223,79 @@ func TestOnePersonsConcurrentFormsAcrossTwoProcessesMakeOneContactAndOneLead(t *
 	}
 	if mine == 0 || other == 0 {
 		t.Errorf("tasks run by the first process %d, by the second %d: both should have worked", mine, other)
+	}
+	var held int
+	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {
+		t.Errorf("leases left = %d (%v), want 0", held, err)
+	}
+}
+
+// deliverAsync posts a webhook that must be accepted; the job is waited for later.
+func (h *hookHarness) deliverAsync(method, body string) string {
+	code, a := h.post("/v1/amo/webhooks/"+method+"?token="+hookToken, body)
+	if code != http.StatusAccepted || a.JobID == "" {
+		h.t.Errorf("POST %s webhook = %d %+v, want 202", method, code, a)
+	}
+	return a.JobID
+}
+
+func TestTwoEventsOfOneLeadRunOneAfterTheOther(t *testing.T) {
+	h := newHookHarness(t)
+	h.startSecondProcess()
+	// The just-created linked lead does not show in amoCRM's search.
+	h.fake.SetFaults(corp, amofake.Faults{SearchLag: time.Hour})
+
+	// ret2corp: a stage change and an account hook of one retail lead, together.
+	leadID, _ := h.retailClient("8 (916) 555-77-01", "serial@corp.example")
+	// corp2agr: two stage events of one corporate lead, together.
+	src := h.fake.AddLead(corp, amofake.Lead{ID: freshID(), Name: "Договор", PipelineID: 5312269, StatusID: 47337076, ResponsibleUserID: 2375131})
+	h.fake.ResetCalls()
+
+	var wg sync.WaitGroup
+	jobs := make([]string, 4)
+	for i, d := range []struct{ method, body string }{
+		{"ret2corp", stageHook(leadID, 3198184, 35942104, 32532883, retailID, retail)},
+		{"ret2corp", accountHook("leads", "update", leadID, time.Now().Unix(), retailID, retail, nil)},
+		{"corp2agr", stageHook(src, 5312269, 47337076, 47317618, corpID, corp)},
+		{"corp2agr", accountHook("leads", "status", src, time.Now().Unix(), corpID, corp, nil)},
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); jobs[i] = h.deliverAsync(d.method, d.body) }()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	h.waitAll(jobs, 90*time.Second)
+	results := make([]workflows.HookResult, 4)
+	for i, id := range jobs {
+		var res workflows.WebhookResult
+		h.completed(id, &res)
+		outcome(t, res, &results[i])
+	}
+
+	var corpLeads, contracts []int64
+	for _, l := range h.fake.Leads(corp) {
+		switch {
+		case amofake.FirstValue(l.CustomFields, 752191) == fmt.Sprint(leadID):
+			corpLeads = append(corpLeads, l.ID)
+		case amofake.FirstValue(l.CustomFields, 759479) == fmt.Sprint(src):
+			contracts = append(contracts, l.ID)
+		}
+	}
+	if len(corpLeads) != 1 || len(contracts) != 1 {
+		t.Fatalf("corporate leads of the retail lead = %v, contract leads of the source = %v; want one each", corpLeads, contracts)
+	}
+	if n := len(h.fake.Contacts(corp)); n != 1 {
+		t.Errorf("corporate contacts = %d, want 1", n)
+	}
+	for i, want := range []int64{corpLeads[0], corpLeads[0], contracts[0], contracts[0]} {
+		if results[i].TargetLeadID != want {
+			t.Errorf("event %d: %+v, want target lead %d", i, results[i], want)
+		}
+	}
+	if results[0].Created == results[1].Created || results[2].Created == results[3].Created {
+		t.Errorf("exactly one event of each lead should create: %+v", results)
 	}
 	var held int
 	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {

@@ -78,16 +78,35 @@ func leaseKeys(account string, keys ...string) []string {
 	return out
 }
 
-// leaseOptions run the lease activities on the workflow's own task queue
-// (not an account's amoCRM queue: they cost no amoCRM request). A held key
-// is retried every 1-5 s for as long as it takes.
+// leaseOptions run AcquireLeases on the workflow's own task queue (not an
+// account's amoCRM queue: it costs no amoCRM request). The queue is named
+// explicitly: options without one keep the queue of the context they
+// replace, which in a flow is often the amoCRM one. A held key is retried
+// every 1-5 s for as long as it takes.
 func leaseOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           workflow.GetInfo(ctx).TaskQueueName,
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     1.5,
 			MaximumInterval:        5 * time.Second,
+			NonRetryableErrorTypes: []string{"NoStore"},
+		},
+	})
+}
+
+// indexOptions run the other lease and amo_index activities (Postgres
+// only) on the workflow's own task queue, retried like amoCRM calls.
+func indexOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
 			NonRetryableErrorTypes: []string{"NoStore"},
 		},
 	})
@@ -107,7 +126,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 	}
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
-	if rerr := workflow.ExecuteActivity(localOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
+	if rerr := workflow.ExecuteActivity(indexOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
 		workflow.GetLogger(ctx).Warn("leases not released; the next run will take them over", "error", rerr)
 	}
 	return err
@@ -116,7 +135,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 // lookupKnown reads the index entries of keys in the account.
 func lookupKnown(ctx workflow.Context, account string, keys []string) ([]store.Known, error) {
 	var known []store.Known
-	err := workflow.ExecuteActivity(localOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
+	err := workflow.ExecuteActivity(indexOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
 	return known, err
 }
 
@@ -125,7 +144,7 @@ func rememberKnown(ctx workflow.Context, account string, entries []store.Known) 
 	if len(entries) == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(localOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
+	return workflow.ExecuteActivity(indexOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
 }
 
 // entityKey is the index (and lease) key of a webhook event's entity.
