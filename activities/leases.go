@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -20,6 +21,11 @@ import (
 type Leases struct {
 	DB       *store.DB
 	Temporal client.Client
+	// Wait is how long one AcquireLeases attempt keeps trying (every Poll)
+	// before it fails with LeaseHeld; defaults 10 s and 300 ms. Waiting in
+	// the attempt hands a lease over within a Poll of its release, and
+	// keeps the worker's log to one line per Wait, not per try.
+	Wait, Poll time.Duration
 }
 
 // LeaseHeld is the error type of AcquireLeases while another run holds a key:
@@ -39,14 +45,32 @@ func (l *Leases) AcquireLeases(ctx context.Context, in LeaseInput) error {
 	if err := l.ready(); err != nil {
 		return err
 	}
-	key, by, err := l.DB.AcquireLeases(ctx, in.Keys, caller(ctx), l.closed)
-	if err != nil {
-		return err // Postgres or Temporal unreachable: retried
+	wait, poll := l.Wait, l.Poll
+	if wait <= 0 {
+		wait = 10 * time.Second
 	}
-	if key != "" {
-		return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", LeaseHeld)
+	if poll <= 0 {
+		poll = 300 * time.Millisecond
 	}
-	return nil
+	deadline := time.Now().Add(wait)
+	for {
+		key, by, err := l.DB.AcquireLeases(ctx, in.Keys, caller(ctx), l.closed)
+		if err != nil {
+			return err // Postgres or Temporal unreachable: retried
+		}
+		if key == "" {
+			return nil
+		}
+		activity.RecordHeartbeat(ctx, key)
+		if time.Now().Add(poll).After(deadline) {
+			return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", LeaseHeld)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
 }
 
 // ReleaseLeases frees every lease the calling run holds.

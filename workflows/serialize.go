@@ -81,12 +81,14 @@ func leaseKeys(account string, keys ...string) []string {
 // leaseOptions run AcquireLeases on the workflow's own task queue (not an
 // account's amoCRM queue: it costs no amoCRM request). The queue is named
 // explicitly: options without one keep the queue of the context they
-// replace, which in a flow is often the amoCRM one. A held key is retried
-// every 1-5 s for as long as it takes.
+// replace, which in a flow is often the amoCRM one. One attempt tries for
+// about 10 s (see activities.Leases.Wait); a held key is then retried after
+// 1-5 s for as long as it takes.
 func leaseOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           workflow.GetInfo(ctx).TaskQueueName,
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout: time.Minute,
+		HeartbeatTimeout:    10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     1.5,
