@@ -137,7 +137,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	if len(contacts) > 0 {
 		person = &contacts[0]
 	}
-	return res, knownPerson(ph, email, person, res), nil
+	return res, knownPerson(ph, email, person, res.ContactID, res.LeadID), nil
 }
 
 // knownContact reads the contact an earlier flow recorded for the phone (or
@@ -163,8 +163,8 @@ func (f *Flows) knownContact(ctx workflow.Context, account, ph, email string, kn
 // knownPerson is what a processed form records: the person's contact and
 // lead under each of its keys that the contact really has (a contact found
 // by phone is not recorded for an email it lacks).
-// person is the contact found (nil: the form created it, with both).
-func knownPerson(ph, email string, person *activities.Contact, res *FormResult) []store.Known {
+// person is the contact found (nil: the flow created it, with both).
+func knownPerson(ph, email string, person *activities.Contact, contactID, leadID int64) []store.Known {
 	var out []store.Known
 	for _, id := range []struct{ ph, email string }{{ph, ""}, {"", email}} {
 		if id.ph == "" && id.email == "" {
@@ -173,7 +173,7 @@ func knownPerson(ph, email string, person *activities.Contact, res *FormResult) 
 		if person != nil && !activities.HasPhoneOrEmail(person.Phones, person.Emails, id.ph, id.email) {
 			continue
 		}
-		out = append(out, store.Known{Key: personKeys(id.ph, id.email)[0], ContactID: res.ContactID, LeadID: res.LeadID})
+		out = append(out, store.Known{Key: personKeys(id.ph, id.email)[0], ContactID: contactID, LeadID: leadID})
 	}
 	return out
 }

@@ -87,7 +87,7 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		var contacts []activities.Contact
 		if person.ID != 0 {
 			ph, email := contactKeys(person)
-			if contacts, err = f.findContacts(cctx, c.Account, ph, email); err != nil {
+			if contacts, err = f.findPersonHeld(ctx, cctx, c.Account, ph, email); err != nil {
 				return nil, err
 			}
 			newContact = len(contacts) == 0
@@ -123,6 +123,11 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		}
 		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
 			return nil, err
+		}
+		if person.ID != 0 {
+			if err := f.rememberPerson(ctx, c.Account, person, contacts, created); err != nil {
+				return nil, err
+			}
 		}
 		corp.ID, corp.ResponsibleID = created.LeadID, responsible
 		if created.ContactID != 0 {

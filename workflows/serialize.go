@@ -227,3 +227,47 @@ func hasMarker(l activities.LeadCard, m activities.Marker) bool {
 	}
 	return false
 }
+
+// findPersonHeld finds a person's contact in the account for a flow that holds
+// an entity's lease (ret2corp: the person of the retail lead, in the
+// corporate account). It first takes the person's lease there too, so that
+// the person's forms in that account and this flow do not both create the
+// contact, then consults amo_index before amoCRM's search. Entity keys are
+// always taken before person keys (forms take none), so no two runs can
+// each hold what the other waits for. The lease is released with the rest.
+func (f *Flows) findPersonHeld(ctx, actx workflow.Context, account, ph, email string) ([]activities.Contact, error) {
+	keys := personKeys(ph, email)
+	if len(keys) == 0 || workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return f.findContacts(actx, account, ph, email)
+	}
+	if err := workflow.ExecuteActivity(leaseOptions(ctx), leases.AcquireLeases, activities.LeaseInput{Keys: leaseKeys(account, keys...)}).Get(ctx, nil); err != nil {
+		return nil, err
+	}
+	known, err := lookupKnown(ctx, account, keys)
+	if err != nil {
+		return nil, err
+	}
+	contacts, _, err := f.knownContact(actx, account, ph, email, known)
+	if err != nil || len(contacts) > 0 {
+		return contacts, err
+	}
+	return f.findContacts(actx, account, ph, email)
+}
+
+// rememberPerson records the contact a flow found (contacts[0]) or created
+// for the person, with the lead it created.
+func (f *Flows) rememberPerson(ctx workflow.Context, account string, person activities.ContactCard, contacts []activities.Contact, created activities.CreatedLead) error {
+	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	ph, email := contactKeys(person)
+	var found *activities.Contact
+	contactID := created.ContactID
+	if len(contacts) > 0 {
+		found, contactID = &contacts[0], contacts[0].ID
+	}
+	if contactID == 0 {
+		return nil
+	}
+	return rememberKnown(ctx, account, knownPerson(ph, email, found, contactID, created.LeadID))
+}

@@ -42,7 +42,6 @@ func TestPersonKeysAreDigestsQualifiedByAccount(t *testing.T) {
 }
 
 func TestKnownPersonRecordsOnlyTheKeysTheContactHas(t *testing.T) {
-	res := &FormResult{LeadID: 10, ContactID: 20}
 	ph, email := "+79991234567", "anna@example.ru"
 	keys := personKeys(ph, email)
 	cases := []struct {
@@ -56,7 +55,7 @@ func TestKnownPersonRecordsOnlyTheKeysTheContactHas(t *testing.T) {
 		{"found by email only", &activities.Contact{ID: 20, Emails: []string{"anna@example.ru"}}, keys[1:]},
 	}
 	for _, c := range cases {
-		got := knownPerson(ph, email, c.person, res)
+		got := knownPerson(ph, email, c.person, 20, 10)
 		var gotKeys []string
 		for _, k := range got {
 			if k.ContactID != 20 || k.LeadID != 10 {
