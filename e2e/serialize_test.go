@@ -255,7 +255,15 @@ func TestTwoEventsOfOneLeadRunOneAfterTheOther(t *testing.T) {
 	src := h.fake.AddLead(corp, amofake.Lead{ID: freshID(), Name: "Договор", PipelineID: 5312269, StatusID: 47337076, ResponsibleUserID: 2375131})
 	h.fake.ResetCalls()
 
+	// … and a corporate site form of the same person, at the same time.
+	var formJob string
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		formJob = h.postRaw("application/x-www-form-urlencoded", url.Values{"amo": {"corp"}, "phone": {"+7 916 555 77 01"},
+			"email": {"Serial@Corp.example"}, "comment": {"Корпоративная заявка " + h.cfg.Temporal.TaskQueue}}.Encode())
+	}()
 	jobs := make([]string, 4)
 	for i, d := range []struct{ method, body string }{
 		{"ret2corp", stageHook(leadID, 3198184, 35942104, 32532883, retailID, retail)},
@@ -291,8 +299,10 @@ func TestTwoEventsOfOneLeadRunOneAfterTheOther(t *testing.T) {
 	if len(corpLeads) != 1 || len(contracts) != 1 {
 		t.Fatalf("corporate leads of the retail lead = %v, contract leads of the source = %v; want one each", corpLeads, contracts)
 	}
-	if n := len(h.fake.Contacts(corp)); n != 1 {
-		t.Errorf("corporate contacts = %d, want 1", n)
+	var form workflows.FormResult
+	h.completed(formJob, &form)
+	if cs := h.fake.Contacts(corp); len(cs) != 1 || cs[0].ID != form.ContactID {
+		t.Errorf("corporate contacts = %+v, the form's %d; want the person once", cs, form.ContactID)
 	}
 	for i, want := range []int64{corpLeads[0], corpLeads[0], contracts[0], contracts[0]} {
 		if results[i].TargetLeadID != want {
