@@ -317,3 +317,45 @@ func TestTwoEventsOfOneLeadRunOneAfterTheOther(t *testing.T) {
 		t.Errorf("leases left = %d (%v), want 0", held, err)
 	}
 }
+
+func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
+	h := newHarness(t)
+	tag := h.cfg.Temporal.TaskQueue
+	// amoCRM fails every request: the first form holds the person's lease and retries.
+	h.fake.SetFaults(retail, amofake.Faults{ErrorRate: 1})
+	first := h.accept(url.Values{"phone": {"+7 903 777-00-11"}, "comment": {"first " + tag}})
+	waitFor(t, 30*time.Second, "the first form to hold the lease", func() bool {
+		var n int
+		h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases WHERE workflow_id = $1`, first).Scan(&n)
+		return n == 1
+	})
+	second := h.accept(url.Values{"phone": {"89037770011"}, "comment": {"second " + tag}})
+	waitFor(t, 30*time.Second, "the second form to wait for the first one's lease", func() bool {
+		d, err := h.tc.DescribeWorkflowExecution(h.ctx, second, "")
+		if err != nil {
+			return false
+		}
+		for _, pa := range d.GetPendingActivities() {
+			if pa.GetActivityType().GetName() == "AcquireLeases" && pa.GetAttempt() > 1 &&
+				strings.Contains(pa.GetLastFailure().GetMessage(), "held by workflow "+first) {
+				return true
+			}
+		}
+		return false
+	})
+
+	// An operator terminates the first job; amoCRM recovers.
+	if err := h.tc.TerminateWorkflow(h.ctx, first, "", "test: holder terminated"); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.SetFaults(retail, amofake.Faults{})
+	var res workflows.FormResult
+	h.completed(second, &res)
+	if leads := h.fake.Leads(retail); len(leads) != 1 || leads[0].ID != res.LeadID {
+		t.Fatalf("leads = %+v, result %+v", leads, res)
+	}
+	var held int
+	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {
+		t.Errorf("leases left = %d (%v), want 0", held, err)
+	}
+}
