@@ -5,13 +5,28 @@ import (
 	"errors"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"amoflow/metrics"
 	"amoflow/store"
+)
+
+// Lease series: how often flows wait for one another, and how often a lease
+// is left behind by a run that ended without releasing it.
+var (
+	leaseWaits = metrics.Register(prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "amoflow_lease_waits_total",
+		Help: "AcquireLeases attempts that ended with a key held by a running workflow (about one per 10 s of waiting).",
+	}))
+	leaseTakeovers = metrics.Register(prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "amoflow_lease_takeovers_total",
+		Help: "Leases found held by a workflow run that had ended (terminated, timed out, reset) and taken over.",
+	}))
 )
 
 // Leases holds the activities that serialize work per person and per amoCRM
@@ -63,6 +78,7 @@ func (l *Leases) AcquireLeases(ctx context.Context, in LeaseInput) error {
 		}
 		activity.RecordHeartbeat(ctx, key)
 		if time.Now().Add(poll).After(deadline) {
+			leaseWaits.Inc()
 			return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", LeaseHeld)
 		}
 		select {
@@ -128,10 +144,15 @@ func (l *Leases) closed(ctx context.Context, h store.Holder) (bool, error) {
 	resp, err := l.Temporal.DescribeWorkflowExecution(ctx, h.WorkflowID, h.RunID)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
+		leaseTakeovers.Inc()
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return resp.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+	ended := resp.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+	if ended {
+		leaseTakeovers.Inc()
+	}
+	return ended, nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"amoflow/amofake"
 	"amoflow/app"
+	"amoflow/metrics"
 	"amoflow/store"
 	"amoflow/workflows"
 )
@@ -344,6 +345,11 @@ func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
 		return false
 	})
 
+	takeovers := counterValue(t, "amoflow_lease_takeovers_total")
+	if counterValue(t, "amoflow_lease_waits_total") < 1 {
+		t.Error("amoflow_lease_waits_total did not count the wait")
+	}
+
 	// An operator terminates the first job; amoCRM recovers.
 	if err := h.tc.TerminateWorkflow(h.ctx, first, "", "test: holder terminated"); err != nil {
 		t.Fatal(err)
@@ -354,8 +360,27 @@ func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
 	if leads := h.fake.Leads(retail); len(leads) != 1 || leads[0].ID != res.LeadID {
 		t.Fatalf("leads = %+v, result %+v", leads, res)
 	}
+	if got := counterValue(t, "amoflow_lease_takeovers_total"); got <= takeovers {
+		t.Errorf("amoflow_lease_takeovers_total = %v, was %v: the takeover was not counted", got, takeovers)
+	}
 	var held int
 	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {
 		t.Errorf("leases left = %d (%v), want 0", held, err)
 	}
+}
+
+// counterValue reads a counter of the process-wide registry.
+func counterValue(t *testing.T, name string) float64 {
+	t.Helper()
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no counter %s", name)
+	return 0
 }
