@@ -39,8 +39,13 @@ import (
 // flows also record what they created in Postgres (table amo_index, by the
 // same digests) and look there first, verifying the entity by id.
 //
+// Waiters are not queued: whichever retries first after a release gets the
+// lease, so a person's forms may run in another order than they arrived
+// (each still adds its own note).
+//
 // Digests, not phones or emails, go into keys, activity inputs and errors:
-// no personal data in clear in Postgres or in the workflow history.
+// no personal data in clear in Postgres or in the workflow history. They are
+// pseudonyms, not secrets: a phone's digest can be found by trying numbers.
 
 // leaseChange is the GetVersion change id of the leases: runs recorded
 // before it replay without them.
