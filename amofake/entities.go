@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"time"
 )
 
 // entity is a lead, contact or company: the three types whose endpoints
@@ -61,6 +62,7 @@ func getList[T entity[T]](a *account, q *request, m map[int64]T, keep func(T) bo
 			!inRange(v, "filter[created_at]", *c.createdAt),
 			!inRange(v, "filter[updated_at]", *c.updatedAt),
 			query != "" && !e.hit(query),
+			query != "" && q.now.Sub(time.Unix(*c.createdAt, 0)) < a.faults.SearchLag,
 			keep != nil && !keep(e):
 			continue
 		}

@@ -23,6 +23,10 @@ type Faults struct {
 	// Blocked answers every API request 403 with an nginx page, as amoCRM
 	// does to an account blocked for exceeding the rate limit.
 	Blocked bool
+	// SearchLag hides entities created less than this long ago from query=
+	// searches, as amoCRM's search index does for a while after a write
+	// (reads by id see them at once).
+	SearchLag time.Duration
 }
 
 // SetFaults replaces the account's faults; Faults{} turns them off.

@@ -189,3 +189,16 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d contacts, want 40", n)
 	}
 }
+
+func TestSearchLagHidesNewEntitiesFromSearchOnly(t *testing.T) {
+	e := newEnv(t, nil)
+	e.fake.SetFaults(sub, Faults{SearchLag: time.Minute})
+	id := e.fake.AddContact(sub, Contact{Name: "Свежий", CustomFields: []FieldValue{Phone("+79991234567")}})
+	e.must(204, e.do("GET", "/retail/api/v4/contacts?query=9991234567", nil))
+	e.must(200, e.do("GET", "/retail/api/v4/contacts/"+itoa(id), nil))
+	e.clock.Add(time.Minute)
+	r := e.must(200, e.do("GET", "/retail/api/v4/contacts?query=9991234567", nil))
+	if !strings.Contains(string(r.body), itoa(id)) {
+		t.Errorf("after the lag the search does not find %d: %s", id, r.body)
+	}
+}

@@ -72,6 +72,7 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
 	registerOneC(w, flows, cfg, db)
 	registerWebhooks(w, flows, cfg, db)
+	registerLeases(w, tc, db) // per-person and per-entity leases (workflows/serialize.go)
 	all := []worker.Worker{w}
 
 	amo := &activities.Amo{Clients: clients}

@@ -14,6 +14,11 @@ import (
 //
 // amoCRM calls: 2 reads + 1 update.
 func (f *Flows) Agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.agr2Corp)
+}
+
+// agr2Corp is Agr2Corp, done holding the lease on the event's entity.
+func (f *Flows) agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,11 @@ import (
 // amoCRM calls, first run: 1 read + 1 ID_LEAD_RET search + 1 user + 1
 // create + 1 notes read + 1 notes batch + 1 update = 7.
 func (f *Flows) Corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.corp2Agr)
+}
+
+// corp2Agr is Corp2Agr, done holding the lease on the event's entity.
+func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -57,8 +62,8 @@ func (f *Flows) Corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return res, nil
 	}
 	marker := activities.Marker{FieldID: idLeadRet, Value: strconv.FormatInt(src.ID, 10)}
-	var agr activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.FindLeadByField, activities.FindLeadInput{Account: c.Account, Marker: marker, PipelineID: pipeline}).Get(ctx, &agr); err != nil {
+	agr, err := findMarkedLead(ctx, cctx, c.Account, marker, pipeline)
+	if err != nil {
 		return nil, err
 	}
 	var manager string
@@ -84,6 +89,9 @@ func (f *Flows) Corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		}
 		var created activities.CreatedLead
 		if err := workflow.ExecuteActivity(cctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
+			return nil, err
+		}
+		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
 			return nil, err
 		}
 		agr.ID = created.LeadID

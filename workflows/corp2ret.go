@@ -13,6 +13,11 @@ import (
 //
 // amoCRM calls: corporate 1 (the lead) + retail 1-2 (the lead, the update).
 func (f *Flows) Corp2Ret(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.corp2Ret)
+}
+
+// corp2Ret is Corp2Ret, done holding the lease on the event's entity.
+func (f *Flows) corp2Ret(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	return f.closeRetailLead(ctx, ev, statusWon)
 }
 

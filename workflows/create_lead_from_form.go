@@ -8,6 +8,7 @@ import (
 
 	"amoflow/activities"
 	"amoflow/phone"
+	"amoflow/store"
 )
 
 // FormResult is what a finished CreateLeadFromForm reports (GET /v1/jobs/{id}).
@@ -29,13 +30,17 @@ var a *activities.Amo
 //
 // amoCRM calls: new person 2 searches + 1 create + 1 note = 4;
 // existing contact with an open lead 1 search + 1 read + 1 update + 1 note = 4.
+//
+// The person's forms run one at a time (a lease on their phone and email,
+// serialize.go), and each records the contact and lead it ended with, so
+// the next one finds them by id even before amoCRM's search shows them (a
+// read by id replaces the phone search: still 4 calls).
 func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormResult, error) {
 	s, err := f.formSettings(ctx, in.Account)
 	if err != nil {
 		return nil, err
 	}
 	ctx = amoOptions(ctx, s.TaskQueue)
-	log := workflow.GetLogger(ctx)
 
 	ph := phone.Normalize(in.Fields["phone"])
 	email := FormEmail(in.Fields["email"])
@@ -43,26 +48,64 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 		return nil, temporal.NewNonRetryableApplicationError("the form has neither a usable phone nor an email", "BadForm", nil)
 	}
 
-	contacts, err := f.findContacts(ctx, s.Account, ph, email)
+	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		res, _, err := f.processForm(ctx, s, in, ph, email, nil)
+		return res, err
+	}
+	// One person's forms run one at a time, across every worker (serialize.go).
+	keys := personKeys(ph, email)
+	var res *FormResult
+	err = withLeases(ctx, leaseKeys(s.Account, keys...), func() error {
+		known, err := lookupKnown(ctx, s.Account, keys)
+		if err != nil {
+			return err
+		}
+		var remember []store.Known
+		if res, remember, err = f.processForm(ctx, s, in, ph, email, known); err != nil {
+			return err
+		}
+		return rememberKnown(ctx, s.Account, remember)
+	})
 	if err != nil {
 		return nil, err
 	}
+	return res, nil
+}
+
+// processForm finds the person (first by what earlier forms recorded, when
+// known is given), then merges or creates the lead and adds the comment. It
+// returns what to record for the next forms of the person.
+func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, ph, email string, known []store.Known) (*FormResult, []store.Known, error) {
+	log := workflow.GetLogger(ctx)
+	contacts, extraLead, err := f.knownContact(ctx, s.Account, ph, email, known)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(contacts) == 0 {
+		if contacts, err = f.findContacts(ctx, s.Account, ph, email); err != nil {
+			return nil, nil, err
+		}
+	}
 	res := &FormResult{Account: s.Account}
-	if ids := leadIDs(contacts); len(ids) > 0 {
+	ids := leadIDs(contacts)
+	if extraLead != 0 && !slices.Contains(ids, extraLead) {
+		ids = append(ids, extraLead) // linked since, but the link may not show yet
+	}
+	if len(ids) > 0 {
 		var leads []activities.Lead
 		if err := workflow.ExecuteActivity(ctx, a.GetLeads, activities.GetLeadsInput{Account: s.Account, IDs: ids}).Get(ctx, &leads); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if target, ok := mergeTarget(leads, s); ok {
 			res.LeadID, res.Merged, res.ContactID = target.ID, true, contacts[0].ID
 			if err := f.mergeInto(ctx, s, target, in.Fields); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !linked(target, contacts) {
 				// Found through a contact it is not linked to (e.g. unlinked since).
 				link := activities.LinkInput{Account: s.Account, LeadID: target.ID, ContactID: res.ContactID}
 				if err := workflow.ExecuteActivity(ctx, a.LinkLeadContact, link).Get(ctx, nil); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 		}
@@ -70,7 +113,7 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 	if !res.Merged {
 		created, err := f.createLead(ctx, s, in, contacts, ph, email)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.LeadID, res.ContactID = created.LeadID, created.ContactID
 	}
@@ -86,11 +129,53 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 	if text != "" {
 		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: text}
 		if err := workflow.ExecuteActivity(ctx, a.AddNote, note).Get(ctx, nil); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	log.Info("form processed", "lead_id", res.LeadID, "merged", res.Merged)
-	return res, nil
+	var person *activities.Contact
+	if len(contacts) > 0 {
+		person = &contacts[0]
+	}
+	return res, knownPerson(ph, email, person, res.ContactID, res.LeadID), nil
+}
+
+// knownContact reads the contact an earlier flow recorded for the phone (or
+// else the email), by id: found only when it still exists and still has the
+// phone or email. extraLead is the lead recorded with it. One amoCRM request,
+// in place of the search it saves.
+func (f *Flows) knownContact(ctx workflow.Context, account, ph, email string, known []store.Known) (contacts []activities.Contact, extraLead int64, err error) {
+	i := slices.IndexFunc(known, func(k store.Known) bool { return k.ContactID != 0 })
+	if i < 0 {
+		return nil, 0, nil
+	}
+	var card activities.ContactCard
+	in := activities.ReadInput{Account: account, ID: known[i].ContactID, With: []string{"leads"}}
+	if err := workflow.ExecuteActivity(ctx, a.ReadContact, in).Get(ctx, &card); err != nil {
+		return nil, 0, err
+	}
+	if card.ID == 0 || !activities.HasPhoneOrEmail(card.Phones, card.Emails, ph, email) {
+		return nil, 0, nil // deleted or changed since: search as usual
+	}
+	return []activities.Contact{card.Contact}, known[i].LeadID, nil
+}
+
+// knownPerson is what a processed form records: the person's contact and
+// lead under each of its keys that the contact really has (a contact found
+// by phone is not recorded for an email it lacks).
+// person is the contact found (nil: the flow created it, with both).
+func knownPerson(ph, email string, person *activities.Contact, contactID, leadID int64) []store.Known {
+	var out []store.Known
+	for _, id := range []struct{ ph, email string }{{ph, ""}, {"", email}} {
+		if id.ph == "" && id.email == "" {
+			continue
+		}
+		if person != nil && !activities.HasPhoneOrEmail(person.Phones, person.Emails, id.ph, id.email) {
+			continue
+		}
+		out = append(out, store.Known{Key: personKeys(id.ph, id.email)[0], ContactID: contactID, LeadID: leadID})
+	}
+	return out
 }
 
 // findContacts searches by phone, then (when nothing verified) by email.

@@ -35,6 +35,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	f := testFlows()
 	env.RegisterWorkflowWithOptions(f.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
 	env.RegisterActivity(&activities.Amo{})
+	freeLeases(env)
 	return env
 }
 

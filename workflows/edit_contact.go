@@ -14,6 +14,11 @@ import (
 //
 // amoCRM calls: 1 read + 0-1 update.
 func (f *Flows) EditContact(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.editContact)
+}
+
+// editContact is EditContact, done holding the lease on the event's entity.
+func (f *Flows) editContact(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,11 @@ import (
 //
 // amoCRM calls: 1 read + 0-1 update; events API: 1.
 func (f *Flows) ProcessEvents(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.processEvents)
+}
+
+// processEvents is ProcessEvents, done holding the lease on the event's entity.
+func (f *Flows) processEvents(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err

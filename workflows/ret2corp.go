@@ -29,6 +29,11 @@ import (
 // corporate 5-6 (RET_ID search, 1-2 contact searches, lead with contact,
 // comment, calls); +1 retail when the lead is not in the stage yet.
 func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
+	return serialized(ctx, ev, f.ret2Corp)
+}
+
+// ret2Corp is Ret2Corp, done holding the lease on the event's entity.
+func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {
 		return nil, err
@@ -54,8 +59,8 @@ func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return res, nil
 	}
 	marker := activities.Marker{FieldID: retID, Value: strconv.FormatInt(lead.ID, 10)}
-	var corp activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.FindLeadByField, activities.FindLeadInput{Account: c.Account, Marker: marker}).Get(ctx, &corp); err != nil {
+	corp, err := findMarkedLead(ctx, cctx, c.Account, marker, 0)
+	if err != nil {
 		return nil, err
 	}
 
@@ -82,7 +87,7 @@ func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		var contacts []activities.Contact
 		if person.ID != 0 {
 			ph, email := contactKeys(person)
-			if contacts, err = f.findContacts(cctx, c.Account, ph, email); err != nil {
+			if contacts, err = f.findPersonHeld(ctx, cctx, c.Account, ph, email); err != nil {
 				return nil, err
 			}
 			newContact = len(contacts) == 0
@@ -115,6 +120,14 @@ func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		var created activities.CreatedLead
 		if err := workflow.ExecuteActivity(cctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
 			return nil, err
+		}
+		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
+			return nil, err
+		}
+		if person.ID != 0 {
+			if err := f.rememberPerson(ctx, c.Account, person, contacts, created); err != nil {
+				return nil, err
+			}
 		}
 		corp.ID, corp.ResponsibleID = created.LeadID, responsible
 		if created.ContactID != 0 {

@@ -35,6 +35,7 @@ func newHookTestEnv(t *testing.T, f *Flows) *testsuite.TestWorkflowEnvironment {
 	env.RegisterActivity(&activities.Amo{})
 	env.RegisterActivity(&activities.Store{})
 	env.RegisterActivity(&activities.Events{})
+	freeLeases(env)
 	return env
 }
 
