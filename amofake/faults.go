@@ -23,6 +23,11 @@ type Faults struct {
 	// Blocked answers every API request 403 with an nginx page, as amoCRM
 	// does to an account blocked for exceeding the rate limit.
 	Blocked bool
+	// DropRefreshAnswer makes the next N successful refreshes issue the new
+	// pair (revoking the refresh token used) and then close the connection
+	// without answering: a rotation lost on the way back, after which the
+	// client's refresh token is spent and only its old access token works.
+	DropRefreshAnswer int
 }
 
 // SetFaults replaces the account's faults; Faults{} turns them off.
