@@ -32,6 +32,8 @@ type Client struct {
 	creds Credentials
 	hc    *http.Client
 	gate  *gate
+	// breaker, when set, is the account's cluster-wide 403 circuit breaker.
+	breaker *Breaker
 }
 
 // Option configures a Client.
@@ -81,10 +83,16 @@ func newHTTPClient() *http.Client {
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
 	op := method + " " + path
 	var body []byte
+	var err error
 	if in != nil {
-		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return 0, fmt.Errorf("amocrm: %s: encode request: %w", op, err)
+		}
+	}
+	var probe bool
+	if c.breaker != nil {
+		if probe, err = c.breaker.admit(ctx); err != nil {
+			return 0, err
 		}
 	}
 	cred, err := c.creds.Credential(ctx)
@@ -97,6 +105,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return 0, err
 		}
 		status, answer, err = c.send(ctx, op, method, path, query, body, cred)
+	}
+	blocked := err == nil && blockedPage(status, answer)
+	switch {
+	case blocked && c.breaker != nil:
+		return status, c.breaker.trip(ctx)
+	case blocked:
+		return status, &BlockedError{Account: c.acct.Name, Since: time.Now(), Wait: DefaultBlockCooldown}
+	case probe && err == nil:
+		c.breaker.passed(ctx)
 	}
 	switch {
 	case err != nil:

@@ -191,6 +191,6 @@ func userByName(users []activities.AmoUser, names ...string) int64 {
 func childOptions(ctx workflow.Context, id string) workflow.Context {
 	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:               id,
-		WorkflowExecutionTimeout: 24 * time.Hour,
+		WorkflowExecutionTimeout: amoWait + 24*time.Hour, // outlive a paused account's activities
 	})
 }
