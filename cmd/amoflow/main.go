@@ -5,7 +5,7 @@
 //	amoflow bridge    RabbitMQ → Temporal: starts one workflow per message, then acks
 //	amoflow worker    Temporal workflows and activities (amoCRM, 1C)
 //	amoflow migrate   apply database migrations and exit
-//	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
+//	amoflow auth      on-board an amoCRM account (consent link, code exchange, long-lived token), show accounts' state
 //	amoflow dead      list, show, replay or purge dead letters
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
@@ -37,7 +37,7 @@ var commands = []command{
 	{"bridge", "the RabbitMQ → Temporal bridge", runBridge},
 	{"worker", "the Temporal worker (workflows and amoCRM activities)", runWorker},
 	{"migrate", "apply database migrations", runMigrate},
-	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
+	{"auth", "amoCRM accounts: auth url|exchange|token (on-board), auth status [--json]", runAuth},
 	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
