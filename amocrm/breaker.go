@@ -91,6 +91,18 @@ func (b *Breaker) admit(ctx context.Context) (probe bool, err error) {
 	return false, &BlockedError{Account: b.account, Since: since, Wait: max(until.Sub(time.Now()), time.Second)}
 }
 
+// stillClosed is admit's cheap second look, from this process's cache only,
+// for a request that waited for the rate limiter after being admitted.
+func (b *Breaker) stillClosed() error {
+	now := time.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.open && now.Before(b.until) {
+		return &BlockedError{Account: b.account, Since: b.since, Wait: b.until.Sub(now)}
+	}
+	return nil
+}
+
 // set caches the row just read and updates the gauge.
 func (b *Breaker) set(open bool, row store.Breaker) (bool, time.Time, time.Time) {
 	now := time.Now()

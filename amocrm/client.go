@@ -99,12 +99,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return 0, err
 	}
-	status, answer, err := c.send(ctx, op, method, path, query, body, cred)
+	status, answer, err := c.send(ctx, op, method, path, query, body, cred, probe)
 	if err == nil && status == http.StatusUnauthorized {
 		if cred, err = c.creds.Renew(ctx, cred); err != nil {
 			return 0, err
 		}
-		status, answer, err = c.send(ctx, op, method, path, query, body, cred)
+		status, answer, err = c.send(ctx, op, method, path, query, body, cred, probe)
 	}
 	blocked := err == nil && blockedPage(status, answer)
 	switch {
@@ -132,7 +132,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 // send makes one attempt and reads the whole answer.
-func (c *Client) send(ctx context.Context, op, method, path string, query url.Values, body []byte, cred Credential) (int, []byte, error) {
+func (c *Client) send(ctx context.Context, op, method, path string, query url.Values, body []byte, cred Credential, probe bool) (int, []byte, error) {
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -150,6 +150,12 @@ func (c *Client) send(ctx context.Context, op, method, path string, query url.Va
 	req.Header.Set("User-Agent", userAgent)
 	if err := c.gate.wait(ctx); err != nil {
 		return 0, nil, transportError(op, err)
+	}
+	if c.breaker != nil && !probe {
+		// The breaker may have opened while this request waited its turn.
+		if err := c.breaker.stillClosed(); err != nil {
+			return 0, nil, err
+		}
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

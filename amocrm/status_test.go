@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"amoflow/metrics"
+	"amoflow/store"
 	"amoflow/store/storetest"
 )
 
@@ -58,6 +59,27 @@ func TestConsentHost(t *testing.T) {
 	} {
 		if got := ConsentHost(base); got != want {
 			t.Errorf("%s: %s, want %s", base, got, want)
+		}
+	}
+}
+
+func TestRefreshDue(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name           string
+		fraction       float64
+		issued, expiry time.Time
+		want           time.Time
+	}{
+		{"amoCRM day, half", 0.5, t0, t0.Add(24 * time.Hour), t0.Add(12 * time.Hour)},
+		{"a quarter", 0.25, t0, t0.Add(24 * time.Hour), t0.Add(6 * time.Hour)},
+		{"fraction near 1: the margin wins", 0.999, t0, t0.Add(24 * time.Hour), t0.Add(24*time.Hour - DefaultRefreshMargin)},
+		{"issue time unknown: the margin", 0.5, time.Time{}, t0.Add(24 * time.Hour), t0.Add(24*time.Hour - DefaultRefreshMargin)},
+		{"short pair keeps its fraction", 0.5, t0, t0.Add(8 * time.Second), t0.Add(4 * time.Second)},
+	} {
+		ts := NewTokenSource(nil, Account{}, WithRefreshFraction(c.fraction))
+		if got := ts.dueAt(store.Token{IssuedAt: c.issued, ExpiresAt: c.expiry}); !got.Equal(c.want) {
+			t.Errorf("%s: due %v, want %v", c.name, got, c.want)
 		}
 	}
 }

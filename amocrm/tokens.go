@@ -240,8 +240,8 @@ func (ts *TokenSource) dueAt(row store.Token) time.Time {
 	}
 	life := row.ExpiresAt.Sub(row.IssuedAt)
 	due := row.IssuedAt.Add(time.Duration(float64(life) * ts.fraction))
-	if due.After(late) {
-		return late
+	if due.After(late) && ts.margin < life/2 {
+		return late // a fraction close to 1; a short-lived pair keeps its fraction
 	}
 	return due
 }

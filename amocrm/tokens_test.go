@@ -136,6 +136,8 @@ func row(t *testing.T, db *store.DB) store.Token {
 func TestRefreshWithinMargin(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
 	srv.seed(t, db, time.Now().Add(time.Minute)) // inside the 5 min margin
+	// A row from before issue times were kept: the margin alone decides.
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = NULL`)
 	ts := NewTokenSource(db, srv.account())
 	ctx := context.Background()
 
@@ -249,7 +251,9 @@ func TestRevokedRefreshTokenNeedsReauth(t *testing.T) {
 // account pauses with a ConfigError that says what to fix.
 func TestBadClientIsConfigError(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
-	srv.seed(t, db, time.Now().Add(time.Minute)) // due for a refresh, still valid
+	srv.seed(t, db, time.Now().Add(time.Minute))
+	// Due for a refresh (past half its lifetime), still valid.
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = now() - interval '1 hour'`)
 	acct := srv.account()
 	acct.ClientSecret = "wrong"
 	ts := NewTokenSource(db, acct)
