@@ -201,4 +201,3 @@ func TestBlockedAccountCoolsDownTogether(t *testing.T) {
 		t.Errorf("amoflow_account_blocked{account=retail} = %v after the block, want 0", g)
 	}
 }
-
