@@ -282,3 +282,31 @@ func TestBreakerSharedAcrossProcesses(t *testing.T) {
 		t.Fatal("breaker row left behind")
 	}
 }
+
+// Postgres being away does not stop amoCRM calls through a closed breaker.
+func TestBreakerFailsOpenWithoutPostgres(t *testing.T) {
+	e := newStateEnv(t, "breaker-nopg")
+	ctx := context.Background()
+	ts := NewTokenSource(e.db, e.acct)
+	if _, err := ts.Credential(ctx); err != nil { // cache the token first
+		t.Fatal(err)
+	}
+	gone, err := store.Open(ctx, e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Close()
+	c := e.client(ts, WithBreaker(NewBreaker(gone, e.acct.Name, time.Minute)))
+	if _, err := c.Users(ctx); err != nil {
+		t.Fatalf("call with Postgres away: %v", err)
+	}
+	// A 403 still stops this process's calls.
+	e.fake.SetFaults(fakeSub, amofake.Faults{Blocked: true})
+	if _, err := c.Users(ctx); !errors.As(err, new(*BlockedError)) {
+		t.Fatalf("403 with Postgres away: %v", err)
+	}
+	before := e.fake.CallCount(fakeSub, usersCall)
+	if _, err := c.Users(ctx); !errors.As(err, new(*BlockedError)) || e.fake.CallCount(fakeSub, usersCall) != before {
+		t.Fatalf("during the cool-down with Postgres away: %v", err)
+	}
+}

@@ -60,11 +60,13 @@ func (b *Breaker) admit(ctx context.Context) (probe bool, err error) {
 	open, until, since := b.open, b.until, b.since
 	b.mu.Unlock()
 	if !fresh {
-		row, ok, err := b.db.Breaker(ctx, b.account)
-		if err != nil {
-			return false, &Error{Op: "circuit breaker", Err: err}
+		// Postgres being away must not stop amoCRM work: keep the last
+		// known state (closed if never read) until it answers again.
+		if row, ok, err := b.db.Breaker(ctx, b.account); err == nil {
+			open, until, since = b.set(ok, row)
+		} else {
+			b.keep()
 		}
-		open, until, since = b.set(ok, row)
 	}
 	switch {
 	case !open:
@@ -74,7 +76,11 @@ func (b *Breaker) admit(ctx context.Context) (probe bool, err error) {
 	}
 	row, ok, err := b.db.ClaimProbe(ctx, b.account, b.cooldown)
 	if err != nil {
-		return false, &Error{Op: "circuit breaker", Err: err}
+		// Without Postgres this process probes on its own, once per cool-down.
+		b.mu.Lock()
+		b.until = now.Add(b.cooldown)
+		b.mu.Unlock()
+		return true, nil
 	}
 	if ok {
 		b.set(true, row)
@@ -83,12 +89,19 @@ func (b *Breaker) admit(ctx context.Context) (probe bool, err error) {
 	// Another process probes, or its probe already closed the breaker.
 	row, ok, err = b.db.Breaker(ctx, b.account)
 	if err != nil {
-		return false, &Error{Op: "circuit breaker", Err: err}
+		return false, &BlockedError{Account: b.account, Since: since, Wait: b.cooldown}
 	}
 	if open, until, since = b.set(ok, row); !open {
 		return false, nil
 	}
 	return false, &BlockedError{Account: b.account, Since: since, Wait: max(until.Sub(time.Now()), time.Second)}
+}
+
+// keep trusts the cached state for another recheck interval.
+func (b *Breaker) keep() {
+	b.mu.Lock()
+	b.readAt = time.Now()
+	b.mu.Unlock()
 }
 
 // stillClosed is admit's cheap second look, from this process's cache only,
@@ -121,7 +134,8 @@ func (b *Breaker) set(open bool, row store.Breaker) (bool, time.Time, time.Time)
 func (b *Breaker) trip(ctx context.Context) error {
 	row, err := b.db.TripBreaker(context.WithoutCancel(ctx), b.account, b.cooldown)
 	if err != nil {
-		return &Error{Op: "circuit breaker", Err: err}
+		// Postgres is away: this process at least cools down on its own.
+		row = store.Breaker{Account: b.account, Since: time.Now(), Wait: b.cooldown}
 	}
 	_, until, since := b.set(true, row)
 	return &BlockedError{Account: b.account, Since: since, Wait: until.Sub(time.Now())}
@@ -129,9 +143,8 @@ func (b *Breaker) trip(ctx context.Context) error {
 
 // passed closes the breaker after its probe got an answer other than 403.
 func (b *Breaker) passed(ctx context.Context) {
-	if _, err := b.db.CloseBreaker(context.WithoutCancel(ctx), b.account); err == nil {
-		b.set(false, store.Breaker{})
-	}
+	b.db.CloseBreaker(context.WithoutCancel(ctx), b.account) // without Postgres, the next read reopens it
+	b.set(false, store.Breaker{})
 }
 
 // blockedPage tells amoCRM's "account blocked" 403 (an nginx HTML page)

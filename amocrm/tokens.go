@@ -285,6 +285,7 @@ func (ts *TokenSource) marked(c cached, rejected *Credential, reason string) (Cr
 	now := ts.now()
 	if c.ExpiresAt.After(now) && (rejected == nil || rejected.Version != c.Version) {
 		c.retryAt = now.Add(ts.retry)
+		c.refreshAt = c.retryAt // re-read then, whatever the pair's own schedule
 		ts.remember(c)
 		return c.Credential, nil
 	}
