@@ -4,9 +4,12 @@
 // work), so the per-account task-queue rate limit counts requests exactly.
 //
 // Errors are classified for Temporal: amoCRM answers worth retrying (network,
-// 5xx, 429) are returned as they are and retried with backoff; everything else
-// (validation errors, a blocked account, an account needing re-authorization)
-// becomes a non-retryable error that fails the workflow with a readable reason.
+// 5xx, 429) are returned as they are and retried with backoff; an account
+// that needs re-authorization, is misconfigured or is blocked by amoCRM
+// pauses (a retryable AmoAccountPaused or AmoAccountBlocked error retried
+// every few seconds up to 30 s, for as long as the activity's 8-day budget
+// lasts); everything else (validation errors) becomes a non-retryable error
+// that fails the workflow with a readable reason.
 package activities
 
 import (
@@ -41,14 +44,21 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	}
+	if p, ok := amocrm.Paused(err); ok {
+		// The account waits for an operator or for amoCRM: retry, never
+		// fail, and come back soon enough to resume within a minute.
+		return temporal.NewApplicationErrorWithOptions(p.Message, p.Type, temporal.ApplicationErrorOptions{
+			NextRetryDelay: p.RetryIn, Cause: err,
+		})
+	}
+	switch {
 	case amocrm.IsRetryable(err):
 		return err
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// The worker is stopping or the attempt timed out: another attempt
 		// (on another worker) must follow, whatever the client thinks.
 		return err
-	case errors.Is(err, amocrm.ErrReauthRequired):
-		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoReauthRequired", err)
 	case errors.Is(err, amocrm.ErrNotFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoNotFound", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -28,14 +29,38 @@ func TestClassify(t *testing.T) {
 	}
 	permanent := map[string]error{
 		"validation": &amocrm.Error{Op: "POST /api/v4/leads", Status: http.StatusBadRequest},
-		"blocked":    &amocrm.Error{Op: "GET /api/v4/leads", Status: http.StatusForbidden},
-		"reauth":     &amocrm.ReauthError{Account: "retail", Reason: "refresh token revoked"},
+		"no rights":  &amocrm.Error{Op: "GET /api/v4/leads", Status: http.StatusForbidden},
 		"not found":  fmt.Errorf("get: %w", amocrm.ErrNotFound),
 	}
 	for name, err := range permanent {
 		var app *temporal.ApplicationError
 		if got := classify(err); !errors.As(got, &app) || !app.NonRetryable() {
 			t.Errorf("%s: %v classified retryable, want a non-retryable error", name, got)
+		}
+	}
+	// An account waiting for an operator or for amoCRM pauses: retried,
+	// soon, under a type the UI shows.
+	paused := map[string]struct {
+		err      error
+		typ, msg string
+		delay    time.Duration
+	}{
+		"reauth": {&amocrm.ReauthError{Account: "retail", Reason: "refresh token revoked", RetryIn: 10 * time.Second},
+			"AmoAccountPaused", "account retail needs re-authorization (refresh token revoked): run amoflow auth url --account retail", 10 * time.Second},
+		"bad client": {fmt.Errorf("x: %w", &amocrm.ConfigError{Account: "corp", Reason: "401", RetryIn: time.Hour}),
+			"AmoAccountPaused", "", 30 * time.Second},
+		"blocked": {&amocrm.BlockedError{Account: "retail", Wait: 2 * time.Second},
+			"AmoAccountBlocked", "", 2 * time.Second},
+	}
+	for name, c := range paused {
+		var app *temporal.ApplicationError
+		got := classify(c.err)
+		if !errors.As(got, &app) || app.NonRetryable() || app.Type() != c.typ || app.NextRetryDelay() != c.delay {
+			t.Errorf("%s: %v; want retryable %s retried in %v", name, got, c.typ, c.delay)
+			continue
+		}
+		if c.msg != "" && app.Message() != c.msg {
+			t.Errorf("%s: message %q, want %q", name, app.Message(), c.msg)
 		}
 	}
 	if classify(nil) != nil {

@@ -32,6 +32,8 @@ type Client struct {
 	creds Credentials
 	hc    *http.Client
 	gate  *gate
+	// breaker, when set, is the account's cluster-wide 403 circuit breaker.
+	breaker *Breaker
 }
 
 // Option configures a Client.
@@ -82,22 +84,37 @@ func newHTTPClient() *http.Client {
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
 	op := method + " " + path
 	var body []byte
+	var err error
 	if in != nil {
-		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return 0, fmt.Errorf("amocrm: %s: encode request: %w", op, err)
+		}
+	}
+	var probe bool
+	if c.breaker != nil {
+		if probe, err = c.breaker.admit(ctx); err != nil {
+			return 0, err
 		}
 	}
 	cred, err := c.creds.Credential(ctx)
 	if err != nil {
 		return 0, err
 	}
-	status, answer, err := c.send(ctx, op, method, path, query, body, cred)
+	status, answer, err := c.send(ctx, op, method, path, query, body, cred, probe)
 	if err == nil && status == http.StatusUnauthorized {
 		if cred, err = c.creds.Renew(ctx, cred); err != nil {
 			return 0, err
 		}
-		status, answer, err = c.send(ctx, op, method, path, query, body, cred)
+		status, answer, err = c.send(ctx, op, method, path, query, body, cred, probe)
+	}
+	blocked := err == nil && blockedPage(status, answer)
+	switch {
+	case blocked && c.breaker != nil:
+		return status, c.breaker.trip(ctx)
+	case blocked:
+		return status, &BlockedError{Account: c.acct.Name, Since: time.Now(), Wait: DefaultBlockCooldown}
+	case probe && err == nil:
+		c.breaker.passed(ctx)
 	}
 	switch {
 	case err != nil:
@@ -116,7 +133,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 // send makes one attempt and reads the whole answer.
-func (c *Client) send(ctx context.Context, op, method, path string, query url.Values, body []byte, cred Credential) (int, []byte, error) {
+func (c *Client) send(ctx context.Context, op, method, path string, query url.Values, body []byte, cred Credential, probe bool) (int, []byte, error) {
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -136,6 +153,12 @@ func (c *Client) send(ctx context.Context, op, method, path string, query url.Va
 		return 0, nil, transportError(op, err)
 	}
 	start := time.Now()
+	if c.breaker != nil && !probe {
+		// The breaker may have opened while this request waited its turn.
+		if err := c.breaker.stillClosed(); err != nil {
+			return 0, nil, err
+		}
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.observe(method, path, 0, time.Since(start))

@@ -263,7 +263,7 @@ func TestErrorClassification(t *testing.T) {
 		{503, html, true, false, "503"},
 		{504, "", true, false, "504"},
 		{400, validation, false, false, "400 Bad Request: request 0: custom_fields_values.0.field_id: NotSupportedChoice (The value you selected is not a valid choice.)"},
-		{403, "<html>blocked</html>", false, false, "403 Forbidden (account blocked or access denied)"},
+		{403, `{"title":"Forbidden","status":403}`, false, false, "403 Forbidden (account blocked or access denied)"},
 		{404, `{"title":"Not Found"}`, false, true, "404 Not Found"},
 	}
 	for _, tt := range tests {

@@ -16,7 +16,16 @@
 // with 204 and no body. List and search calls then return a nil slice and no
 // error; get-by-id calls return an error matching ErrNotFound.
 //
-// Errors are *Error values classified by Retryable (see IsRetryable), or wrap
-// ErrReauthRequired when an operator must authorize the account again. No
-// error or log message carries tokens, query strings or request bodies.
+// Tokens are refreshed at a fraction of their lifetime (half by default), and
+// a pair whose refresh failed keeps being used until it expires, so a lost
+// rotation or a bad client secret leaves hours to react. A 403 (amoCRM's
+// HTML page: the account is blocked) opens the account's Breaker, shared by
+// every process through Postgres.
+//
+// Errors are *Error values classified by Retryable (see IsRetryable), or one
+// of the errors that pause the account's work rather than fail it (see
+// Paused): ReauthError (wraps ErrReauthRequired; an operator must authorize
+// the account again), ConfigError (amoCRM rejects the client credentials) and
+// BlockedError. AccountStatuses reports the state behind them. No error or
+// log message carries tokens, query strings or request bodies.
 package amocrm

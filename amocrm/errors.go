@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,10 +21,13 @@ var ErrNotFound = errors.New("not found")
 // token stored, long-lived token expired). Retrying cannot help.
 var ErrReauthRequired = errors.New("amocrm: re-authorization required")
 
-// ReauthError names the account and why it must be re-authorized.
+// ReauthError names the account and why it must be re-authorized. It
+// pauses the account's work (see Paused) rather than failing it.
 type ReauthError struct {
 	Account string
 	Reason  string
+	// RetryIn is when a paused call should try again.
+	RetryIn time.Duration
 }
 
 func (e *ReauthError) Error() string {
@@ -32,6 +36,73 @@ func (e *ReauthError) Error() string {
 
 // Is makes errors.Is(err, ErrReauthRequired) true.
 func (e *ReauthError) Is(target error) bool { return target == ErrReauthRequired }
+
+// ConfigError is amoCRM refusing the integration itself: the client_id,
+// client_secret or redirect_uri in the configuration do not match the
+// integration's settings. The grant is not spent; the account's work pauses
+// until the configuration is fixed and the workers restarted.
+type ConfigError struct {
+	Account string
+	Reason  string
+	RetryIn time.Duration
+}
+
+func (e *ConfigError) Error() string {
+	return "amocrm: account " + e.Account + ": amoCRM rejects the integration's client_id, client_secret or redirect_uri (" +
+		e.Reason + "): fix accounts." + e.Account + " in the configuration and restart"
+}
+
+// BlockedError is amoCRM answering 403 with its HTML page: the account is
+// blocked for exceeding the rate limit. Every process of the account waits
+// (see Breaker) and one probe per cool-down finds out when it is lifted.
+type BlockedError struct {
+	Account string
+	Since   time.Time
+	// Wait is how long until the next probe may be sent.
+	Wait time.Duration
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("amocrm: account %s is blocked by amoCRM (403) since %s; next probe in %s",
+		e.Account, e.Since.UTC().Format(time.RFC3339), e.Wait.Round(time.Second))
+}
+
+// Pause is how an activity should report an error that pauses the
+// account's work: a retryable error of Type, retried after RetryIn.
+type Pause struct {
+	Type    string // AmoAccountPaused or AmoAccountBlocked
+	Message string // says what the operator should do
+	RetryIn time.Duration
+}
+
+// maxPauseRetry caps how long a paused call sleeps between attempts, so a
+// paused flow resumes within this long after the cause is gone.
+const maxPauseRetry = 30 * time.Second
+
+// Paused tells whether err pauses the account's work rather than failing it:
+// re-authorization needed, a configuration amoCRM rejects, or a blocked
+// account.
+func Paused(err error) (Pause, bool) {
+	var (
+		r *ReauthError
+		c *ConfigError
+		b *BlockedError
+	)
+	clamp := func(d time.Duration) time.Duration {
+		return min(max(d, time.Second), maxPauseRetry)
+	}
+	switch {
+	case errors.As(err, &r):
+		return Pause{"AmoAccountPaused", fmt.Sprintf("account %s needs re-authorization (%s): run amoflow auth url --account %s",
+			r.Account, r.Reason, r.Account), clamp(r.RetryIn)}, true
+	case errors.As(err, &c):
+		return Pause{"AmoAccountPaused", strings.TrimPrefix(c.Error(), "amocrm: "), clamp(c.RetryIn)}, true
+	case errors.As(err, &b):
+		return Pause{"AmoAccountBlocked", strings.TrimPrefix(b.Error(), "amocrm: ") +
+			"; work resumes by itself when amoCRM answers again", clamp(b.Wait)}, true
+	}
+	return Pause{}, false
+}
 
 // ValidationError is one entry of amoCRM's "validation-errors" (HTTP 400).
 type ValidationError struct {
@@ -114,8 +185,9 @@ func (e *Error) Is(target error) bool {
 
 // Retryable reports whether the same request may succeed later: transport
 // errors and timeouts, 429, 5xx, and a 401 that survived a token refresh
-// (another process refreshed in between). 400, 403 (a blocked account
-// stays blocked until support acts), 404 and undecodable answers are not.
+// (another process refreshed in between). 400, a JSON 403 (no access), 404
+// and undecodable answers are not. (amoCRM's HTML 403, a blocked account,
+// is a BlockedError, never an *Error.)
 func (e *Error) Retryable() bool {
 	switch {
 	case e.Status == 0:

@@ -175,7 +175,14 @@ func TestFaultsFromFake(t *testing.T) {
 	}{
 		{amofake.Faults{Force429: 1}, 429, true},
 		{amofake.Faults{Force5xx: 1}, 502, true},
-		{amofake.Faults{Blocked: true}, 403, false},
+	}
+	fake.SetFaults(fakeSub, amofake.Faults{Blocked: true})
+	var blocked *BlockedError
+	if _, err := c.Users(ctx); !errors.As(err, &blocked) || blocked.Account != "retail" || IsRetryable(err) {
+		t.Errorf("blocked: %v, want a BlockedError (a pause, not an *Error)", err)
+	}
+	if _, ok := Paused(blocked); !ok {
+		t.Error("a blocked account does not pause")
 	}
 	for _, tt := range tests {
 		fake.SetFaults(fakeSub, tt.faults)

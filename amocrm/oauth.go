@@ -25,7 +25,23 @@ type issued struct {
 type rejectedGrant struct {
 	status int
 	hint   string // amoCRM's "hint", e.g. "Token has been revoked"
+	title  string
 	detail string
+}
+
+// badClient tells amoCRM refusing the integration (client_id, client_secret
+// or redirect_uri wrong: 401 titled "Некорректный клиент", "Авторизация
+// клиента не прошла", or a hint naming one of those parameters) from
+// refusing the grant (revoked, used or expired refresh token or code).
+func (r *rejectedGrant) badClient() bool {
+	t := strings.ToLower(r.title + " | " + r.detail + " | " + r.hint)
+	for _, s := range []string{"некорректный клиент", "авторизация клиента", "client authentication",
+		"invalid_client", "client_id", "client_secret", "redirect_uri"} {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *rejectedGrant) Error() string { return r.reason() }
@@ -35,7 +51,7 @@ func (r *rejectedGrant) reason() string {
 		return "refresh token revoked"
 	}
 	s := fmt.Sprintf("token endpoint answered %d", r.status)
-	for _, p := range []string{r.hint, r.detail} {
+	for _, p := range []string{r.title, r.hint, r.detail} {
 		if p != "" {
 			s += ": " + p
 		}
@@ -79,7 +95,7 @@ func requestToken(ctx context.Context, hc *http.Client, acct Account, grant map[
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized:
 		var p struct{ Hint, Detail, Title string }
 		json.Unmarshal(answer, &p)
-		return issued{}, &rejectedGrant{status: resp.StatusCode, hint: p.Hint, detail: p.Detail}
+		return issued{}, &rejectedGrant{status: resp.StatusCode, hint: p.Hint, title: p.Title, detail: p.Detail}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return issued{}, statusError(tokenOp, resp.StatusCode, answer)
 	}

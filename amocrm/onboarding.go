@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"amoflow/store"
@@ -41,7 +42,25 @@ func (o *Onboarding) Begin(ctx context.Context, account string) (string, error) 
 		return "", err
 	}
 	q := url.Values{"client_id": {acct.ClientID}, "state": {state}, "mode": {"post_message"}}
-	return "https://www.amocrm.ru/oauth?" + q.Encode(), nil
+	return ConsentHost(acct.BaseURL) + "/oauth?" + q.Encode(), nil
+}
+
+// ConsentHost is where the consent page of an account's integration lives:
+// amoCRM and Kommo keep it on their own sites, picked by the account's
+// domain (x.amocrm.ru, x.amocrm.com, x.kommo.com). Other hosts (a test
+// fake) get amoCRM's.
+func ConsentHost(baseURL string) string {
+	host := ""
+	if u, err := url.Parse(baseURL); err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	switch {
+	case host == "kommo.com" || strings.HasSuffix(host, ".kommo.com"):
+		return "https://www.kommo.com"
+	case host == "amocrm.com" || strings.HasSuffix(host, ".amocrm.com"):
+		return "https://www.amocrm.com"
+	}
+	return "https://www.amocrm.ru"
 }
 
 // Complete exchanges the code of a callback whose state Begin issued and

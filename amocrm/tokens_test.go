@@ -68,7 +68,8 @@ func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body["client_id"] != "cid" || body["client_secret"] != "secret" {
-		writeJSON(w, 400, map[string]any{"hint": "Client authentication failed", "status": 400})
+		writeJSON(w, 401, map[string]any{"title": "Некорректный клиент", "status": 401,
+			"type": "https://developers.amocrm.ru/v3/errors/OAuthProblemJson", "detail": "Авторизация клиента не прошла"})
 		return
 	}
 	switch body["grant_type"] {
@@ -135,6 +136,8 @@ func row(t *testing.T, db *store.DB) store.Token {
 func TestRefreshWithinMargin(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
 	srv.seed(t, db, time.Now().Add(time.Minute)) // inside the 5 min margin
+	// A row from before issue times were kept: the margin alone decides.
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = NULL`)
 	ts := NewTokenSource(db, srv.account())
 	ctx := context.Background()
 
@@ -243,17 +246,43 @@ func TestRevokedRefreshTokenNeedsReauth(t *testing.T) {
 	}
 }
 
-func TestBadClientIsReauth(t *testing.T) {
+// A wrong client secret is the configuration's fault: the grant is not
+// marked, the still valid pair keeps working, and once it is gone the
+// account pauses with a ConfigError that says what to fix.
+func TestBadClientIsConfigError(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
-	srv.seed(t, db, time.Now().Add(-time.Hour))
+	srv.seed(t, db, time.Now().Add(time.Minute))
+	// Due for a refresh (past half its lifetime), still valid.
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = now() - interval '1 hour'`)
 	acct := srv.account()
 	acct.ClientSecret = "wrong"
-	_, err := NewTokenSource(db, acct).Credential(context.Background())
-	if !errors.Is(err, ErrReauthRequired) || !strings.Contains(row(t, db).NeedsReauth, "400") {
+	ts := NewTokenSource(db, acct)
+	c, err := ts.Credential(context.Background())
+	if err != nil || c.AccessToken != "access1" {
+		t.Fatalf("valid pair with a bad secret: %v %v; want the pair", c, err)
+	}
+	r := row(t, db)
+	if r.NeedsReauth != "" || !strings.Contains(r.RefreshError, "Некорректный клиент") {
+		t.Fatalf("mark %q, refresh error %q", r.NeedsReauth, r.RefreshError)
+	}
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`)
+	_, err = NewTokenSource(db, acct).Credential(context.Background())
+	var ce *ConfigError
+	if !errors.As(err, &ce) || errors.Is(err, ErrReauthRequired) || row(t, db).NeedsReauth != "" {
 		t.Fatalf("err = %v, mark %q", err, row(t, db).NeedsReauth)
+	}
+	if p, ok := Paused(err); !ok || p.Type != "AmoAccountPaused" || !strings.Contains(p.Message, "accounts.retail") {
+		t.Fatalf("pause %+v %v", p, ok)
+	}
+	// Fixed configuration: the same refresh token still works.
+	if c, err := NewTokenSource(db, srv.account()).Credential(context.Background()); err != nil || c.AccessToken != "access2" {
+		t.Fatalf("after the fix: %v %v", c, err)
 	}
 	if err := ExchangeCode(context.Background(), db, srv.account(), ""); !errors.Is(err, ErrReauthRequired) {
 		t.Fatalf("empty code: %v", err)
+	}
+	if err := ExchangeCode(context.Background(), db, acct, "code"); !errors.As(err, &ce) {
+		t.Fatalf("code with a bad secret: %v", err)
 	}
 }
 
@@ -319,7 +348,7 @@ func TestTransientTokenEndpointError(t *testing.T) {
 
 	// Inside the margin the valid pair is used while the endpoint fails,
 	// and the next attempt waits.
-	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() + interval '2 minutes'`)
+	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() + interval '2 minutes', issued_at = now() - interval '1 day'`)
 	ts = NewTokenSource(db, srv.account())
 	srv.fail = http.StatusServiceUnavailable
 	for range 3 {

@@ -25,7 +25,10 @@ type AccountConfig struct {
 	// ClientID and ClientSecret are the integration's credentials. When both
 	// are empty the token endpoint accepts any.
 	ClientID, ClientSecret string
-	Users                  []User
+	// RedirectURI, when set, must match the redirect_uri of every token
+	// request, as the integration's settings in amoCRM do.
+	RedirectURI string
+	Users       []User
 	// LeadFields, ContactFields, CompanyFields and CatalogFields are the known
 	// custom-field ids; a write naming another id is a 400 validation error.
 	// An empty list accepts any id (and registers it as a text field).

@@ -27,6 +27,11 @@ type Faults struct {
 	// searches, as amoCRM's search index does for a while after a write
 	// (reads by id see them at once).
 	SearchLag time.Duration
+	// DropRefreshAnswer makes the next N successful refreshes issue the new
+	// pair (revoking the refresh token used) and then close the connection
+	// without answering: a rotation lost on the way back, after which the
+	// client's refresh token is spent and only its old access token works.
+	DropRefreshAnswer int
 }
 
 // SetFaults replaces the account's faults; Faults{} turns them off.

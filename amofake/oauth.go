@@ -28,11 +28,22 @@ type refreshToken struct {
 	revoked bool
 }
 
-// The two 401 bodies of amocrm-api.md §1, byte for byte.
+// amoCRM's 401 bodies, byte for byte: a revoked or reused refresh token, and
+// an expired or unknown access token on the API.
 const (
 	revokedBody      = `{"hint":"Token has been revoked","title":"Некорректный запрос","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"В запросе отсутствует ряд параметров или параметры невалидны"}`
 	unauthorizedBody = `{"title":"Unauthorized","type":"https://httpstatus.es/401","status":401,"detail":"Неверный логин или пароль"}`
+	// badClientBody is the answer to a client_id, client_secret or
+	// redirect_uri that does not match the integration, as client libraries'
+	// users report it (no hint; the title says "invalid client"). Whether
+	// amoCRM checks redirect_uri on a refresh as well is not documented; the
+	// fake does, which is the stricter case for the client.
+	badClientBody = `{"title":"Некорректный клиент","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"Авторизация клиента не прошла"}`
 )
+
+func badClient() response {
+	return response{status: http.StatusUnauthorized, ctype: "application/problem+json", body: []byte(badClientBody)}
+}
 
 // unauthorized answers an API call with an expired, unknown or other
 // account's access token.
@@ -65,7 +76,10 @@ func (s *Server) token(a *account, q *request) response {
 	}
 	if (a.cfg.ClientID != "" || a.cfg.ClientSecret != "") &&
 		(p["client_id"] != a.cfg.ClientID || p["client_secret"] != a.cfg.ClientSecret) {
-		return oauthProblem(401, "Client authentication failed")
+		return badClient()
+	}
+	if a.cfg.RedirectURI != "" && p["redirect_uri"] != a.cfg.RedirectURI {
+		return badClient()
 	}
 	switch p["grant_type"] {
 	case "authorization_code":
@@ -82,6 +96,10 @@ func (s *Server) token(a *account, q *request) response {
 		return oauthProblem(400, "The authorization grant type is not supported by the authorization server.")
 	}
 	t := s.issue(a, q.now, s.cfg.AccessTTL)
+	if p["grant_type"] == "refresh_token" && a.faults.DropRefreshAnswer > 0 {
+		a.faults.DropRefreshAnswer--
+		return response{status: 200, hangUp: true} // issued, never delivered
+	}
 	return response{status: 200, ctype: "application/json", body: encode(t)}
 }
 

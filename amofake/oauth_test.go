@@ -135,3 +135,52 @@ func TestTokenLooksLikeAmoJWT(t *testing.T) {
 		t.Errorf("claims = %v", claims)
 	}
 }
+
+// A dropped refresh answer spends the refresh token and issues a pair the
+// client never sees: its old access token still works, its refresh token is
+// revoked.
+func TestDropRefreshAnswer(t *testing.T) {
+	e := newEnv(t, nil)
+	const tokenURL = "/retail/oauth2/access_token"
+	first := tokenReply(t, e.must(200, e.doToken("POST", tokenURL, "", map[string]string{
+		"client_id": "id", "client_secret": "secret", "grant_type": "authorization_code", "code": "c",
+	})))
+	e.fake.SetFaults(sub, Faults{DropRefreshAnswer: 1})
+	refresh := map[string]string{"client_id": "id", "client_secret": "secret", "grant_type": "refresh_token",
+		"refresh_token": first.RefreshToken}
+	raw, _ := json.Marshal(refresh)
+	resp, err := e.srv.Client().Post(e.srv.URL+tokenURL, "application/json", strings.NewReader(string(raw)))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("dropped refresh answered %d", resp.StatusCode)
+	}
+	if left := e.fake.CurrentFaults(sub).DropRefreshAnswer; left != 0 {
+		t.Errorf("DropRefreshAnswer left %d, want 0", left)
+	}
+	e.must(401, e.doToken("POST", tokenURL, "", refresh))
+	e.must(204, e.doToken("GET", "/retail/api/v4/leads", first.AccessToken, nil))
+	// A failed refresh (revoked) does not count against the fault.
+	e.fake.SetFaults(sub, Faults{DropRefreshAnswer: 1})
+	e.must(401, e.doToken("POST", tokenURL, "", refresh))
+	if left := e.fake.CurrentFaults(sub).DropRefreshAnswer; left != 1 {
+		t.Errorf("DropRefreshAnswer left %d after a revoked refresh, want 1", left)
+	}
+}
+
+// A wrong client secret or redirect_uri gets amoCRM's "invalid client"
+// answer, which a client can tell from a revoked refresh token.
+func TestBadClientAnswer(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Accounts[0].RedirectURI = "https://example.com/cb" })
+	const tokenURL = "/retail/oauth2/access_token"
+	const want = `{"title":"Некорректный клиент","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"Авторизация клиента не прошла"}`
+	for _, body := range []map[string]string{
+		{"client_id": "id", "client_secret": "wrong", "grant_type": "authorization_code", "code": "c", "redirect_uri": "https://example.com/cb"},
+		{"client_id": "id", "client_secret": "secret", "grant_type": "authorization_code", "code": "c", "redirect_uri": "https://other.example/cb"},
+	} {
+		if r := e.must(401, e.doToken("POST", tokenURL, "", body)); string(r.body) != want {
+			t.Errorf("body %s, want %s", r.body, want)
+		}
+	}
+	e.must(200, e.doToken("POST", tokenURL, "", map[string]string{"client_id": "id", "client_secret": "secret",
+		"grant_type": "authorization_code", "code": "c", "redirect_uri": "https://example.com/cb"}))
+}

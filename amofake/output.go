@@ -17,9 +17,20 @@ type response struct {
 	status int
 	ctype  string
 	body   []byte
+	// hangUp closes the connection instead of answering (Faults.DropRefreshAnswer).
+	hangUp bool
 }
 
 func (r response) write(w http.ResponseWriter) {
+	if r.hangUp {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the stream instead
+	}
 	if r.status == http.StatusNoContent {
 		w.WriteHeader(r.status)
 		return

@@ -22,13 +22,22 @@ import (
 	"amoflow/workflows"
 )
 
-// TokenOptions encrypts tokens at rest when the config has a key.
+// TokenOptions encrypts tokens at rest when the config has a key, and
+// applies the amocrm refresh and pause settings.
 func TokenOptions(cfg *config.Config) ([]amocrm.TokenOption, error) {
+	opts := []amocrm.TokenOption{
+		amocrm.WithRefreshFraction(cfg.AmoCRM.RefreshFraction),
+		amocrm.WithRefreshRetry(cfg.AmoCRM.RefreshRetry),
+		amocrm.WithPauseRetry(cfg.AmoCRM.PauseRetry),
+	}
 	key, err := TokenKey(cfg)
-	if err != nil || key == nil {
+	if err != nil {
 		return nil, err
 	}
-	return []amocrm.TokenOption{amocrm.WithTokenKey(key)}, nil
+	if key == nil {
+		return opts, nil
+	}
+	return append(opts, amocrm.WithTokenKey(key)), nil
 }
 
 // Onboarding authorizes the configured accounts through amoCRM's consent page.
@@ -45,7 +54,7 @@ func Onboarding(cfg *config.Config, db *store.DB) (*amocrm.Onboarding, error) {
 }
 
 // AmoClients builds an amoCRM client per configured account, each with its
-// Postgres-backed token source.
+// Postgres-backed token source and the account's cluster-wide 403 breaker.
 func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, error) {
 	topts, err := TokenOptions(cfg)
 	if err != nil {
@@ -54,7 +63,8 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 	clients := map[string]*amocrm.Client{}
 	for _, name := range cfg.AccountNames() {
 		acct := amocrm.AccountFromConfig(cfg.Accounts[name])
-		clients[name] = amocrm.New(acct, amocrm.NewTokenSource(db, acct, topts...))
+		clients[name] = amocrm.New(acct, amocrm.NewTokenSource(db, acct, topts...),
+			amocrm.WithBreaker(amocrm.NewBreaker(db, name, cfg.AmoCRM.BlockCooldown)))
 	}
 	return clients, nil
 }

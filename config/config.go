@@ -33,6 +33,26 @@ type Config struct {
 	TokenKeys KeyRing `yaml:"token_keys"`
 	// AllowPlaintextTokens lets a production role run without a token key.
 	AllowPlaintextTokens bool `yaml:"allow_plaintext_tokens"`
+	// AmoCRM tunes token refresh and the paused-account behaviour.
+	AmoCRM AmoCRM `yaml:"amocrm"`
+}
+
+// AmoCRM tunes how the amoCRM client keeps its tokens and treats an
+// account that cannot work (see README, "Operating it"). Zero values take
+// the defaults.
+type AmoCRM struct {
+	// RefreshFraction of an access token's lifetime after which it is
+	// refreshed (default 0.5: 12 of amoCRM's 24 hours).
+	RefreshFraction float64 `yaml:"refresh_fraction"`
+	// RefreshRetry is how long a still valid pair is used after a failed
+	// refresh before the next attempt (default 30s).
+	RefreshRetry time.Duration `yaml:"refresh_retry"`
+	// PauseRetry is how often a paused activity (account needs
+	// re-authorization or is misconfigured) tries again (default 30s, at most 30s).
+	PauseRetry time.Duration `yaml:"pause_retry"`
+	// BlockCooldown is how long an account blocked by amoCRM (403) rests
+	// between probes, cluster-wide (default 5m).
+	BlockCooldown time.Duration `yaml:"block_cooldown"`
 }
 
 // HTTP is the starter's listener.
@@ -480,6 +500,9 @@ func (c *Config) Validate() error {
 	if err := c.validateOneC(); err != nil {
 		return err
 	}
+	if err := c.validateAmoCRM(); err != nil {
+		return err
+	}
 	if c.Inbound.LegacyWebhooks.Enabled && len(c.Inbound.LegacyWebhooks.AllowFrom) == 0 {
 		return fmt.Errorf("inbound.legacy_webhooks.allow_from: required when the legacy route is enabled")
 	}
@@ -532,6 +555,38 @@ func Prefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// validateAmoCRM checks the token settings and each account's OAuth
+// client: amoCRM answers a wrong one only at the next refresh, hours later.
+func (c *Config) validateAmoCRM() error {
+	t := c.AmoCRM
+	switch {
+	case t.RefreshFraction < 0 || t.RefreshFraction >= 1:
+		return fmt.Errorf("amocrm.refresh_fraction: %v is outside (0, 1)", t.RefreshFraction)
+	case t.RefreshRetry < 0:
+		return fmt.Errorf("amocrm.refresh_retry: negative")
+	case t.PauseRetry < 0 || t.PauseRetry > 30*time.Second:
+		return fmt.Errorf("amocrm.pause_retry: %v is outside (0, 30s]: a paused flow must resume within a minute", t.PauseRetry)
+	case t.BlockCooldown < 0:
+		return fmt.Errorf("amocrm.block_cooldown: negative")
+	}
+	for _, name := range c.AccountNames() {
+		a, key := c.Accounts[name], "accounts."+name
+		if a == nil || a.ClientID == "" {
+			continue // a long-lived token needs no client
+		}
+		switch {
+		case a.ClientSecret == "":
+			return fmt.Errorf("%s.client_secret: required with client_id", key)
+		case a.RedirectURI == "":
+			return fmt.Errorf("%s.redirect_uri: required with client_id (amoCRM checks it on every token request)", key)
+		}
+		if err := checkURL(a.RedirectURI); err != nil {
+			return fmt.Errorf("%s.redirect_uri: %v", key, err)
+		}
+	}
+	return nil
 }
 
 func checkURL(s string) error {

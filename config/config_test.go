@@ -132,3 +132,20 @@ func TestPublicURLRequiredOutsideDev(t *testing.T) {
 		t.Errorf("configured: %v %q %q", err, cfg.HTTP.PublicURL, cfg.HTTP.AdminAddr)
 	}
 }
+
+func TestAmoCRMSettingsValidated(t *testing.T) {
+	for name, c := range map[string]struct{ extra, top, want string }{
+		"secret missing":   {"client_id: abc", "", "accounts.retail.client_secret: required"},
+		"redirect missing": {"client_id: abc\n    client_secret: s", "", "accounts.retail.redirect_uri: required"},
+		"redirect bad":     {"client_id: abc\n    client_secret: s\n    redirect_uri: mzpo-s.ru/cb", "", "accounts.retail.redirect_uri:"},
+		"fraction":         {"", "amocrm:\n  refresh_fraction: 1.5\n", "amocrm.refresh_fraction"},
+		"pause too long":   {"", "amocrm:\n  pause_retry: 2m\n", "amocrm.pause_retry"},
+		"ok": {"client_id: abc\n    client_secret: s\n    redirect_uri: https://mzpo-s.ru/oauth/callback",
+			"amocrm:\n  refresh_fraction: 0.25\n  pause_retry: 1s\n  block_cooldown: 2m\n", ""},
+	} {
+		_, err := Parse([]byte(c.top + minimal(c.extra)))
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: err %v, want %q", name, err, c.want)
+		}
+	}
+}

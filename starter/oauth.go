@@ -40,6 +40,12 @@ func (s *server) oauthCallback(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("oauth: code rejected", "err", err)
 		writeProblem(w, invalidField("code", "amoCRM rejected the code; start again"))
 		return
+	case errors.As(err, new(*amocrm.ConfigError)):
+		s.log.Error("oauth: client rejected", "err", err)
+		writeProblem(w, &problem{Type: problemType + "misconfigured", Title: "Integration misconfigured", Status: http.StatusBadGateway,
+			Detail: "amoCRM rejects this integration's client_id, client_secret or redirect_uri for account " + account +
+				"; fix the configuration, restart and start again"})
+		return
 	case err != nil:
 		s.log.Error("oauth: exchange failed", "err", err)
 		writeProblem(w, &problem{Type: problemType + "unavailable", Title: "Exchange failed", Status: http.StatusBadGateway,

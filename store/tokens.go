@@ -26,16 +26,31 @@ type Token struct {
 	Version      int64
 	NeedsReauth  string // why an operator must re-authorize; empty when usable
 	UpdatedAt    time.Time
+	// IssuedAt is when the current pair was obtained; zero for rows written
+	// before it was recorded.
+	IssuedAt time.Time
+	// RefreshError is why the last refresh failed, until one succeeds.
+	RefreshError   string
+	RefreshErrorAt time.Time
 }
 
 // commitTimeout bounds a commit that outlives its caller's context.
 const commitTimeout = 30 * time.Second
 
-const tokenColumns = `account, access_token, refresh_token, expires_at, version, needs_reauth, updated_at`
+const tokenColumns = `account, access_token, refresh_token, expires_at, version, needs_reauth, updated_at,
+	issued_at, refresh_error, refresh_error_at`
 
 func scanToken(row pgx.Row) (Token, error) {
 	var t Token
-	err := row.Scan(&t.Account, &t.AccessToken, &t.RefreshToken, &t.ExpiresAt, &t.Version, &t.NeedsReauth, &t.UpdatedAt)
+	var issued, errAt *time.Time
+	err := row.Scan(&t.Account, &t.AccessToken, &t.RefreshToken, &t.ExpiresAt, &t.Version, &t.NeedsReauth, &t.UpdatedAt,
+		&issued, &t.RefreshError, &errAt)
+	if issued != nil {
+		t.IssuedAt = *issued
+	}
+	if errAt != nil {
+		t.RefreshErrorAt = *errAt
+	}
 	return t, err
 }
 
@@ -57,15 +72,16 @@ func (db *DB) Token(ctx context.Context, account string) (Token, error) {
 // how an operator's authorization replaces whatever was there.
 func (db *DB) PutToken(ctx context.Context, account, access, refresh string, expiresAt time.Time) (Token, error) {
 	t, err := scanToken(db.Pool.QueryRow(ctx, `
-		INSERT INTO amo_tokens (account, access_token, refresh_token, expires_at)
-		VALUES ($1, $2, $3, $4)
+		INSERT INTO amo_tokens (account, access_token, refresh_token, expires_at, issued_at)
+		VALUES ($1, $2, $3, $4, now())
 		ON CONFLICT (account) DO UPDATE SET
 			access_token = EXCLUDED.access_token,
 			refresh_token = EXCLUDED.refresh_token,
 			expires_at = EXCLUDED.expires_at,
 			version = amo_tokens.version + 1,
 			needs_reauth = '',
-			updated_at = now()
+			updated_at = now(),
+			issued_at = now(), refresh_error = '', refresh_error_at = NULL
 		RETURNING `+tokenColumns, account, access, refresh, expiresAt))
 	if err != nil {
 		return Token{}, fmt.Errorf("store: put token %q: %w", account, err)
@@ -79,7 +95,8 @@ func (db *DB) PutToken(ctx context.Context, account, access, refresh string, exp
 func (db *DB) ReplaceTokenIf(ctx context.Context, account string, version int64, access, refresh string, expiresAt time.Time) (t Token, ok bool, err error) {
 	t, err = scanToken(db.Pool.QueryRow(ctx, `
 		UPDATE amo_tokens SET access_token = $3, refresh_token = $4, expires_at = $5,
-			version = version + 1, needs_reauth = '', updated_at = now()
+			version = version + 1, needs_reauth = '', updated_at = now(),
+			issued_at = now(), refresh_error = '', refresh_error_at = NULL
 		WHERE account = $1 AND version = $2
 		RETURNING `+tokenColumns, account, version, access, refresh, expiresAt))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -135,7 +152,8 @@ func (db *DB) LockToken(ctx context.Context, account string, fn func(*TokenTx) e
 func (t *TokenTx) Replace(ctx context.Context, access, refresh string, expiresAt time.Time) (Token, error) {
 	nt, err := scanToken(t.tx.QueryRow(ctx, `
 		UPDATE amo_tokens SET access_token = $2, refresh_token = $3, expires_at = $4,
-			version = version + 1, needs_reauth = '', updated_at = now()
+			version = version + 1, needs_reauth = '', updated_at = now(),
+			issued_at = now(), refresh_error = '', refresh_error_at = NULL
 		WHERE account = $1
 		RETURNING `+tokenColumns, t.Token.Account, access, refresh, expiresAt))
 	if err != nil {
@@ -159,4 +177,33 @@ func (t *TokenTx) MarkNeedsReauth(ctx context.Context, reason string) error {
 	}
 	t.Token.NeedsReauth = reason
 	return nil
+}
+
+// NoteRefreshError records why a refresh failed, for `amoflow auth status`;
+// the pair and its version stay as they are.
+func (db *DB) NoteRefreshError(ctx context.Context, account, reason string) error {
+	_, err := db.Pool.Exec(ctx, `
+		UPDATE amo_tokens SET refresh_error = $2, refresh_error_at = now() WHERE account = $1`, account, reason)
+	if err != nil {
+		return fmt.Errorf("store: note refresh error %q: %w", account, err)
+	}
+	return nil
+}
+
+// Tokens reads every account's row, for status pages.
+func (db *DB) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+tokenColumns+` FROM amo_tokens ORDER BY account`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: read tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

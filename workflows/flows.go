@@ -38,17 +38,24 @@ const (
 
 // amoOptions runs activities on the account's amoCRM task queue, whose
 // workers are rate limited to the account's request budget cluster-wide.
-// Retryable errors (network, 5xx, 429) back off without a cap on attempts for
-// a day; permanent ones (validation, revoked token) fail at once.
+// Retryable errors (network, 5xx, 429) back off without a cap on attempts,
+// at most 30 s apart; so does an account that is paused (needs
+// re-authorization, misconfigured, blocked by amoCRM), for up to amoWait,
+// so that its flows survive a week-long wait and resume by themselves.
+// Permanent errors (validation) fail at once.
 func amoOptions(ctx workflow.Context, taskQueue string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              taskQueue,
 		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour,
+		ScheduleToCloseTimeout: amoWait,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
+			MaximumInterval:    30 * time.Second,
 		},
 	})
 }
+
+// amoWait is how long an amoCRM activity keeps trying: longer than a week,
+// the longest an account is expected to wait for an operator.
+const amoWait = 8 * 24 * time.Hour

@@ -192,7 +192,7 @@ func childOptions(ctx workflow.Context, id string) workflow.Context {
 	parent := workflow.GetInfo(ctx)
 	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:               id,
-		WorkflowExecutionTimeout: 24 * time.Hour,
+		WorkflowExecutionTimeout: amoWait + 24*time.Hour, // outlive a paused account's activities
 		// UI only (not compared on replay): which 1C job this step belongs to.
 		StaticSummary: "1C request → " + parent.WorkflowType.Name + " step",
 		StaticDetails: fmt.Sprintf("**Source** `1c/%s`  \n**Parent job** %s", parent.WorkflowType.Name, parent.WorkflowExecution.ID),

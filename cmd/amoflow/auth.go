@@ -16,6 +16,7 @@ import (
 //	amoflow auth url --account retail        a consent link; amoCRM redirects to /oauth/callback
 //	amoflow auth exchange --account retail --code CODE
 //	amoflow auth token --account retail --token TOKEN --expires 2027-01-01
+//	amoflow auth status [--json]             every account's token, needs-reauth, breaker
 //
 // Secrets are read from the flags or, better, from AMOFLOW_AUTH_CODE /
 // AMOFLOW_AUTH_TOKEN so they stay out of shell history.
@@ -23,8 +24,11 @@ func runAuth(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "rekey" {
 		return runAuthRekey(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "status" {
+		return runAuthStatus(ctx, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "url" && args[0] != "exchange" && args[0] != "token") {
-		return fmt.Errorf("usage: amoflow auth url --account NAME | auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD")
+		return fmt.Errorf("usage: amoflow auth url --account NAME | auth exchange --account NAME --code CODE | auth token --account NAME --token TOKEN --expires YYYY-MM-DD | auth status [--json] | auth rekey")
 	}
 	sub := args[0]
 	fs, path := flags("auth " + sub)

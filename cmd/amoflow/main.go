@@ -5,7 +5,7 @@
 //	amoflow bridge    RabbitMQ → Temporal: starts one workflow per message, then acks
 //	amoflow worker    Temporal workflows and activities (amoCRM, 1C)
 //	amoflow migrate   apply database migrations and exit
-//	amoflow auth      on-board an amoCRM account (code exchange, long-lived token)
+//	amoflow auth      on-board an amoCRM account (consent link, code exchange, long-lived token), show accounts' state
 //	amoflow dead      list, show, replay or purge dead letters
 //	amoflow check     read every configured id back from amoCRM and 1C; exit 1 on a mismatch
 //	amoflow fake-amo  a fake amoCRM for local work and tests
@@ -39,7 +39,7 @@ var commands = []command{
 	{"bridge", "the RabbitMQ → Temporal bridge", runBridge},
 	{"worker", "the Temporal worker (workflows and amoCRM activities)", runWorker},
 	{"migrate", "apply database migrations", runMigrate},
-	{"auth", "on-board an amoCRM account: auth exchange|token|status", runAuth},
+	{"auth", "amoCRM accounts: auth url|exchange|token (on-board), auth status [--json]", runAuth},
 	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
 	{"check", "read every configured id back from amoCRM and try 1C; exit 1 on a mismatch", runCheck},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
