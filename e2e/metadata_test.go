@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
 
+	"amoflow/app"
 	"amoflow/workflows"
 )
 
@@ -22,7 +22,10 @@ func TestWorkflowMetadataWithoutPersonalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dc := converter.GetDefaultDataConverter()
+	dc, _, err := app.Converters(h.cfg) // the metadata is encrypted like every payload
+	if err != nil {
+		t.Fatal(err)
+	}
 	var summary, details string
 	md := desc.GetExecutionConfig().GetUserMetadata()
 	if err := dc.FromPayload(md.GetSummary(), &summary); err != nil {

@@ -36,11 +36,17 @@ const secondIdentity = "e2e-second-process"
 // Postgres pool, on the same task queues and database.
 func (h *harness) startSecondProcess() {
 	h.t.Helper()
+	dc, fc, err := app.Converters(h.cfg) // payloads are encrypted, as in every process
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	tc, err := client.DialContext(h.ctx, client.Options{
-		HostPort:  h.cfg.Temporal.HostPort,
-		Namespace: h.cfg.Temporal.Namespace,
-		Identity:  secondIdentity,
-		Logger:    tlog.NewStructuredLogger(quietLogger()),
+		HostPort:         h.cfg.Temporal.HostPort,
+		Namespace:        h.cfg.Temporal.Namespace,
+		Identity:         secondIdentity,
+		Logger:           tlog.NewStructuredLogger(quietLogger()),
+		DataConverter:    dc,
+		FailureConverter: fc,
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -331,6 +337,10 @@ func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
 		return n == 1
 	})
 	second := h.accept(url.Values{"phone": {"89037770011"}, "comment": {"second " + tag}})
+	_, fc, err := app.Converters(h.cfg) // failure messages are encrypted too
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, 30*time.Second, "the second form to wait for the first one's lease", func() bool {
 		d, err := h.tc.DescribeWorkflowExecution(h.ctx, second, "")
 		if err != nil {
@@ -338,7 +348,8 @@ func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
 		}
 		for _, pa := range d.GetPendingActivities() {
 			if pa.GetActivityType().GetName() == "AcquireLeases" && pa.GetAttempt() > 1 &&
-				strings.Contains(pa.GetLastFailure().GetMessage(), "held by workflow "+first) {
+				pa.GetLastFailure() != nil &&
+				strings.Contains(fc.FailureToError(pa.GetLastFailure()).Error(), "held by workflow "+first) {
 				return true
 			}
 		}

@@ -88,6 +88,7 @@ func TestLeadLinkInCurrentDetails(t *testing.T) {
 	}
 	env.RegisterWorkflowWithOptions(f.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
 	env.RegisterActivity(&activities.Amo{})
+	freeLeases(env)
 	env.OnActivity(a.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
 	env.OnActivity(a.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil)
 	env.OnActivity(a.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil)
