@@ -27,7 +27,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## bench: ingest and flow benchmarks (spec §8, ~15 min); raw results in bench/results/, summary in BENCHMARKS.md
+## bench: ingest and flow benchmarks (docs/architecture.md#performance-targets, ~15 min); raw results in bench/results/, summary in BENCHMARKS.md
 bench: services
 	$(GO) run ./bench/ingest -out bench/results
 	$(GO) run ./bench/flow -out bench/results

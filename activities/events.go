@@ -9,7 +9,7 @@ import (
 	"amoflow/eventsapi"
 )
 
-// Events holds the activities on the site's events API (reference-system §5.11).
+// Events holds the activities on the site's events API (docs/flows.md#processevents).
 type Events struct {
 	API *eventsapi.Client
 }

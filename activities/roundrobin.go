@@ -22,7 +22,7 @@ type NextManagerInput struct {
 }
 
 // NextManager hands out the pool's next manager, atomically across every
-// worker (reference-system §5.1.1); a key asked again gets the same one.
+// worker (docs/flows.md#round-robin); a key asked again gets the same one.
 func (s *Store) NextManager(ctx context.Context, in NextManagerInput) (int64, error) {
 	if s == nil || s.DB == nil {
 		return 0, temporal.NewNonRetryableApplicationError("no Postgres store on this worker", "NoStore", nil)

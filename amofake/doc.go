@@ -5,7 +5,7 @@
 // prefix: an account's base_url is http://host:port/{subdomain}, so a client
 // calls {base_url}/oauth2/access_token and {base_url}/api/v4/....
 //
-// The fake behaves the way shared/spec/amocrm-api.md says amoCRM does:
+// The fake behaves the way docs/architecture.md#amocrm-behaviour says amoCRM does:
 // one-time refresh tokens and the exact 401 bodies; a budget of RPS API
 // requests per second per account, past which it answers 429 with an HTML
 // page and no Retry-After; 204 with an empty body for empty lists, searches

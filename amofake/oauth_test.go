@@ -41,7 +41,7 @@ func TestOAuthRotation(t *testing.T) {
 		t.Fatal("refresh did not rotate the pair")
 	}
 
-	// The used refresh token is revoked: reusing it gets the exact body of amocrm-api.md §1.
+	// The used refresh token is revoked: reusing it gets the exact body of docs/architecture.md#oauth-answers.
 	reuse := e.must(401, e.doToken("POST", tokenURL, "", map[string]string{
 		"client_id": "id", "client_secret": "secret", "grant_type": "refresh_token", "refresh_token": first.RefreshToken,
 	}))

@@ -70,7 +70,7 @@ func problem(status int, title, detail string) response {
 	}{title, fmt.Sprintf("https://httpstatus.es/%d", status), status, detail})}
 }
 
-// validationFailed is the 400 answer of amocrm-api.md §3.
+// validationFailed is the 400 answer of docs/architecture.md#entities-and-errors.
 func validationFailed(errs []entityErrors) response {
 	return response{status: 400, ctype: "application/problem+json", body: encode(struct {
 		ValidationErrors []entityErrors `json:"validation-errors"`

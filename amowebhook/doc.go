@@ -1,6 +1,6 @@
 // Package amowebhook reads the webhooks amoCRM sends: a form-encoded body in
 // amoCRM's legacy v2 shape, entity[action][i][field]…, into typed events
-// (shared/spec/amocrm-api.md §4).
+// (docs/architecture.md#webhook-format).
 //
 // One delivery may carry several entities and several actions
 // (leads[status][0], leads[status][1], contacts[update][0], …); Parse returns

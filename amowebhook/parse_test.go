@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Bodies as amoCRM sends them (shared/spec/amocrm-api.md §4).
+// Bodies as amoCRM sends them (docs/architecture.md#webhook-format).
 const (
 	digitalPipeline = "leads[status][0][id]=2050297&leads[status][0][status_id]=35573056&leads[status][0][pipeline_id]=3643927&leads[status][0][old_status_id]=35572897&leads[status][0][old_pipeline_id]=3643927&account[id]=29085955&account[subdomain]=domain"
 

@@ -201,13 +201,13 @@ type OneC struct {
 	// SenseiCallbackURL is called with ?result=changed&hash= after a
 	// successful change of responsible requested with a sensei_hash.
 	SenseiCallbackURL string `yaml:"sensei_callback_url"`
-	// StudyGroups places study-group leads from 1C (reference-system §4.2.7).
+	// StudyGroups places study-group leads from 1C (docs/flows.md#studygrouplead).
 	StudyGroups StudyGroups `yaml:"study_groups"`
 	// PriceTypes are the 1C price types a course's price is read from.
 	PriceTypes PriceTypes `yaml:"price_types"`
 }
 
-// PriceTypes are 1C price-type UIDs (reference-system §4.2.1). Empty ones
+// PriceTypes are 1C price-type UIDs (docs/flows.md#coursefrom1c). Empty ones
 // fall back to the course's first price.
 type PriceTypes struct {
 	Distance   string `yaml:"distance"`   // short_name contains "-Д"
@@ -238,7 +238,7 @@ type AccountOneC struct {
 	TaskDueHour     int   `yaml:"task_due_hour"`
 }
 
-// EventsAPI is the site's activities API (reference-system §5.11).
+// EventsAPI is the site's activities API (docs/flows.md#processevents).
 type EventsAPI struct {
 	URL    string `yaml:"url"`
 	Secret string `yaml:"secret"`
@@ -263,7 +263,7 @@ type Account struct {
 	Merge              Merge  `yaml:"merge"`
 	LeadName           string `yaml:"lead_name"`
 
-	// FormFields maps a site-form field (reference-system §6.1) to a lead custom field id.
+	// FormFields maps a site-form field (docs/flows.md#form-fields) to a lead custom field id.
 	FormFields map[string]int64 `yaml:"form_fields"`
 	// FormTags adds tags (by name) to a form's lead when form_name_site contains a text.
 	FormTags []TagRule `yaml:"form_tags"`

@@ -19,7 +19,7 @@ import (
 
 const retail = "mzpoeducationsale"
 
-// scenario1 is reference-system §10 scenario 1. Job ids derive from the
+// scenario1 is docs/flows.md#acceptance-scenarios scenario 1. Job ids derive from the
 // form, and the tests share one Temporal namespace, so each test passes its
 // own comment.
 func scenario1(comment string) url.Values {
@@ -88,7 +88,9 @@ func TestNewPersonBecomesContactLeadNoteAndLink(t *testing.T) {
 	}
 
 	// Operators find the lead's workflow in the UI by its search attributes.
-	query := fmt.Sprintf("AmoLeadID = %d AND AmoAccount = 'retail'", res.LeadID)
+	// The task queue keeps other tests' workflows (same namespace, fakes that
+	// number leads alike) out of the answer.
+	query := fmt.Sprintf("AmoLeadID = %d AND AmoAccount = 'retail' AND TaskQueue = '%s'", res.LeadID, h.cfg.Temporal.TaskQueue)
 	waitFor(t, 10*time.Second, "the workflow to be visible by "+query, func() bool {
 		resp, err := h.tc.ListWorkflow(h.ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == id

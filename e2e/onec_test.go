@@ -24,7 +24,7 @@ var oneCLeadIDs atomic.Int64
 
 func init() { oneCLeadIDs.Store(6_100_000_000) }
 
-// order1C is a retail lead ready for 1C (reference-system §10 scenario 7):
+// order1C is a retail lead ready for 1C (docs/flows.md#acceptance-scenarios scenario 7):
 // a product, a contact without client_id_1C, organization МЦПО.
 type order1C struct {
 	lead, contact, element, company int64

@@ -1,6 +1,6 @@
 // Package eventsapi is the client of the site's events ("activities") API,
 // which the event-registration flow asks for an event by its name
-// (reference-system §5.11), and a fake of it for tests (fake.go).
+// (docs/flows.md#processevents), and a fake of it for tests (fake.go).
 //
 // The API takes a POST form with the shared secret and the HTML-escaped
 // event name and answers JSON {id, page_name, vrema, event_address,

@@ -21,7 +21,7 @@ type Client struct {
 	user, pass string
 	hc         *http.Client
 	// UpperPartnerKeys writes Partner's OGRN, INN, KPP and BIK in upper
-	// case, as the C# integration did (reference-system §3.3.2).
+	// case, as the C# integration did (docs/flows.md#partner-editpartner).
 	UpperPartnerKeys bool
 }
 

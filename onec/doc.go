@@ -1,4 +1,4 @@
-// Package onec is amoflow's client for the 1C HTTP API (reference-system §3):
+// Package onec is amoflow's client for the 1C HTTP API (docs/flows.md#the-1c-api):
 // upsert and read clients (EditStudent), partners (EditPartner),
 // applications (EditApplication) and courses (EditCourse), and change a
 // contract's responsible person (lk_editdata).

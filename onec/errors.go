@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// Kind classifies a failed 1C call (reference-system §3.4).
+// Kind classifies a failed 1C call (docs/architecture.md#1c-errors).
 type Kind int
 
 const (

@@ -2,7 +2,7 @@ package onec
 
 import "encoding/json"
 
-// The models of reference-system §3.3. JSON names are case-sensitive and
+// The models of docs/flows.md#1c-data-model. JSON names are case-sensitive and
 // exactly as 1C expects them. Optional strings are left out when empty (as
 // the newer PHP integration did); ids are null when empty, which means
 // "create".

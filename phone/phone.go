@@ -1,5 +1,5 @@
 // Package phone normalizes phone numbers the one way amoflow stores and
-// compares them (reference-system §6.2): digits only, Russian numbers as +7
+// compares them (docs/flows.md#phone-normalization): digits only, Russian numbers as +7
 // followed by ten digits.
 package phone
 

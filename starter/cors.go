@@ -6,7 +6,7 @@ import (
 )
 
 // cors lets the configured site origins post forms from a browser. Forms need
-// no cookies, so credentials are never allowed (reference-system §8.1.7).
+// no cookies, so credentials are never allowed (docs/flows.md#form-endpoints).
 // CORS is enforced by browsers: a request from another origin is still
 // served, the browser just hides the answer from the page.
 type cors struct {

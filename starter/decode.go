@@ -25,7 +25,7 @@ func (s *server) limitBody(next http.Handler) http.Handler {
 }
 
 // Form body media types. The media type is compared without its parameters,
-// so "; charset=UTF-8" is fine (the old exact compare was a defect, §8.4.21).
+// so "; charset=UTF-8" is fine (the old exact compare was a defect, docs/flows.md#form-endpoints).
 const (
 	typeURLEncoded = "application/x-www-form-urlencoded"
 	typeMultipart  = "multipart/form-data"

@@ -21,9 +21,9 @@ type accepted struct {
 	StatusURL string `json:"status_url"`
 }
 
-// forms takes a site form (reference-system §6): POST /v1/forms answers 202
+// forms takes a site form (docs/flows.md#site-form): POST /v1/forms answers 202
 // with the job; the legacy POST /amo/index.php answers like the old PHP
-// endpoint (§4.2.2): 404 "no post" without method=siteform, 200 "Ok" once
+// endpoint (docs/flows.md#form-endpoints): 404 "no post" without method=siteform, 200 "Ok" once
 // stored. Errors are problem JSON on both.
 func (s *server) forms(legacy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -17,7 +17,7 @@ import (
 	"amoflow/workflows"
 )
 
-// The 1C surface (reference-system §3.6, §4.2). Every request is checked,
+// The 1C surface (docs/flows.md#from-1c-to-amocrm, docs/flows.md#from-1c-to-amocrm). Every request is checked,
 // stored in RabbitMQ as a job of kind "1c" and answered 202 with the job;
 // 1C reads the result (amo_ids, …) from GET /v1/jobs/{id}?wait=30s. The
 // managers list and the legacy course endpoint wait for their job and
@@ -59,7 +59,7 @@ func (s *server) onecRoutes(r *mux.Router) {
 		s.handle(r, rt.path, s.onecAuth(s.onecAccept(rt.job))).Methods(rt.methods...)
 	}
 	s.handle(r, "/v1/1c/managers", s.onecAuth(http.HandlerFunc(s.onecManagers))).Methods(http.MethodGet)
-	// The old course sync (§4.2.1), authenticated by secret_key in the body.
+	// The old course sync (docs/flows.md#coursefrom1c), authenticated by secret_key in the body.
 	for _, path := range []string{"/amo/api", "/amo/api/", "/amo/api/v2", "/amo/api/v2/"} {
 		s.handle(r, path, http.HandlerFunc(s.onecLegacyCourses)).Methods(http.MethodPost)
 	}
@@ -257,7 +257,7 @@ func parseCorpLead(s *server, r *http.Request, raw json.RawMessage) (any, string
 	return c, s.cfg.OneC.CorporateAccount, nil
 }
 
-// parseChangeResp reads Sensei's change of responsible (§4.2.6): id (the
+// parseChangeResp reads Sensei's change of responsible (docs/flows.md#changeresponsible1c): id (the
 // retail lead), uid (the 1C contract), resp, and sensei_hash for the
 // callback, whose URL comes from the configuration, never from the caller.
 func parseChangeResp(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
@@ -290,7 +290,7 @@ func parseChangeResp(s *server, r *http.Request, raw json.RawMessage) (any, stri
 }
 
 // onecManagers answers GET /v1/1c/managers with the corporate managers
-// (§4.2.5): one job per minute serves every caller of that minute.
+// (docs/flows.md#listmanagers): one job per minute serves every caller of that minute.
 func (s *server) onecManagers(w http.ResponseWriter, r *http.Request) {
 	job := onecJob{slug: "managers", flow: workflows.ListManagersName}
 	r.Header.Set("Idempotency-Key", strconv.FormatInt(s.now().Unix()/60, 10))

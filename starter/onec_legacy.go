@@ -11,7 +11,7 @@ import (
 )
 
 // onecLegacyCourses is the old course sync, POST /amo/api?{method} (and
-// /amo/api/v2/?{method}), reference-system §4.2.1. It answers like the old
+// /amo/api/v2/?{method}), docs/flows.md#coursefrom1c. It answers like the old
 // endpoint: 401 "Access denied!" without the right secret_key (compared in
 // constant time), 404 "Incorrect course uid", 200 "no name", 200
 // {"amo_ids":[…]} after update_course, 200 "Success" or 404 "Course not

@@ -8,7 +8,7 @@ import (
 	"amoflow/workflows"
 )
 
-// Validation of what 1C sends (reference-system §3.6, §4.2): the first bad
+// Validation of what 1C sends (docs/flows.md#from-1c-to-amocrm, docs/flows.md#from-1c-to-amocrm): the first bad
 // field is named in a 400 problem. patch is true for PATCH (update only).
 
 func checkGUID(field string, g onec.GUID) *problem {

@@ -6,18 +6,18 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// routes is the whole HTTP surface (spec README §4). Every route is counted
+// routes is the whole HTTP surface (docs/architecture.md#http-surface). Every route is counted
 // under its path template and has its body capped (see handle).
 func (s *server) routes(r *mux.Router) {
-	// Site forms (reference-system §6), from browsers too: CORS applies.
+	// Site forms (docs/flows.md#site-form), from browsers too: CORS applies.
 	// Public: rate limited per client (inbound.form_rate).
 	s.handle(r, "/v1/forms", s.cors.wrap(s.limitForms(s.forms(false)))).Methods(http.MethodPost, http.MethodOptions)
 	s.handle(r, "/amo/index.php", s.cors.wrap(s.limitForms(s.forms(true)))).Methods(http.MethodPost, http.MethodOptions)
 
-	// amoCRM webhooks (reference-system §5); the legacy route is off unless configured.
+	// amoCRM webhooks (docs/flows.md#amocrm-webhooks); the legacy route is off unless configured.
 	s.handle(r, "/v1/amo/webhooks/{method}", s.webhooks(false)).Methods(http.MethodPost)
 	s.handle(r, "/amo/webhooks/", s.webhooks(true)).Methods(http.MethodPost)
-	// 1C (reference-system §3.6, §4.2):
+	// 1C (docs/flows.md#from-1c-to-amocrm, docs/flows.md#from-1c-to-amocrm):
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
 	s.onecRoutes(r)
 	// Jobs: the status_url of every 202 points here.

@@ -45,7 +45,7 @@ func (s *server) recordRejected(method string, rejected []amowebhook.Rejection) 
 	}
 }
 
-// webhooks takes amoCRM webhooks (reference-system §5, spec README §4).
+// webhooks takes amoCRM webhooks (docs/flows.md#amocrm-webhooks, docs/architecture.md#http-surface).
 //
 // POST /v1/amo/webhooks/{method}?token=… needs inbound.webhook_token (amoCRM
 // cannot send headers) and answers 202 with the delivery's job once the
@@ -55,7 +55,7 @@ func (s *server) recordRejected(method string, rejected []amowebhook.Rejection) 
 //
 // The account is the one of account[id] (or account[subdomain]) and must be
 // the method's account; a body without either is taken as the method's
-// account, which the method implies (§1.1). Only
+// account, which the method implies (docs/architecture.md#accounts). Only
 // application/x-www-form-urlencoded is accepted (any parameters).
 func (s *server) webhooks(legacy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,7 +7,7 @@ import (
 )
 
 // Agr2Corp brings a corporate lead back from the contract department
-// (reference-system §5.6, webhook agr2corp): the source lead named by the
+// (docs/flows.md#agr2corp, webhook agr2corp): the source lead named by the
 // contract lead's ID_LEAD_RET moves from "waiting for the contract" to
 // "bill sent" in the sales pipeline. A source in any other stage is left
 // alone, which also makes a repeated hook a no-op.

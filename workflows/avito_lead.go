@@ -6,8 +6,8 @@ import (
 	"amoflow/activities"
 )
 
-// AvitoLead marks a retail lead that came from Avito (reference-system
-// §5.7, webhook avito_lead): type "Заявка записаться на {course} с Авито",
+// AvitoLead marks a retail lead that came from Avito (see
+// docs/flows.md#avito_lead, webhook avito_lead): type "Заявка записаться на {course} с Авито",
 // site and source "Avito.ru", result "Заявка с Авито", the tag Ручная
 // swapped for Авито. Fields are replaced, not appended; a lead without tags
 // is fine; nothing is written when the lead already looks like that.

@@ -6,7 +6,7 @@ import (
 	"amoflow/activities"
 )
 
-// Notes of the change of responsible (reference-system §4.2.6).
+// Notes of the change of responsible (docs/flows.md#changeresponsible1c).
 const (
 	noteRespPending = "Производится смена ответственного в 1с. Пожалуйста подождите."
 	noteRespChanged = "Ответственный в сделке успешно изменен!"
@@ -20,7 +20,7 @@ type ChangeResponsibleResult struct {
 }
 
 // ChangeResponsible1C changes the responsible person of a 1C contract
-// (lk_editdata changeotv, reference-system §4.2.6 and §5.10): a note that
+// (lk_editdata changeotv, docs/flows.md#changeresponsible1c and docs/flows.md#changeresponsible1c): a note that
 // it is under way, the 1C call (retried with backoff for onec.retry_for),
 // a note that it succeeded and, only then, the caller's callback (Sensei).
 // When 1C keeps failing: the note "Произошла ошибка", an admin task, and

@@ -11,7 +11,7 @@ import (
 	"amoflow/phone"
 )
 
-// ClientFrom1CInput is a client 1C sends (reference-system §3.6.1).
+// ClientFrom1CInput is a client 1C sends (docs/flows.md#clientfrom1c).
 // UpdateOnly (PATCH) updates the contacts it finds and creates none.
 type ClientFrom1CInput struct {
 	Client     onec.Student `json:"client"`

@@ -11,7 +11,7 @@ import (
 	"amoflow/phone"
 )
 
-// CompanyFrom1CInput is a partner 1C sends (reference-system §3.6.2).
+// CompanyFrom1CInput is a partner 1C sends (docs/flows.md#companyfrom1c).
 type CompanyFrom1CInput struct {
 	Partner    onec.Partner `json:"partner"`
 	UpdateOnly bool         `json:"update_only,omitempty"`

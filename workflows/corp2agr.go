@@ -10,7 +10,7 @@ import (
 )
 
 // Corp2Agr sends a corporate lead to the contract department
-// (reference-system §5.5, webhook corp2agr): a lead in the contract
+// (docs/flows.md#corp2agr, webhook corp2agr): a lead in the contract
 // pipeline, with the source's name, price, fields and tags, linked to its
 // contacts and company (the old code left it unlinked), ID_LEAD_RET = the
 // source and CORP_MAN = the source's manager; a note naming that manager

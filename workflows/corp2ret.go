@@ -7,7 +7,7 @@ import (
 )
 
 // Corp2Ret closes the retail lead as won when its corporate lead is won
-// (reference-system §5.2, webhook corp2ret): the retail lead named by the
+// (docs/flows.md#corp2ret, webhook corp2ret): the retail lead named by the
 // corporate lead's RET_ID goes to status 142 in its own pipeline, with the
 // corporate price when there is one. Nothing is written when it already is.
 //
@@ -24,7 +24,7 @@ func (f *Flows) corp2Ret(ctx workflow.Context, ev HookEvent) (*HookResult, error
 // closeRetailLead is Corp2Ret and Corp2RetFail: status is 142 or 143, and
 // the corporate lead must have it (the hook may come late, after a reopen).
 // RET_ID is the only way to the retail lead: the old fallback to
-// ID_LEAD_RET held a corporate lead id (§8.4.9).
+// ID_LEAD_RET held a corporate lead id (docs/flows.md#corp2ret).
 func (f *Flows) closeRetailLead(ctx workflow.Context, ev HookEvent, status int64) (*HookResult, error) {
 	s, err := f.hookSettings(ctx)
 	if err != nil {

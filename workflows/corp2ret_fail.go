@@ -3,7 +3,7 @@ package workflows
 import "go.temporal.io/sdk/workflow"
 
 // Corp2RetFail closes the retail lead as lost when its corporate lead is
-// lost (reference-system §5.3, webhook corp2ret_fail), as the old code
+// lost (docs/flows.md#corp2ret_fail, webhook corp2ret_fail), as the old code
 // intended and never did: status 143 in its own pipeline, the corporate
 // price when there is one. See closeRetailLead.
 func (f *Flows) Corp2RetFail(ctx workflow.Context, ev HookEvent) (*HookResult, error) {

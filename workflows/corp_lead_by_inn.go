@@ -10,7 +10,7 @@ import (
 	"amoflow/phone"
 )
 
-// CorpLeadInput is a corporate lead from the corporate LK (reference-system §4.2.4).
+// CorpLeadInput is a corporate lead from the corporate LK (docs/flows.md#corpleadbyinn).
 type CorpLeadInput struct {
 	INN       string `json:"inn"`
 	Company   string `json:"company"`
@@ -32,7 +32,7 @@ type CorpLeadResult struct {
 }
 
 // CorpLeadByINN makes a corporate lead for a company by INN (reference-
-// system §4.2.4, as intended): the company whose INN field equals the INN,
+// system docs/flows.md#corpleadbyinn, as intended): the company whose INN field equals the INN,
 // else a new one; the person found by phone, then e-mail (verified), else
 // a new contact; the contact linked to the company; then the person's open
 // lead (as a site form would merge) or a new lead in the intake stage,

@@ -11,7 +11,7 @@ import (
 	"amoflow/onec"
 )
 
-// CourseFrom1CInput is a course 1C sends (update_course, reference-system §4.2.1).
+// CourseFrom1CInput is a course 1C sends (update_course, docs/flows.md#coursefrom1c).
 type CourseFrom1CInput struct {
 	Course onec.Course `json:"course"`
 }

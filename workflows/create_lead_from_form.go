@@ -23,8 +23,8 @@ type FormResult struct {
 // a is only used to name activity methods; Temporal calls the worker's instance.
 var a *activities.Amo
 
-// CreateLeadFromForm turns a site form into an amoCRM lead (reference-system
-// §6.4 without its defects): find the person by phone, then by email,
+// CreateLeadFromForm turns a site form into an amoCRM lead (see
+// docs/flows.md#site-form without its defects): find the person by phone, then by email,
 // verifying each hit; merge into their most recently updated open lead, or
 // create the lead (with the contact when new) in one request; add the comment.
 //

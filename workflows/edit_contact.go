@@ -7,7 +7,7 @@ import (
 )
 
 // EditContact writes a retail contact's phones in the one normalized form
-// (reference-system §5.12, webhook editcontact, §6.2): every value is kept,
+// (docs/flows.md#editcontact, webhook editcontact, docs/flows.md#phone-normalization): every value is kept,
 // with its enum, in its place (the old code kept only the first). When every
 // phone already is in that form nothing is written, so the contact-update
 // webhook our own update triggers ends there instead of looping.

@@ -2,7 +2,7 @@ package workflows
 
 import "time"
 
-// FormInput is a site form as the starter accepted it (reference-system §6.1).
+// FormInput is a site form as the starter accepted it (docs/flows.md#form-fields).
 // It travels through RabbitMQ as JSON and is the CreateLeadFromForm argument.
 type FormInput struct {
 	JobID      string    `json:"job_id"`

@@ -189,7 +189,7 @@ func formNote(fields map[string]string, s formSettings) string {
 	return b.String()
 }
 
-// formTags are the tags the form's name asks for (reference-system §6.4 rules,
+// formTags are the tags the form's name asks for (docs/flows.md#site-form rules,
 // from config), resolved by name in the account.
 func formTags(fields map[string]string, s formSettings) []activities.Tag {
 	var tags []activities.Tag

@@ -5,7 +5,7 @@ import "go.temporal.io/sdk/workflow"
 // ListManagersInput asks for the corporate managers the LK may assign.
 type ListManagersInput struct{}
 
-// Manager is one entry of the managers list (reference-system §4.2.5).
+// Manager is one entry of the managers list (docs/flows.md#listmanagers).
 type Manager struct {
 	Name  string `json:"name"`
 	ID    int64  `json:"id"`

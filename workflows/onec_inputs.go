@@ -10,14 +10,14 @@ const (
 	ChangeResponsible1CName = "ChangeResponsible1C"
 )
 
-// Sync1COrderInput transfers one lead to 1C (reference-system §3.5.1).
+// Sync1COrderInput transfers one lead to 1C (docs/flows.md#sync1corder).
 type Sync1COrderInput struct {
 	Account string // config account key: retail (savelead) or corp (physics_corp)
 	LeadID  int64
 }
 
 // ChangeResponsibleInput changes the responsible person of a 1C contract
-// (reference-system §4.2.6, §5.10).
+// (docs/flows.md#changeresponsible1c, docs/flows.md#changeresponsible1c).
 type ChangeResponsibleInput struct {
 	Account     string // the account of LeadID, where the notes go
 	LeadID      int64

@@ -32,7 +32,7 @@ const (
 )
 
 // Organizations 1C knows. amoCRM's select says "МЦПО" where 1C says
-// "НОЧУ ДПО МЦПО" (reference-system §3.3.3).
+// "НОЧУ ДПО МЦПО" (docs/flows.md#application-editapplication).
 const (
 	orgDefault1C = "НОЧУ ДПО МЦПО"
 	orgShortAmo  = "МЦПО"
@@ -41,7 +41,7 @@ const (
 var organizations = []string{"ООО «МЦПО»", "ООО «МИРК»", orgShortAmo, orgDefault1C,
 	"ООО «Первый Профессиональный Институт Эстетики»"}
 
-// ValidOrganization reports whether 1C may name the organization (§3.6.3).
+// ValidOrganization reports whether 1C may name the organization (docs/flows.md#orderfrom1c).
 func ValidOrganization(org string) bool {
 	return slices.Contains(organizations, strings.TrimSpace(org))
 }
@@ -166,7 +166,7 @@ func partnerFromCompany(c activities.AmoRecord, a onecAccount) onec.Partner {
 	return p
 }
 
-// applicationFor is the 1C application of a lead (reference-system §3.3.3
+// applicationFor is the 1C application of a lead (docs/flows.md#application-editapplication
 // as the PHP integration built it, with its organization default).
 func applicationFor(lead activities.AmoRecord, a onecAccount, client, product, company onec.GUID, corporate bool, responsible string) onec.Application {
 	f := a.LeadFields
@@ -259,8 +259,8 @@ func sameEmail(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
-// CoursePrice is the price of a course in amoCRM (reference-system
-// §4.2.1): the distance price for "-Д" courses, the individual one for
+// CoursePrice is the price of a course in amoCRM (see
+// docs/flows.md#coursefrom1c): the distance price for "-Д" courses, the individual one for
 // "-И", the default one otherwise; the fallback price when that is missing
 // or 0. Without configured price types, the first price.
 func CoursePrice(shortName string, prices []onec.PriceItem, t config.PriceTypes) int64 {
@@ -294,7 +294,7 @@ func CoursePrice(shortName string, prices []onec.PriceItem, t config.PriceTypes)
 var courseNameExceptions = []string{"МАС-1", "КОС-1", "КЭС-1"}
 
 // CourseName appends "(short_name)" (no space) when the short name has no
-// dash, or is one of the exceptions (reference-system §4.2.1); never twice.
+// dash, or is one of the exceptions (docs/flows.md#coursefrom1c); never twice.
 func CourseName(name, shortName string) string {
 	name, shortName = strings.TrimSpace(name), strings.TrimSpace(shortName)
 	if shortName == "" {
@@ -355,7 +355,7 @@ func groupTitle(group string, start onec.DateTime, teacher string) string {
 	return strings.TrimSpace(strings.Join(parts, " "))
 }
 
-// orderAccount is the account of a 1C order (§3.6.3): an organization's
+// orderAccount is the account of a 1C order (docs/flows.md#orderfrom1c): an organization's
 // own account when configured, the corporate one when is_corporate, else
 // the retail one.
 func orderAccount(app onec.Application, s onecSettings) string {

@@ -11,7 +11,7 @@ import (
 	"amoflow/onec"
 )
 
-// OrderFrom1CInput is an application 1C sends (reference-system §3.6.3).
+// OrderFrom1CInput is an application 1C sends (docs/flows.md#orderfrom1c).
 // UpdateOnly (PATCH) updates the lead it finds and creates none.
 type OrderFrom1CInput struct {
 	Application onec.Application `json:"application"`

@@ -7,7 +7,7 @@ import (
 )
 
 // ProcessEvents registers a retail lead for the event it names
-// (reference-system §5.11, webhook processevents): the events API is asked
+// (docs/flows.md#processevents, webhook processevents): the events API is asked
 // for the event in the lead's event-name field; its address and page name
 // are written, its date-time only when the lead has none; by the event's
 // kind (МКБ, STYX, Morizo, open day, trial lesson) the lead is renamed,

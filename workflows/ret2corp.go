@@ -11,7 +11,7 @@ import (
 )
 
 // Ret2Corp hands a retail lead over to the corporate account
-// (reference-system §5.1, webhook ret2corp): the person is found in the
+// (docs/flows.md#ret2corp, webhook ret2corp): the person is found in the
 // corporate account by phone, then e-mail (verified), or created; the
 // corporate lead is created with the copied fields, the tags by name and
 // RET_ID = the retail lead, linked to the person; the retail lead's last
@@ -22,7 +22,7 @@ import (
 // before creating anything; a lead found that way (an earlier delivery, a
 // failed run) only gets what it lacks (the comment, the calls, the stage).
 // The responsible manager is the person's corporate manager when they are
-// in the pool, else the pool's next in turn (§5.1.1, Postgres), taken once
+// in the pool, else the pool's next in turn (docs/flows.md#round-robin, Postgres), taken once
 // per retail lead.
 //
 // amoCRM calls, new person: retail 4 (lead, contact, lead notes, calls) +

@@ -12,7 +12,7 @@ import (
 	"amoflow/phone"
 )
 
-// StudyGroupInput is a study group 1C sends (reference-system §4.2.7).
+// StudyGroupInput is a study group 1C sends (docs/flows.md#studygrouplead).
 type StudyGroupInput struct {
 	LeadID          onec.ID             `json:"lead_id"` // optional: the retail lead of the group
 	Group           string              `json:"group"`
@@ -44,7 +44,7 @@ type StudyGroupResult struct {
 }
 
 // StudyGroupLead makes the retail lead of a study group and links its
-// students to it (reference-system §4.2.7, fixed): the lead named by
+// students to it (docs/flows.md#studygrouplead, fixed): the lead named by
 // lead_id when it exists (no junk lead is ever made), else a new lead
 // "{group} {dd.mm} {teacher}" with the group's dates, teacher, room and
 // organization, in the study pipeline (the distance one for the managers

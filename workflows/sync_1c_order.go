@@ -12,7 +12,7 @@ import (
 	"amoflow/onec"
 )
 
-// Notes and task of the amoCRM → 1C transfer (reference-system §3.5.1, §5.8).
+// Notes and task of the amoCRM → 1C transfer (docs/flows.md#sync1corder, docs/flows.md#sync1corder).
 const (
 	noteNoProducts   = "Не удалось перенести сделку: отсутствуют товары!"
 	noteTransferred  = "Сделка перенесена в 1С: %s"
@@ -33,7 +33,7 @@ type Sync1COrderResult struct {
 	ProductID1C onec.GUID `json:"product_id_1C,omitempty"`
 }
 
-// Sync1COrder transfers a lead to 1C (reference-system §3.5.1 with the
+// Sync1COrder transfers a lead to 1C (docs/flows.md#sync1corder with the
 // defects fixed): the client (EditStudent, client_id_1C written back to
 // the contact), the partner for a lead with a company (EditPartner, the
 // GUID written back through the lead's own account) and the application

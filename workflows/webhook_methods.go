@@ -52,7 +52,7 @@ type WebhookInput struct {
 }
 
 // hookMethod is what a webhook method (the {method} of the URL,
-// reference-system §5.0) does.
+// docs/flows.md#methods-and-accounts) does.
 type hookMethod struct {
 	account  string // the account whose hooks it takes
 	entity   string // the events it acts on; "" for a flat request

@@ -29,7 +29,7 @@ func fieldInt(l activities.LeadCard, id int64) int64 {
 }
 
 // copiedLeadFields are the lead_fields keys ret2corp copies from the retail
-// lead to the corporate one (reference-system §5.1: type, site, page,
+// lead to the corporate one (docs/flows.md#ret2corp: type, site, page,
 // source, roistat visit, promo code), each by its id in either account.
 var copiedLeadFields = []string{"type", "site", "page", "source", "roistat", "promocode"}
 
@@ -46,7 +46,7 @@ func corpFields(l activities.LeadCard, r, c amoSettings, retID int64) []activiti
 	return append(out, activities.Text(retID, l.ID))
 }
 
-// ret2corpTags mark a corporate lead that came from retail (§5.1).
+// ret2corpTags mark a corporate lead that came from retail (docs/flows.md#ret2corp).
 var ret2corpTags = []string{"Сделка из розницы", "mzpo.education"}
 
 // corpTags are the retail lead's tags by name, then ret2corpTags, each
@@ -148,7 +148,7 @@ func agrFields(src activities.LeadCard, skip []int64, idLeadRet, corpMan int64, 
 	return out
 }
 
-// managerNoteText is the note on a contract-department lead (§5.5).
+// managerNoteText is the note on a contract-department lead (docs/flows.md#corp2agr).
 func managerNoteText(name string) string {
 	return "Ответственный менеджер в корпорате: " + name
 }
@@ -173,7 +173,7 @@ type avitoIDs struct {
 	Result, Site, Source, Type, Course int64
 }
 
-// Texts avito_lead writes (§5.7).
+// Texts avito_lead writes (docs/flows.md#avito_lead).
 const (
 	avitoResult = "Заявка с Авито"
 	avitoSite   = "Avito.ru"
@@ -212,7 +212,7 @@ func avitoPlan(l activities.LeadCard, ids avitoIDs, r amoSettings) (activities.P
 	return up, len(up.Fields) > 0 || up.SetTags
 }
 
-// eventKind is an event type of §5.11: how the flow renames and moves the lead.
+// eventKind is an event type of docs/flows.md#processevents: how the flow renames and moves the lead.
 type eventKind struct {
 	Name     string // the lead's new name
 	Pipeline string // pipelines key
@@ -278,7 +278,7 @@ func eventPlan(l activities.LeadCard, ev activities.EventInfo, ids eventIDs, r a
 }
 
 // normalizedPhones rewrites each phone value in the one normalized form
-// (§6.2), keeping every value and its enum (WORK, MOB, …) in place; a value
+// (docs/flows.md#phone-normalization), keeping every value and its enum (WORK, MOB, …) in place; a value
 // that is no usable number stays as it is. changed is false when every
 // value already is in that form: then the contact is not written, which is
 // what stops the update webhook from calling us again and again.

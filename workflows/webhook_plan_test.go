@@ -240,7 +240,7 @@ func TestNormalizedPhonesKeepsEveryValueAndEnum(t *testing.T) {
 	want := []activities.FieldValue{
 		{Value: "+79161234567", EnumID: 1, EnumCode: "WORK"},
 		{Value: "+79035550101", EnumCode: "MOB"},
-		{Value: "+78005553535", EnumCode: "OTHER"}, // not +7005553535 (§8.4.18)
+		{Value: "+78005553535", EnumCode: "OTHER"}, // not +7005553535 (docs/flows.md#editcontact)
 		{Value: "доб. 12", EnumCode: "WORKDD"},
 	}
 	if !changed || !reflect.DeepEqual(out, want) {

@@ -1,5 +1,5 @@
 // Command flow measures amoflow end to end at saturation for one amoCRM
-// account (spec README §8): it pushes -forms site forms through the whole
+// account (docs/architecture.md#performance-targets): it pushes -forms site forms through the whole
 // stack — the HTTP starter, RabbitMQ, the bridge, an embedded Temporal server
 // (amoflow/devserver), the worker and the fake amoCRM with its 7 requests per
 // second limit, tokens in a fresh Postgres database — and reports the amoCRM

@@ -1,6 +1,6 @@
 // Command ingest measures amoflow's ingest path (HTTP → confirmed publish to
 // a RabbitMQ quorum queue) against a bare net/http handler that only publishes
-// the body and waits for the confirmation (spec README §8).
+// the body and waits for the confirmation (docs/architecture.md#performance-targets).
 //
 // It runs as two processes: this one is the driver and load generator; it
 // starts itself again with -role servers, which serves the bare handler and

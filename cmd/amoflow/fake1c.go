@@ -10,7 +10,7 @@ import (
 	"amoflow/onec/onecfake"
 )
 
-// runFake1C serves a fake 1C (reference-system §9.2) with the config's
+// runFake1C serves a fake 1C (docs/architecture.md#fakes) with the config's
 // Basic credentials. Point onec.base_url at http://ADDR/ ; inspect it and
 // inject faults under http://ADDR/_fake/.
 func runFake1C(ctx context.Context, args []string) error {

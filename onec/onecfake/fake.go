@@ -1,4 +1,4 @@
-// Package onecfake is an in-memory 1C HTTP API (reference-system §9.2) for
+// Package onecfake is an in-memory 1C HTTP API (docs/architecture.md#fakes) for
 // tests and local work (amoflow fake-1c).
 //
 // It serves {base}EditStudent, EditPartner, EditApplication and EditCourse

@@ -1,4 +1,4 @@
--- Round-robin hand-out of managers (reference-system §5.1.1 without its
+-- Round-robin hand-out of managers (docs/flows.md#round-robin without its
 -- races): one counter row per pool, advanced by UPDATE … RETURNING, which
 -- locks the row, so concurrent workers never hand out the same turn.
 CREATE TABLE round_robin (
