@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"net/http"
 
 	"go.temporal.io/sdk/client"
 
 	"amoflow/admin"
+	"amoflow/app"
 	"amoflow/config"
 	"amoflow/store"
 )
@@ -21,6 +24,32 @@ func startAdmin(ctx context.Context, cfg *config.Config, errs chan<- error, chec
 		}
 	}()
 	return adm
+}
+
+// mountOperator adds the operator handlers of a role that holds the token
+// store: GET /accounts (each account's token and breaker state, as
+// `amoflow auth status --json` prints it) and, when temporal.codec.token is
+// set, the payload codec the Temporal UI calls under /codec/.
+func mountOperator(adm *admin.Server, cfg *config.Config, db *store.DB) error {
+	adm.Mux.HandleFunc("GET /accounts", func(w http.ResponseWriter, r *http.Request) {
+		st, err := app.AccountStatuses(r.Context(), cfg, db)
+		if err != nil {
+			http.Error(w, "account state unavailable", http.StatusServiceUnavailable)
+			slog.Warn("admin: account state", "err", err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(st)
+	})
+	if cfg.Temporal.Codec.Token == "" {
+		return nil
+	}
+	h, err := app.CodecHandler(cfg)
+	if err != nil {
+		return err
+	}
+	adm.Mux.Handle("/codec/", http.StripPrefix("/codec", h))
+	return nil
 }
 
 func temporalCheck(tc client.Client) admin.Check {

@@ -99,6 +99,9 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	errs := make(chan error, 4)
 	adm := startAdmin(ctx, cfg, errs, postgresCheck(db), temporalCheck(tc))
+	if err := mountOperator(adm, cfg, db); err != nil { // dev's codec runs apart, without a token
+		return err
+	}
 	go func() { errs <- app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) }()
 	go func() { errs <- app.Bridge(cfg, tc, "amoflow-dev-bridge", log).Run(ctx) }()
 	go func() { errs <- serveHTTP(ctx, cfg, db, tc, adm) }()

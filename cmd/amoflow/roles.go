@@ -52,7 +52,9 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames())
 	errs := make(chan error, 2)
-	startAdmin(ctx, cfg, errs, temporalCheck(tc), postgresCheck(db))
+	if err := mountOperator(startAdmin(ctx, cfg, errs, temporalCheck(tc), postgresCheck(db)), cfg, db); err != nil {
+		return err
+	}
 	return untilDone(errs, func() error { return app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) })
 }
 

@@ -50,6 +50,9 @@ func runServe(ctx context.Context, args []string) error {
 	defer tc.Close()
 	errs := make(chan error, 2)
 	adm := startAdmin(ctx, cfg, errs, postgresCheck(db), temporalCheck(tc))
+	if err := mountOperator(adm, cfg, db); err != nil {
+		return err
+	}
 	return untilDone(errs, func() error { return serveHTTP(ctx, cfg, db, tc, adm) })
 }
 
