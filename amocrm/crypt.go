@@ -1,13 +1,12 @@
 package amocrm
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+
+	"amoflow/seal"
 )
 
 // Stored tokens are plain text, or sealed:
@@ -26,9 +25,7 @@ const (
 // TokenKey encrypts tokens at rest with AES-256-GCM. It is a key ring: the
 // first key seals, every key opens.
 type TokenKey struct {
-	active string
-	ids    []string
-	aeads  map[string]cipher.AEAD
+	ring *seal.Ring
 }
 
 // NamedTokenKey is one key of the ring: an id and standard base64 of 32 bytes.
@@ -51,37 +48,27 @@ func ParseTokenKeys(keys []NamedTokenKey) (*TokenKey, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	k := &TokenKey{active: keys[0].ID, aeads: map[string]cipher.AEAD{}}
+	ring := make([]seal.Key, 0, len(keys))
 	for _, nk := range keys {
+		// The id is framed by ':' in the stored value.
 		if nk.ID == "" || strings.Contains(nk.ID, ":") {
 			return nil, fmt.Errorf("amocrm: token key id %q: empty or holds ':'", nk.ID)
 		}
-		if _, dup := k.aeads[nk.ID]; dup {
-			return nil, fmt.Errorf("amocrm: token key id %q listed twice", nk.ID)
-		}
-		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(nk.Key))
+		key, err := seal.ParseKey(nk.ID, nk.Key)
 		if err != nil {
-			return nil, fmt.Errorf("amocrm: token key %s: %v", nk.ID, err)
+			return nil, fmt.Errorf("amocrm: token %w", err)
 		}
-		if len(key) != 32 {
-			return nil, fmt.Errorf("amocrm: token key %s: got %d bytes, want 32", nk.ID, len(key))
-		}
-		block, err := aes.NewCipher(key)
-		if err != nil {
-			return nil, err
-		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, err
-		}
-		k.aeads[nk.ID] = aead
-		k.ids = append(k.ids, nk.ID)
+		ring = append(ring, key)
 	}
-	return k, nil
+	r, err := seal.NewRing(ring)
+	if err != nil {
+		return nil, fmt.Errorf("amocrm: token %w", err)
+	}
+	return &TokenKey{ring: r}, nil
 }
 
 // ActiveID is the id of the key that seals.
-func (k *TokenKey) ActiveID() string { return k.active }
+func (k *TokenKey) ActiveID() string { return k.ring.ActiveID() }
 
 // aad binds a sealed value to its account and column, so a ciphertext copied
 // to another row or column does not decrypt.
@@ -92,17 +79,14 @@ func (k *TokenKey) seal(account, column, v string) string {
 	if k == nil || v == "" {
 		return v
 	}
-	aead := k.aeads[k.active]
-	nonce := make([]byte, aead.NonceSize())
-	rand.Read(nonce)
-	out := aead.Seal(nonce, nonce, []byte(v), aad(account, column))
-	return sealedPrefix + k.active + ":" + base64.StdEncoding.EncodeToString(out)
+	out := k.ring.Seal([]byte(v), aad(account, column))
+	return sealedPrefix + k.ring.ActiveID() + ":" + base64.StdEncoding.EncodeToString(out)
 }
 
 // open reverses seal and accepts plain-text values.
 func (k *TokenKey) open(account, column, v string) (string, error) {
-	var candidates []string
-	var rest string
+	var plain []byte
+	var err error
 	switch {
 	case strings.HasPrefix(v, sealedPrefix):
 		id, body, ok := strings.Cut(strings.TrimPrefix(v, sealedPrefix), ":")
@@ -112,34 +96,34 @@ func (k *TokenKey) open(account, column, v string) (string, error) {
 		if k == nil {
 			return "", errors.New("token is encrypted but no token key is configured")
 		}
-		if _, known := k.aeads[id]; !known {
+		if !k.ring.Has(id) {
 			return "", fmt.Errorf("stored %s is sealed with token key %q, which is not configured", column, id)
 		}
-		candidates, rest = []string{id}, body
+		raw, derr := base64.StdEncoding.DecodeString(body)
+		if derr != nil {
+			return "", fmt.Errorf("stored %s is corrupt", column)
+		}
+		plain, err = k.ring.Open(id, raw, aad(account, column))
 	case strings.HasPrefix(v, sealedPrefixV1):
 		if k == nil {
 			return "", errors.New("token is encrypted but no token key is configured")
 		}
+		raw, derr := base64.StdEncoding.DecodeString(strings.TrimPrefix(v, sealedPrefixV1))
+		if derr != nil {
+			return "", fmt.Errorf("stored %s is corrupt", column)
+		}
 		// No key id: the GCM tag tells which key sealed it.
-		candidates, rest = k.ids, strings.TrimPrefix(v, sealedPrefixV1)
+		plain, err = k.ring.OpenAny(raw, aad(account, column))
 	default:
 		return v, nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(rest)
-	if err != nil {
+	switch {
+	case errors.Is(err, seal.ErrTruncated):
 		return "", fmt.Errorf("stored %s is corrupt", column)
+	case err != nil:
+		return "", fmt.Errorf("stored %s does not decrypt with the configured token keys", column)
 	}
-	for _, id := range candidates {
-		aead := k.aeads[id]
-		n := aead.NonceSize()
-		if len(raw) < n {
-			return "", fmt.Errorf("stored %s is corrupt", column)
-		}
-		if plain, err := aead.Open(nil, raw[:n], raw[n:], aad(account, column)); err == nil {
-			return string(plain), nil
-		}
-	}
-	return "", fmt.Errorf("stored %s does not decrypt with the configured token keys", column)
+	return string(plain), nil
 }
 
 // sealedWith is the key id of a stored value: "" for plain text, "v1" for

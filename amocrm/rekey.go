@@ -50,5 +50,5 @@ func Rekey(ctx context.Context, db *store.DB, key *TokenKey) ([]string, error) {
 
 // current is true when v needs no rewrite: empty, or sealed with the newest key.
 func current(v string, key *TokenKey) bool {
-	return v == "" || sealedWith(v) == key.active
+	return v == "" || sealedWith(v) == key.ActiveID()
 }

@@ -79,3 +79,24 @@ func TestRekey(t *testing.T) {
 		t.Fatalf("second rekey rewrote %v %v", done, err)
 	}
 }
+
+// Values sealed before the AES-GCM code moved to package seal must open:
+// the stored format is nonce || ciphertext, base64, framed by enc:v1:/enc:v2:{id}:.
+func TestTokensSealedEarlierStillOpen(t *testing.T) {
+	ring, err := ParseTokenKeys([]NamedTokenKey{{"2026-12", testKeyB}, {"2026-01", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ column, stored, want string }{
+		{"access_token", "enc:v2:2026-01:xJpbF1kJsM9SYWUTZNoGQxJYf4OsL5r3nNPwPveyMGmpMQ==", "tok-v2"},
+		{"refresh_token", "enc:v1:0KG7Y48ejnvzjlGbpcaeYUcSMa4PbKOfJLnniKCqz2U3IQ==", "tok-v1"},
+	} {
+		if got, err := ring.open("retail", c.column, c.stored); err != nil || got != c.want {
+			t.Errorf("open %s: %q %v, want %q", c.stored, got, err, c.want)
+		}
+		// Bound to its account: the same value under another account does not open.
+		if _, err := ring.open("other", c.column, c.stored); err == nil {
+			t.Errorf("%s opened under another account", c.stored)
+		}
+	}
+}

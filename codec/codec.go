@@ -12,18 +12,16 @@
 package codec
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
+
+	"amoflow/seal"
 )
 
 const (
@@ -36,25 +34,10 @@ const (
 )
 
 // Key is one named AES-256 key.
-type Key struct {
-	ID  string
-	Key []byte // 32 bytes
-}
+type Key = seal.Key
 
 // ParseKey decodes a key given as standard base64 of 32 bytes.
-func ParseKey(id, b64 string) (Key, error) {
-	if id == "" {
-		return Key{}, errors.New("key id is empty")
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
-	if err != nil {
-		return Key{}, fmt.Errorf("key %s: not base64: %v", id, err)
-	}
-	if len(raw) != 32 {
-		return Key{}, fmt.Errorf("key %s: got %d bytes, want 32 (openssl rand -base64 32)", id, len(raw))
-	}
-	return Key{ID: id, Key: raw}, nil
-}
+func ParseKey(id, b64 string) (Key, error) { return seal.ParseKey(id, b64) }
 
 // NewKey returns a fresh random key (amoflow dev's local key).
 func NewKey(id string) Key {
@@ -65,58 +48,35 @@ func NewKey(id string) Key {
 
 // Codec is a converter.PayloadCodec encrypting with AES-256-GCM.
 type Codec struct {
-	active string
-	aeads  map[string]cipher.AEAD
+	ring *seal.Ring
 }
 
 var _ converter.PayloadCodec = (*Codec)(nil)
 
 // New returns a codec encrypting with keys[0] and decrypting with any of keys.
 func New(keys ...Key) (*Codec, error) {
-	if len(keys) == 0 {
-		return nil, errors.New("codec: no key")
+	ring, err := seal.NewRing(keys)
+	if err != nil {
+		return nil, fmt.Errorf("codec: %w", err)
 	}
-	c := &Codec{active: keys[0].ID, aeads: map[string]cipher.AEAD{}}
-	for _, k := range keys {
-		if k.ID == "" {
-			return nil, errors.New("codec: key id is empty")
-		}
-		if _, dup := c.aeads[k.ID]; dup {
-			return nil, fmt.Errorf("codec: key id %q listed twice", k.ID)
-		}
-		if len(k.Key) != 32 {
-			return nil, fmt.Errorf("codec: key %s: got %d bytes, want 32", k.ID, len(k.Key))
-		}
-		block, err := aes.NewCipher(k.Key)
-		if err != nil {
-			return nil, err
-		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, err
-		}
-		c.aeads[k.ID] = aead
-	}
-	return c, nil
+	return &Codec{ring: ring}, nil
 }
 
 // ActiveKeyID is the id new payloads are encrypted with.
-func (c *Codec) ActiveKeyID() string { return c.active }
+func (c *Codec) ActiveKeyID() string { return c.ring.ActiveID() }
 
 // Encode implements converter.PayloadCodec.
 func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	out := make([]*commonpb.Payload, len(payloads))
-	aead := c.aeads[c.active]
+	active := c.ring.ActiveID()
 	for i, p := range payloads {
 		plain, err := proto.Marshal(p)
 		if err != nil {
 			return nil, fmt.Errorf("codec: %w", err)
 		}
-		nonce := make([]byte, aead.NonceSize())
-		rand.Read(nonce)
 		out[i] = &commonpb.Payload{
-			Metadata: map[string][]byte{metaEnc: []byte(Encoding), MetaKeyID: []byte(c.active)},
-			Data:     aead.Seal(nonce, nonce, plain, []byte(c.active)),
+			Metadata: map[string][]byte{metaEnc: []byte(Encoding), MetaKeyID: []byte(active)},
+			Data:     c.ring.Seal(plain, []byte(active)),
 		}
 	}
 	return out, nil
@@ -132,16 +92,13 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 			continue
 		}
 		id := string(p.GetMetadata()[MetaKeyID])
-		aead, ok := c.aeads[id]
-		if !ok {
+		plain, err := c.ring.Open(id, p.Data, []byte(id))
+		switch {
+		case errors.Is(err, seal.ErrUnknownKey):
 			return nil, fmt.Errorf("codec: payload encrypted with key %q, which is not configured", id)
-		}
-		n := aead.NonceSize()
-		if len(p.Data) < n {
+		case errors.Is(err, seal.ErrTruncated):
 			return nil, errors.New("codec: encrypted payload is truncated")
-		}
-		plain, err := aead.Open(nil, p.Data[:n], p.Data[n:], []byte(id))
-		if err != nil {
+		case err != nil:
 			return nil, fmt.Errorf("codec: payload does not decrypt with key %q", id)
 		}
 		var orig commonpb.Payload

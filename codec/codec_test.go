@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"encoding/base64"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -159,5 +160,17 @@ func TestHandler(t *testing.T) {
 	bad := url.Values{"token": {"nope"}}.Encode()
 	if w := do("POST", "/login", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, []byte(bad)); w.Code != 401 {
 		t.Fatalf("login with a wrong token: %d", w.Code)
+	}
+}
+
+// A payload encrypted before the AES-GCM code moved to package seal must
+// still decode: data is nonce || ciphertext, the key id is the additional data.
+func TestPayloadEncryptedEarlierStillDecodes(t *testing.T) {
+	data, _ := base64.StdEncoding.DecodeString("jouQx1dalcaj2qq51Bo+QCnwDcjc2BAZ+y4XDVuZCw8urEsWemcT4uDLCbZNfclXPCHQmlk/WAm7Nd+17Hcesi2E")
+	p := &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte(Encoding), MetaKeyID: []byte("2026-01")}, Data: data}
+	c := mustNew(t, NewKey("2026-12"), Key{ID: "2026-01", Key: bytes.Repeat([]byte{1}, 32)})
+	out, err := c.Decode([]*commonpb.Payload{p})
+	if err != nil || string(out[0].Data) != `"Мария"` || string(out[0].Metadata["encoding"]) != "json/plain" {
+		t.Fatalf("earlier payload: %v %v", out, err)
 	}
 }
