@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"amoflow/admin"
 	"amoflow/app"
 	"amoflow/config"
+	"amoflow/httpserve"
 	"amoflow/mq"
 	"amoflow/starter"
 	"amoflow/store"
@@ -89,17 +89,5 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 		return err
 	}
 	slog.Info("starter: listening", "addr", ln.Addr().String())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Run(ctx, srv, ln, 10*time.Second)
 }
