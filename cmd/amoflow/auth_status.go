@@ -10,7 +10,6 @@ import (
 
 	"amoflow/amocrm"
 	"amoflow/app"
-	"amoflow/store"
 )
 
 // runAuthStatus prints every account's authorization state:
@@ -19,11 +18,7 @@ import (
 func runAuthStatus(ctx context.Context, args []string) error {
 	fs, path := flags("auth status")
 	asJSON := fs.Bool("json", false, "print JSON (the same as the admin listener serves)")
-	cfg, err := parse(fs, path, args)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.Postgres.URL)
+	cfg, db, err := parseWithStore(ctx, fs, path, args)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ var errMismatch = errors.New("the configuration does not match the live systems"
 // runCheck reads every configured id back from the live accounts and 1C.
 func runCheck(ctx context.Context, args []string) error {
 	fs, path := flags("check")
-	cfg, err := parse(fs, path, args)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.Postgres.URL)
+	cfg, db, err := parseWithStore(ctx, fs, path, args)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"amoflow/config"
+	"amoflow/store"
 )
 
 type command struct {
@@ -92,4 +93,19 @@ func parse(fs *flag.FlagSet, path *string, args []string) (*config.Config, error
 		return nil, err
 	}
 	return config.Load(*path)
+}
+
+// parseWithStore is parse, then opens (and migrates) the configured
+// database, for subcommands that need nothing else first. The caller
+// closes the database.
+func parseWithStore(ctx context.Context, fs *flag.FlagSet, path *string, args []string) (*config.Config, *store.DB, error) {
+	cfg, err := parse(fs, path, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, cfg.Postgres.URL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
 }

@@ -13,11 +13,7 @@ import (
 // runMigrate applies the database migrations (every role also does at start).
 func runMigrate(ctx context.Context, args []string) error {
 	fs, path := flags("migrate")
-	cfg, err := parse(fs, path, args)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.Postgres.URL)
+	_, db, err := parseWithStore(ctx, fs, path, args)
 	if err != nil {
 		return err
 	}
