@@ -2,9 +2,7 @@ package starter
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
-	"slices"
 	"time"
 )
 
@@ -45,20 +43,6 @@ func formDigest(account string, fields map[string]string) []byte {
 	h := newHash()
 	h.add("form-body/v1")
 	h.add(account)
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		h.add(k)
-		h.add(fields[k])
-	}
+	h.addFields(fields)
 	return h.sum()
-}
-
-// sum is the SHA-256 of what was added.
-func (h *hash) sum() []byte {
-	s := sha256.Sum256(h.buf)
-	return s[:]
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -35,15 +36,7 @@ func formJobID(account, idempotencyKey string, fields map[string]string, at time
 	h.add(phone.Normalize(fields["phone"]))
 	h.add(workflows.FormEmail(fields["email"]))
 	h.add(fields["form_name_site"])
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		h.add(k)
-		h.add(fields[k])
-	}
+	h.addFields(fields)
 	if window <= 0 {
 		window = time.Nanosecond
 	}
@@ -81,6 +74,20 @@ func newHash() *hash { return &hash{buf: make([]byte, 0, 512)} }
 func (h *hash) add(s string) {
 	h.buf = binary.AppendUvarint(h.buf, uint64(len(s)))
 	h.buf = append(h.buf, s...)
+}
+
+// addFields adds every field, key then value, in key order.
+func (h *hash) addFields(fields map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		h.add(k)
+		h.add(fields[k])
+	}
+}
+
+// sum is the SHA-256 of what was added.
+func (h *hash) sum() []byte {
+	s := sha256.Sum256(h.buf)
+	return s[:]
 }
 
 // hex is 128 bits of the SHA-256, in hex.
