@@ -1,15 +1,11 @@
 package starter
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,42 +20,15 @@ import (
 // hold at most maxLength messages.
 func limitedStarter(t *testing.T, maxLength int) (http.Handler, mq.Topology, *amqp.Channel) {
 	t.Helper()
-	url := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL")
-	if url == "" {
-		url = "amqp://guest:guest@127.0.0.1:5672/"
-	}
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		t.Fatalf("no RabbitMQ at %s (run make services): %v", url, err)
-	}
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := make([]byte, 6)
-	rand.Read(suffix)
+	pub, topo, ch := testPublisher(t, "starter limits test", maxLength)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := mq.Broker{URL: url, Name: "starter limits test", Logger: quiet,
-		Topology: mq.Topology{Prefix: "amoflowtest." + hex.EncodeToString(suffix), DeliveryLimit: 20, MaxLength: maxLength}}
-	pub, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pub.Close()
-		for _, q := range append(b.Topology.Queues(), b.Topology.DeadQueue()) {
-			ch.QueueDelete(q, false, false, false)
-		}
-		ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
-		conn.Close()
-	})
 	// /readyz is the admin listener's (a fresh one per probe: no cached answer).
 	h := http.NewServeMux()
 	h.Handle("/", New(testConfig(), Deps{Publisher: pub, Logger: quiet}))
 	h.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		admin.New([]admin.Check{{Name: "rabbitmq", Func: pub.Ping}}, quiet).ServeHTTP(w, r)
 	})
-	return h, b.Topology, ch
+	return h, topo, ch
 }
 
 func serveForm(h http.Handler, n int) int {

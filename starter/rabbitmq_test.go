@@ -25,6 +25,19 @@ import (
 // that is deleted afterwards, and a channel for looking into its queues.
 func realStarter(tb testing.TB) (http.Handler, mq.Topology, *amqp.Channel) {
 	tb.Helper()
+	pub, topo, ch := testPublisher(tb, "starter test", 0)
+	h := New(testConfig(), Deps{
+		Publisher: pub,
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return h, topo, ch
+}
+
+// testPublisher is a real mq.Publisher on a fresh topology (a random prefix;
+// work queues capped at maxLength messages, 0 for no cap) that is deleted
+// afterwards, and a channel for looking into its queues.
+func testPublisher(tb testing.TB, name string, maxLength int) (*mq.Publisher, mq.Topology, *amqp.Channel) {
+	tb.Helper()
 	url := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL")
 	if url == "" {
 		url = "amqp://guest:guest@127.0.0.1:5672/"
@@ -44,8 +57,8 @@ func realStarter(tb testing.TB) (http.Handler, mq.Topology, *amqp.Channel) {
 	rand.Read(suffix)
 	b := mq.Broker{
 		URL:      url,
-		Topology: mq.Topology{Prefix: "amoflowtest." + hex.EncodeToString(suffix), DeliveryLimit: 20},
-		Name:     "starter test",
+		Topology: mq.Topology{Prefix: "amoflowtest." + hex.EncodeToString(suffix), DeliveryLimit: 20, MaxLength: maxLength},
+		Name:     name,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -62,11 +75,7 @@ func realStarter(tb testing.TB) (http.Handler, mq.Topology, *amqp.Channel) {
 		ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
 		conn.Close()
 	})
-	h := New(testConfig(), Deps{
-		Publisher: pub,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	return h, b.Topology, ch
+	return pub, b.Topology, ch
 }
 
 func TestFormStoredInRabbitMQ(t *testing.T) {
