@@ -103,22 +103,6 @@ func leaseOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// indexOptions run the other lease and amo_index activities (Postgres
-// only) on the workflow's own task queue, retried like amoCRM calls.
-func indexOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{"NoStore"},
-		},
-	})
-}
-
 // withLeases runs body holding the leases on keys, then releases them,
 // whether body succeeded or failed (a cancelled run releases them too, on a
 // disconnected context). The release is a plain call after body, not a
@@ -133,7 +117,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 	}
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
-	if rerr := workflow.ExecuteActivity(indexOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
+	if rerr := workflow.ExecuteActivity(localOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
 		workflow.GetLogger(ctx).Warn("leases not released; the next run will take them over", "error", rerr)
 	}
 	return err
@@ -142,7 +126,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 // lookupKnown reads the index entries of keys in the account.
 func lookupKnown(ctx workflow.Context, account string, keys []string) ([]store.Known, error) {
 	var known []store.Known
-	err := workflow.ExecuteActivity(indexOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
+	err := workflow.ExecuteActivity(localOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
 	return known, err
 }
 
@@ -151,7 +135,7 @@ func rememberKnown(ctx workflow.Context, account string, entries []store.Known) 
 	if len(entries) == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(indexOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
+	return workflow.ExecuteActivity(localOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
 }
 
 // entityKey is the index (and lease) key of a webhook event's entity.

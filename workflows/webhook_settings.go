@@ -137,16 +137,20 @@ type HookResult struct {
 	Changed bool `json:"changed,omitempty"`
 }
 
-// localOptions runs activities that do not call amoCRM (Postgres, the events
-// API) on the workflow's own task queue, retried like amoCRM calls.
+// localOptions runs activities that do not call amoCRM (Postgres: the lease
+// release, amo_index, round robin; the events API) on the workflow's own
+// task queue, named explicitly as in leaseOptions, retried like amoCRM
+// calls. A worker without a store fails them at once (NoStore).
 func localOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: []string{"NoStore"},
 		},
 	})
 }
