@@ -87,6 +87,8 @@ type Inbound struct {
 	DedupWindow time.Duration `yaml:"dedup_window"`
 	// LegacyWebhooks enables the old token-less /amo/webhooks/?method route.
 	LegacyWebhooks LegacyWebhooks `yaml:"legacy_webhooks"`
+	// Legacy switches on the old systems' other URLs (legacy.go).
+	Legacy Legacy `yaml:"legacy"`
 
 	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
 	// X-Forwarded-For is believed: a request from one of them comes from the
@@ -383,6 +385,7 @@ func (c *Config) applyDefaults() {
 	if c.Inbound.IdempotencyTTL == 0 {
 		c.Inbound.IdempotencyTTL = 30 * 24 * time.Hour
 	}
+	c.legacyDefaults()
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
 	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
@@ -512,6 +515,9 @@ func (c *Config) Validate() error {
 				return fmt.Errorf("inbound.legacy_webhooks.allow_from: %q is neither an address nor a CIDR", a)
 			}
 		}
+	}
+	if err := c.validateLegacy(); err != nil {
+		return err
 	}
 	return c.validateIngest()
 }

@@ -310,12 +310,16 @@ func (s *server) onecManagers(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// onecAwait waits up to onecWait for a job to finish.
+// onecAwait waits up to inbound.legacy.wait (default onecWait) for a job to finish.
 func (s *server) onecAwait(ctx context.Context, id string) (JobStatus, bool) {
 	if s.jobsAPI == nil {
 		return JobStatus{}, false
 	}
-	deadline := time.Now().Add(onecWait)
+	wait := onecWait
+	if w := s.cfg.Inbound.Legacy.Wait; w > 0 {
+		wait = w // inbound.legacy.wait
+	}
+	deadline := time.Now().Add(wait)
 	for {
 		st, err := s.jobsAPI.Status(ctx, id, time.Until(deadline))
 		if err == nil && st.Status != "running" {

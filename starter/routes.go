@@ -20,6 +20,8 @@ func (s *server) routes(r *mux.Router) {
 	// 1C (docs/flows.md#from-1c-to-amocrm, docs/flows.md#from-1c-to-amocrm):
 	//   POST /v1/1c/…  and the legacy POST /amo/api?update_course|delete_course|delete_doubles
 	s.onecRoutes(r)
+	// The old systems' URLs, each group off unless inbound.legacy enables it (legacy*.go).
+	s.legacyPHPRoutes(r)
 	// Jobs: the status_url of every 202 points here.
 	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
 	s.handle(r, "/v1/jobs/{id}/{cap}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
