@@ -1,0 +1,250 @@
+package starter
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"amoflow/onec"
+	"amoflow/secret"
+	"amoflow/workflows"
+)
+
+// The old C# integration's URLs (see legacy.go).
+
+// legacyCSharpRoutes adds them: site forms, the amoCRM hook paths under
+// /wh/ and /webhook/, and /integration/1c/….
+func (s *server) legacyCSharpRoutes(r *mux.Router) {
+	s.handle(r, "/siteform/retail", s.cors.wrap(s.limitForms(s.legacySiteForm("retail")))).Methods(http.MethodPost, http.MethodOptions)
+	s.handle(r, "/siteform/corp", s.cors.wrap(s.limitForms(s.legacySiteForm("corp")))).Methods(http.MethodPost, http.MethodOptions)
+	s.handle(r, "/wh/{hook:.+}", http.HandlerFunc(s.legacyHook))
+	s.handle(r, "/webhook/{hook:.+}", http.HandlerFunc(s.legacyHook))
+	s.handle(r, "/integration/1c/{name}", http.HandlerFunc(s.legacyOneC))
+}
+
+// legacySiteForm is POST /siteform/retail|corp: the site form of
+// POST /v1/forms for that account, answered 200 with an empty body once
+// stored, as before. Only application/x-www-form-urlencoded is taken (400
+// otherwise, as before; a charset parameter is accepted). Errors are
+// problem JSON with the /v1/forms statuses.
+func (s *server) legacySiteForm(account string) http.Handler {
+	form := s.forms(false)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.SiteForms) {
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != typeURLEncoded {
+			p := unsupportedType(typeURLEncoded)
+			p.Status = http.StatusBadRequest
+			s.reject(w, r, p)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			s.reject(w, r, readError(err))
+			return
+		}
+		v, err := url.ParseQuery(string(body))
+		if err != nil {
+			s.reject(w, r, badBody("the body is not valid %s", typeURLEncoded))
+			return
+		}
+		// The path names the account, whatever the form says.
+		v.Set(keyAccount, account)
+		r.Body = io.NopCloser(strings.NewReader(v.Encode()))
+		c := &captured{header: w.Header()}
+		form.ServeHTTP(c, r)
+		if c.code == http.StatusAccepted {
+			w.Header().Del("Location")
+			w.Header().Del("Content-Type")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.WriteHeader(c.code)
+		w.Write(c.body.Bytes())
+	})
+}
+
+// captured holds an answer so the caller can rewrite it.
+type captured struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (c *captured) Header() http.Header { return c.header }
+func (c *captured) Write(b []byte) (int, error) {
+	if c.code == 0 {
+		c.code = http.StatusOK
+	}
+	return c.body.Write(b)
+}
+func (c *captured) WriteHeader(code int) {
+	if c.code == 0 {
+		c.code = code
+	}
+}
+
+// legacyHookMethods maps the old hook paths (after /wh/ or /webhook/) to
+// the webhook methods of /v1/amo/webhooks/{method}.
+var legacyHookMethods = map[string]string{
+	"ret2corp/send":    "ret2corp",
+	"ret2corp/success": "corp2ret",
+	"ret2corp/fail":    "corp2ret_fail",
+	"corp2agr/send":    "corp2agr",
+	"corp2agr/back":    "agr2corp",
+	"processevents":    "processevents",
+}
+
+// legacyHooksNotYet are the old hook paths whose flows amoflow does not
+// have yet: they answer 501, never a silent 200 (README "Migrating from
+// the old URLs").
+var legacyHooksNotYet = []string{
+	"leadprocessor", "ppie", "ret/setcourse", "ret/respchange", "corp/checkdouble",
+	"corp2ret/send", "corp2ret/success", "corp2ret/fail", "createlk", "capitalizecourse",
+	"checkwebinaradmission", "conferencepaid", "retailpaid", "nightly",
+}
+
+// legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
+// amoflow does not have yet (savelead it has: legacySaveLead).
+var legacyOneCHooksNotYet = []string{"saveclient", "savecompany", "updateclient", "updatecompany", "updatelead"}
+
+// legacyHook is POST /wh/{path} and /webhook/{path}: the webhook of the
+// mapped method, guarded and answered like the legacy /amo/webhooks/ route
+// (inbound.legacy_webhooks' allow-list, account[id] or account[subdomain]
+// required, 200 with an empty body once stored).
+func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
+	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
+		return
+	}
+	path := strings.Trim(strings.ToLower(mux.Vars(r)["hook"]), "/")
+	method, ok := legacyHookMethods[path]
+	if !ok {
+		s.legacyUnknown(w, r, path, legacyHooksNotYet)
+		return
+	}
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r)
+		return
+	}
+	s.legacyHookAs(w, r, method)
+}
+
+// legacyHookAs hands r to the legacy webhook route as method.
+func (s *server) legacyHookAs(w http.ResponseWriter, r *http.Request, method string) {
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = url.QueryEscape(method)
+	s.webhooks(true).ServeHTTP(w, r2)
+}
+
+// legacyUnknown answers 501 for an old path amoflow does not handle yet,
+// 404 for a path that never existed.
+func (s *server) legacyUnknown(w http.ResponseWriter, r *http.Request, path string, notYet []string) {
+	for _, p := range notYet {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			s.reject(w, r, &problem{Type: problemType + "not-implemented", Title: "Not handled yet", Status: http.StatusNotImplemented,
+				Detail: "amoflow does not handle this old URL yet; nothing was stored (see the README's migration table)"})
+			return
+		}
+	}
+	notFound(w, r)
+}
+
+// legacyOneCJobs are the 1C calls of /integration/1c/{name}, mapped to the
+// /v1/1c/ routes.
+var legacyOneCJobs = map[string]onecJob{
+	"client":  {"client", workflows.ClientFrom1CName, parseClient},
+	"company": {"company", workflows.CompanyFrom1CName, parseCompany},
+	"lead":    {"order", workflows.OrderFrom1CName, parseOrder},
+	"course":  {"course", workflows.CourseFrom1CName, parseCourse},
+}
+
+// legacyOneC is /integration/1c/{name}. 1C's POST|PATCH client, company,
+// lead and course take the 1C token (X-Amoflow-Token, Authorization:
+// Bearer, or ?token= for a caller that cannot send headers) and answer,
+// as before, 200 with the JSON array [{"account_id","entity_id"}] once
+// done (or 202 with the job after inbound.legacy.wait). savelead is an
+// amoCRM hook (the hooks group, guarded like the legacy webhook route).
+func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
+	name := strings.ToLower(mux.Vars(r)["name"])
+	if name == "savelead" {
+		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
+			s.legacySaveLead(w, r)
+		}
+		return
+	}
+	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.OneC) {
+		return
+	}
+	job, ok := legacyOneCJobs[name]
+	if !ok {
+		s.legacyUnknown(w, r, name, append([]string{"paymentreceived", "courseended"}, legacyOneCHooksNotYet...))
+		return
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodPatch {
+		methodNotAllowed(w, r)
+		return
+	}
+	token := onecToken(r)
+	if token == "" {
+		token = r.URL.Query().Get("token")
+	}
+	if !secret.Equal(token, s.cfg.Inbound.OneCToken) {
+		s.reject(w, r, hookUnauthorized("send the 1C token in "+onecTokenHeader+" or ?token="))
+		return
+	}
+	raw, p := onecBody(r)
+	if p != nil {
+		s.reject(w, r, p)
+		return
+	}
+	input, account, p := job.parse(s, r, raw)
+	if p != nil {
+		s.reject(w, r, p)
+		return
+	}
+	s.legacyRun(w, r, job, input, account,
+		func(result json.RawMessage) {
+			var res struct {
+				AmoIDs []onec.AmoID `json:"amo_ids"`
+			}
+			json.Unmarshal(result, &res)
+			if res.AmoIDs == nil {
+				res.AmoIDs = []onec.AmoID{}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(res.AmoIDs)
+		},
+		func(string) { writeText(w, http.StatusInternalServerError, "error") })
+}
+
+// legacySaveLead is POST /integration/1c/savelead, an amoCRM hook: the
+// lead goes to 1C as savelead does (physics_corp for the corporate
+// account's hook, by its account[id] or account[subdomain]).
+func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	method := "savelead"
+	if v, err := url.ParseQuery(string(body)); err == nil {
+		var id int64
+		json.Unmarshal([]byte(v.Get("account[id]")), &id)
+		if a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]")); ok && a.Name == s.cfg.OneC.CorporateAccount {
+			method = "physics_corp"
+		}
+	}
+	s.legacyHookAs(w, r, method)
+}
