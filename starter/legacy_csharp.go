@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -118,7 +119,8 @@ var legacyOneCHooksNotYet = []string{"saveclient", "savecompany", "updateclient"
 // legacyHook is POST /wh/{path} and /webhook/{path}: the webhook of the
 // mapped method, guarded and answered like the legacy /amo/webhooks/ route
 // (inbound.legacy_webhooks' allow-list, account[id] or account[subdomain]
-// required, 200 with an empty body once stored).
+// required, 200 with an empty body once stored), after the old check of
+// the lead id (legacyLeadNumber).
 func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
 		return
@@ -133,7 +135,44 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r)
 		return
 	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if msg := legacyLeadNumber(string(body)); msg != "" {
+		s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", msg)
+		writeText(w, http.StatusBadRequest, msg)
+		return
+	}
 	s.legacyHookAs(w, r, method)
+}
+
+// legacyLeadNumber checks the lead id of an old lead hook as before:
+// leads[add][0][id], overridden by leads[status][0][id] when present; none
+// or 0 is "Incorrect lead number", a value that is not a number "Incorrect
+// lead number.". It returns "" for a good id.
+func legacyLeadNumber(body string) string {
+	v, err := url.ParseQuery(body)
+	if err != nil {
+		return "Incorrect lead number."
+	}
+	id := v.Get("leads[add][0][id]")
+	if st := v.Get("leads[status][0][id]"); st != "" {
+		id = st
+	}
+	if id == "" {
+		return "Incorrect lead number"
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+	switch {
+	case err != nil:
+		return "Incorrect lead number."
+	case n == 0:
+		return "Incorrect lead number"
+	}
+	return ""
 }
 
 // legacyHookAs hands r to the legacy webhook route as method.

@@ -64,6 +64,11 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		// Guarded like the legacy webhook route.
 		{"/wh/ret2corp/send", corpStatus, "", wantAnswer{403, "*"}},
 		{"/wh/ret2corp/send", "leads[status][0][id]=101&leads[status][0][status_id]=1", "", wantAnswer{400, "*"}},
+		// The old check of the lead id.
+		{"/wh/ret2corp/send", "account[id]=1", "", wantAnswer{400, "Incorrect lead number"}},
+		{"/wh/ret2corp/send", "leads[add][0][id]=0&account[id]=1", "", wantAnswer{400, "Incorrect lead number"}},
+		{"/wh/ret2corp/send", "leads[status][0][id]=abc&account[id]=1", "", wantAnswer{400, "Incorrect lead number."}},
+		{"/wh/processevents", "leads[add][0][id]=7&account[id]=1", "processevents", wantAnswer{200, ""}},
 		// Old hooks amoflow does not handle yet: 501, nothing stored.
 		{"/wh/leadprocessor", retailStatus, "", wantAnswer{501, "*"}},
 		{"/wh/leadprocessor/123", "", "", wantAnswer{501, "*"}},

@@ -165,6 +165,21 @@ func TestLegacyChangeRespPHP(t *testing.T) {
 	}
 }
 
+// A group without a key can be limited to its callers' addresses.
+func TestLegacyAllowFrom(t *testing.T) {
+	e := legacyEnv(t, fakeJobs{status: "completed"}, func(c *config.Config) {
+		c.Inbound.Legacy.ChangeResp.AllowFrom = []string{"198.51.100.7"}
+		c.Inbound.Legacy.SupportLeads.AllowFrom = []string{"192.0.2.0/24"}
+	})
+	form := "id=1&uid=x&resp=y"
+	if rec := e.send("POST", "/amo/api/v2/change_resp.php", typeURLEncoded, form); rec.Code != http.StatusForbidden || len(e.pub.published()) != 0 {
+		t.Errorf("change_resp from outside allow_from: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.send("POST", "/amo/1%D1%81/support_leads.php", typeJSON, `{"group":"G"}`); rec.Code != http.StatusOK || len(e.pub.published()) != 1 {
+		t.Errorf("support_leads from inside allow_from: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestLegacySupportLeadsPHP(t *testing.T) {
 	group := `{"group":"МАС-1","date_start":"2025-03-10T10:00:00","teacher":"Петрова Анна","responsible_user":"Иванова Мария",
 		"organization":"ООО «МИРК»","students":[{"amo_ids":[{"account_id":1,"entity_id":5}],"phone":"89161234567"}]}`
