@@ -277,6 +277,10 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if msg := legacyLeadNumber(string(body)); msg != "" {
+		writeText(w, http.StatusBadRequest, msg)
+		return
+	}
 	method := "savelead"
 	if v, err := url.ParseQuery(string(body)); err == nil {
 		var id int64

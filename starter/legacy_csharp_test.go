@@ -69,6 +69,7 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/ret2corp/send", "leads[add][0][id]=0&account[id]=1", "", wantAnswer{400, "Incorrect lead number"}},
 		{"/wh/ret2corp/send", "leads[status][0][id]=abc&account[id]=1", "", wantAnswer{400, "Incorrect lead number."}},
 		{"/wh/processevents", "leads[add][0][id]=7&account[id]=1", "processevents", wantAnswer{200, ""}},
+		{"/integration/1c/savelead", "account[id]=2", "", wantAnswer{400, "Incorrect lead number"}},
 		// Old hooks amoflow does not handle yet: 501, nothing stored.
 		{"/wh/leadprocessor", retailStatus, "", wantAnswer{501, "*"}},
 		{"/wh/leadprocessor/123", "", "", wantAnswer{501, "*"}},
