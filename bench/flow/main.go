@@ -47,7 +47,7 @@ import (
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
-	"amoflow/bench/internal/forms"
+	"amoflow/internal/forms"
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/internal/testrig"

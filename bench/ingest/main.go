@@ -50,7 +50,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"amoflow/bench/internal/forms"
+	"amoflow/internal/forms"
 	"amoflow/config"
 	"amoflow/mq"
 )
