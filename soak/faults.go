@@ -30,6 +30,7 @@ type fault struct {
 	End   time.Time `json:"end"`
 	Notes []string  `json:"notes,omitempty"`
 
+	Failed   []string      `json:"workflows_failed"`      // ended badly between this fault's start and the next one's
 	FirstOK  time.Duration `json:"first_success_after"`   // fault end to the first success of its target
 	Drained  time.Duration `json:"backlog_drained_after"` // fault end to the last job accepted before it closed
 	Pending  int           `json:"jobs_never_finished"`   // accepted before the end, never finished
@@ -44,7 +45,8 @@ func (f *fault) note(format string, args ...any) {
 
 // schedule is the fault matrix, one fault at a time with room between them
 // to recover, in 10 minutes of traffic.
-func (s *stack) schedule() []*fault {
+func (s *stack) schedule(scale float64) []*fault {
+	burst := max(5, int(20*scale))
 	amo := func(f amofake.Faults) func(context.Context, *fault) {
 		return func(context.Context, *fault) {
 			s.fake.SetFaults(retail, f)
@@ -63,12 +65,16 @@ func (s *stack) schedule() []*fault {
 	pgDown, pgUp := restart(s.pg.Cut, s.pg.Restore, s.o.postgresStop, s.o.postgresStart)
 	sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
 	return []*fault{
-		{Name: "amoCRM 429 burst (40 per account)", Target: "amo", At: sec(20), For: sec(30),
-			down: amo(amofake.Faults{Force429: 40}),
+		{Name: fmt.Sprintf("amoCRM 429 burst (%d per account)", burst), Target: "amo", At: sec(20), For: sec(5),
+			down: amo(amofake.Faults{Force429: burst}),
 			up: func(ctx context.Context, f *fault) {
-				// The burst ends when the fake has answered all 40.
-				for ctx.Err() == nil && (s.fake.CurrentFaults(retail).Force429 > 0 || s.fake.CurrentFaults(corp).Force429 > 0) {
+				// The burst ends when the fake has answered all of it, or 30 s on.
+				until := f.Start.Add(30 * time.Second)
+				for ctx.Err() == nil && time.Now().Before(until) && (s.fake.CurrentFaults(retail).Force429 > 0 || s.fake.CurrentFaults(corp).Force429 > 0) {
 					time.Sleep(200 * time.Millisecond)
+				}
+				if left := s.fake.CurrentFaults(retail).Force429 + s.fake.CurrentFaults(corp).Force429; left > 0 {
+					f.note("%d 429s not yet answered after 30 s, cleared", left)
 				}
 				clear(ctx, f)
 			}},

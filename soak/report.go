@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,6 +40,7 @@ type report struct {
 	ByStatus        map[string]int `json:"workflows_by_status"`
 	Unfinished      int            `json:"accepted_jobs_unfinished"`
 	BadEnd          []string       `json:"workflows_failed,omitempty"` // Failed, Terminated, TimedOut, Canceled
+	Causes          map[string]int `json:"failure_causes,omitempty"`
 	DeadLetters     int            `json:"dead_letters"`
 	Queued          int            `json:"messages_left_queued"`
 	AmoCalls        map[string]int `json:"amo_calls_by_status"`
@@ -67,7 +70,7 @@ func (r *report) fail(format string, args ...any) {
 
 // check compares what was accepted with what the fakes hold and Temporal
 // says, and measures each fault's recovery.
-func (r *report) check(s *stack, jobs []job, wfs map[string]wfInfo, faults []*fault) bool {
+func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string]wfInfo, faults []*fault) bool {
 	f := s.fake
 	kinds := map[string]*kindResult{}
 	for _, st := range streams {
@@ -226,8 +229,22 @@ func (r *report) check(s *stack, jobs []job, wfs map[string]wfInfo, faults []*fa
 		}
 	}
 	slices.Sort(r.BadEnd)
+	r.Causes = map[string]int{}
 	for _, b := range r.BadEnd {
-		r.fail("workflow ended badly: %s", b)
+		id := strings.Fields(b)[1]
+		cause := s.failure(ctx, id)
+		r.Causes[cause]++
+		r.fail("workflow ended badly: %s: %s", b, cause)
+		// Blame the last fault that had started when it closed.
+		var blame *fault
+		for _, f := range faults {
+			if !f.Start.IsZero() && !f.Start.After(wfs[id].Close) {
+				blame = f
+			}
+		}
+		if blame != nil {
+			blame.Failed = append(blame.Failed, b)
+		}
 	}
 	r.DeadLetters = s.deadLetters()
 	r.Queued = s.queued()
@@ -266,7 +283,7 @@ func (r *report) recovery(s *stack, jobs []job, wfs map[string]wfInfo, faults []
 		}
 	}
 	for _, w := range wfs {
-		if !w.Close.IsZero() {
+		if w.Status == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 			jobDone = append(jobDone, w.Close)
 		}
 	}
@@ -305,8 +322,8 @@ func (r *report) recovery(s *stack, jobs []job, wfs map[string]wfInfo, faults []
 		if last.After(f.End) {
 			f.Drained = last.Sub(f.End).Round(100 * time.Millisecond)
 		}
-		if f.Pending > 0 || f.NoFirsOK {
-			r.fail("fault %s: not recovered (%d jobs accepted before its end never finished)", f.Name, f.Pending)
+		if f.Pending > 0 || f.NoFirsOK || len(f.Failed) > 0 {
+			r.fail("fault %s: not recovered (%d jobs accepted before its end never finished, %d workflows failed)", f.Name, f.Pending, len(f.Failed))
 		}
 	}
 }
@@ -378,23 +395,34 @@ func (r *report) write(dir string) error {
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d |\n", k.Kind, k.Accepted, k.Expected, k.Found, k.Missing, k.Duplicated)
 	}
 
-	fmt.Fprintf(w, "\n| fault | window (s from start) | first success after | backlog drained after | recovered | notes |\n|---|---|---:|---:|---|---|\n")
+	fmt.Fprintf(w, "\n| fault | window (s from start) | first success after | backlog drained after | workflows failed | recovered | notes |\n|---|---|---:|---:|---:|---|---|\n")
 	var worst time.Duration
 	for _, f := range r.Faults {
 		if f.End.IsZero() {
-			fmt.Fprintf(w, "| %s | not run | | | no | |\n", f.Name)
+			fmt.Fprintf(w, "| %s | not run | | | | no | |\n", f.Name)
 			continue
 		}
 		first := f.FirstOK.String()
 		if f.NoFirsOK {
 			first = "none"
 		}
-		rec := f.Pending == 0 && !f.NoFirsOK
+		rec := "yes"
+		if f.Pending > 0 || f.NoFirsOK || len(f.Failed) > 0 {
+			rec = fmt.Sprintf("**no** (%d unfinished, %d failed)", f.Pending, len(f.Failed))
+		}
 		worst = max(worst, f.Drained, f.FirstOK)
-		fmt.Fprintf(w, "| %s | %.0f–%.0f | %s | %s | %s | %s |\n", f.Name, f.Start.Sub(r.Start).Seconds(), f.End.Sub(r.Start).Seconds(),
-			first, f.Drained, map[bool]string{true: "yes", false: fmt.Sprintf("**no** (%d jobs unfinished)", f.Pending)}[rec], strings.Join(f.Notes, "; "))
+		fmt.Fprintf(w, "| %s | %.0f–%.0f | %s | %s | %d | %s | %s |\n", f.Name, f.Start.Sub(r.Start).Seconds(), f.End.Sub(r.Start).Seconds(),
+			first, f.Drained, len(f.Failed), rec, strings.Join(f.Notes, "; "))
 	}
 	fmt.Fprintf(w, "\nLongest recovery: %s.\n", worst)
+	if len(r.Causes) > 0 {
+		fmt.Fprintf(w, "\nWhy workflows failed (innermost error, count):\n\n")
+		causes := slices.Sorted(maps.Keys(r.Causes))
+		slices.SortStableFunc(causes, func(a, b string) int { return r.Causes[b] - r.Causes[a] })
+		for _, c := range causes {
+			fmt.Fprintf(w, "- %d × %s\n", r.Causes[c], c)
+		}
+	}
 	for _, a := range r.OperatorActions {
 		fmt.Fprintf(w, "\nOperator: %s\n", a)
 	}

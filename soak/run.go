@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -42,8 +43,8 @@ func run(o options) (bool, error) {
 	})
 
 	t := newTraffic(s)
-	faults := s.schedule()
 	scale := float64(o.duration) / float64(10*time.Minute)
+	faults := s.schedule(scale)
 	rep.Start = time.Now()
 	log.Printf("traffic for %v at rate %.2f, %d faults; results in %s", o.duration, o.rate, len(faults), o.out)
 	streamCtx, stopStream := context.WithTimeout(ctx, o.duration)
@@ -94,7 +95,7 @@ func run(o options) (bool, error) {
 	if wfs, err = s.workflows(ctx); err != nil {
 		return false, fmt.Errorf("listing the workflows: %w", err)
 	}
-	ok := rep.check(s, t.snapshot(), wfs, faults)
+	ok := rep.check(ctx, s, t.snapshot(), wfs, faults)
 	if err := rep.write(o.out); err != nil {
 		return false, err
 	}
@@ -137,6 +138,24 @@ func (s *stack) workflows(ctx context.Context) (map[string]wfInfo, error) {
 			return out, nil
 		}
 	}
+}
+
+// failure is the innermost error a closed workflow failed with.
+func (s *stack) failure(ctx context.Context, id string) string {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := s.tc.GetWorkflow(cctx, id, "").Get(cctx, nil)
+	if err == nil {
+		return ""
+	}
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {
+		err = u
+	}
+	msg := err.Error()
+	if len(msg) > 160 {
+		msg = msg[:160] + "…"
+	}
+	return msg
 }
 
 // queued is the number of messages waiting in the work queues (dead letters apart).
