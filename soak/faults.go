@@ -30,10 +30,11 @@ type fault struct {
 	End   time.Time `json:"end"`
 	Notes []string  `json:"notes,omitempty"`
 
-	Failed   []string      `json:"workflows_failed"`      // ended badly between this fault's start and the next one's
-	FirstOK  time.Duration `json:"first_success_after"`   // fault end to the first success of its target
-	Drained  time.Duration `json:"backlog_drained_after"` // fault end to the last job accepted before it closed
-	Pending  int           `json:"jobs_never_finished"`   // accepted before the end, never finished
+	Failed   []string      `json:"workflows_failed"`       // ended badly between this fault's start and the next one's
+	FirstOK  time.Duration `json:"first_success_after"`    // fault end to the first success of its target
+	Drained  time.Duration `json:"backlog_drained_after"`  // fault end to the last job accepted before it closed
+	Pending  int           `json:"jobs_never_finished"`    // accepted before the end, never finished
+	HeldBy   string        `json:"rest_held_by,omitempty"` // the later fault that also held up part of the backlog
 	NoFirsOK bool          `json:"no_success_after"`
 }
 
@@ -78,26 +79,26 @@ func (s *stack) schedule(scale float64) []*fault {
 				}
 				clear(ctx, f)
 			}},
-		{Name: "amoCRM 5xx (30 % of requests)", Target: "amo", At: sec(50), For: sec(30), down: amo(amofake.Faults{ErrorRate: 0.3}), up: clear},
-		{Name: "amoCRM slow answers (3 s)", Target: "amo", At: sec(100), For: sec(40), down: amo(amofake.Faults{Latency: 3 * time.Second}), up: clear},
-		{Name: "amoCRM dropped connections (20 %)", Target: "amo", At: sec(160), For: sec(30), down: amo(amofake.Faults{DropRate: 0.2}), up: clear},
-		{Name: "amoCRM refresh answer lost", Target: "amo", At: sec(210), For: sec(20), down: s.loseRefreshAnswer, up: clear},
-		{Name: "amoCRM account blocked (403)", Target: "amo", At: sec(250), For: sec(60),
+		{Name: "amoCRM 5xx (30 % of requests)", Target: "amo", At: sec(60), For: sec(30), down: amo(amofake.Faults{ErrorRate: 0.3}), up: clear},
+		{Name: "amoCRM slow answers (3 s)", Target: "amo", At: sec(110), For: sec(40), down: amo(amofake.Faults{Latency: 3 * time.Second}), up: clear},
+		{Name: "amoCRM dropped connections (20 %)", Target: "amo", At: sec(170), For: sec(30), down: amo(amofake.Faults{DropRate: 0.2}), up: clear},
+		{Name: "amoCRM refresh answer lost", Target: "amo", At: sec(220), For: sec(20), down: s.loseRefreshAnswer, up: clear},
+		{Name: "amoCRM account blocked (403)", Target: "amo", At: sec(260), For: sec(60),
 			down: func(context.Context, *fault) { s.fake.SetFaults(retail, amofake.Faults{Blocked: true}) }, up: clear},
-		{Name: "RabbitMQ restart", Target: "core", At: sec(330), For: sec(20), down: rabbitDown, up: rabbitUp},
-		{Name: "Postgres restart", Target: "core", At: sec(370), For: sec(15), down: pgDown, up: pgUp},
-		{Name: "worker restart", Target: "core", At: sec(400), For: sec(10),
+		{Name: "RabbitMQ restart", Target: "core", At: sec(340), For: sec(20), down: rabbitDown, up: rabbitUp},
+		{Name: "Postgres restart", Target: "core", At: sec(375), For: sec(15), down: pgDown, up: pgUp},
+		{Name: "worker restart", Target: "core", At: sec(405), For: sec(10),
 			down: func(context.Context, *fault) { s.killWorkers() }, up: func(ctx context.Context, _ *fault) { s.startWorkers(ctx) }},
-		{Name: "bridge restart", Target: "core", At: sec(425), For: sec(10),
+		{Name: "bridge restart", Target: "core", At: sec(430), For: sec(10),
 			down: func(context.Context, *fault) { s.killBridge() }, up: func(ctx context.Context, _ *fault) { s.startBridge(ctx) }},
-		{Name: "Temporal restart", Target: "core", At: sec(450), For: sec(10),
+		{Name: "Temporal restart", Target: "core", At: sec(455), For: sec(10),
 			down: func(context.Context, *fault) { s.stopTemporal() },
 			up: func(ctx context.Context, f *fault) {
 				if err := s.startTemporal(ctx); err != nil {
 					f.note("Temporal did not start again: %v", err)
 				}
 			}},
-		{Name: "1C down (connections refused)", Target: "1c", At: sec(475), For: sec(120),
+		{Name: "1C down (connections refused)", Target: "1c", At: sec(480), For: sec(120),
 			down: func(context.Context, *fault) { s.oneCProxy.Cut() }, up: func(context.Context, *fault) { s.oneCProxy.Restore() }},
 	}
 }

@@ -47,6 +47,7 @@ type report struct {
 	Faults          []*fault       `json:"faults"`
 	OperatorActions []string       `json:"operator_actions"`
 	Lost, Dup       int            `json:"-"`
+	Silent          int            `json:"missing_job_completed"`
 	Failures        []string       `json:"failures"`
 }
 
@@ -58,6 +59,7 @@ type kindResult struct {
 	Found      int    `json:"effects_found"` // exactly once
 	Missing    int    `json:"missing"`
 	Duplicated int    `json:"duplicated"`
+	Silent     int    `json:"missing_job_completed"` // missing though the job says it completed
 }
 
 func (r *report) fail(format string, args ...any) {
@@ -95,7 +97,7 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 		}
 	}
 	// exactly counts one expected effect found n times.
-	exactly := func(k *kindResult, what string, n int) {
+	exactly := func(k *kindResult, j job, what string, n int) {
 		k.Expected++
 		switch {
 		case n == 1:
@@ -103,7 +105,13 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 		case n == 0:
 			k.Missing++
 			r.Lost++
-			r.fail("%s: %s missing", k.Kind, what)
+			st := strings.ToLower(strings.TrimPrefix(wfs[j.ID].Status.String(), "WORKFLOW_EXECUTION_STATUS_"))
+			if wfs[j.ID].Status == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				k.Silent++
+				r.Silent++
+				st = "completed: a SILENT loss"
+			}
+			r.fail("%s: %s missing (its job %s)", k.Kind, what, st)
 		default:
 			k.Duplicated++
 			r.Dup++
@@ -136,7 +144,7 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 	persons := map[string]bool{}
 	for _, j := range accepted[kindForm] {
 		notes := notesByText[j.Comment]
-		exactly(kinds[kindForm], "the note of form "+j.ID, len(notes))
+		exactly(kinds[kindForm], j, "the note of form "+j.ID, len(notes))
 		if len(notes) == 1 {
 			leads := leadsOfContact[firstOr(contactsByPhone[digits(j.Key)], 0)]
 			if !slices.Contains(leads, notes[0].EntityID) {
@@ -149,12 +157,12 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 		}
 		persons[j.Key] = true
 		cs := contactsByPhone[digits(j.Key)]
-		exactly(kinds[kindForm], "the contact of a form person", len(cs))
+		exactly(kinds[kindForm], j, "the contact of a form person", len(cs))
 		var leads []int64
 		for _, c := range cs {
 			leads = append(leads, leadsOfContact[c]...)
 		}
-		exactly(kinds[kindForm], "the lead of a form person", len(leads))
+		exactly(kinds[kindForm], j, "the lead of a form person", len(leads))
 	}
 
 	// ret2corp: one corporate lead pointing back at the retail lead.
@@ -165,7 +173,7 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 		}
 	}
 	for _, j := range accepted[kindRet2Cor] {
-		exactly(kinds[kindRet2Cor], "the corporate lead of retail lead "+j.Key, corpByRetail[j.Key])
+		exactly(kinds[kindRet2Cor], j, "the corporate lead of retail lead "+j.Key, corpByRetail[j.Key])
 	}
 
 	// Orders: one note "transferred to 1C" on the lead, one application in 1C.
@@ -177,14 +185,14 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 				n++
 			}
 		}
-		exactly(kinds[kindOrder], "the 1C transfer note on lead "+j.Key, n)
+		exactly(kinds[kindOrder], j, "the 1C transfer note on lead "+j.Key, n)
 		n = 0
 		for _, a := range apps {
 			if strings.Contains(string(a), `"entity_id":`+j.Key) {
 				n++
 			}
 		}
-		exactly(kinds[kindOrder], "the 1C application of lead "+j.Key, n)
+		exactly(kinds[kindOrder], j, "the 1C application of lead "+j.Key, n)
 	}
 
 	// Courses: one catalog element per account with the 1C GUID.
@@ -197,8 +205,8 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 	}
 	corpCourses, retailCourses := byField(corp, 5111, 751191), byField(retail, 12463, 710407)
 	for _, j := range accepted[kindCourse] {
-		exactly(kinds[kindCourse], "the corporate element of course "+j.Key, corpCourses[j.Key])
-		exactly(kinds[kindCourse], "the retail element of course "+j.Key, retailCourses[j.Key])
+		exactly(kinds[kindCourse], j, "the corporate element of course "+j.Key, corpCourses[j.Key])
+		exactly(kinds[kindCourse], j, "the retail element of course "+j.Key, retailCourses[j.Key])
 	}
 
 	// Clients: one contact per account with the 1C GUID.
@@ -211,8 +219,8 @@ func (r *report) check(ctx context.Context, s *stack, jobs []job, wfs map[string
 	}
 	corpClients, retailClients := contactsWith(corp, 748405), contactsWith(retail, 710429)
 	for _, j := range accepted[kindClient] {
-		exactly(kinds[kindClient], "the corporate contact of client "+j.Key, corpClients[j.Key])
-		exactly(kinds[kindClient], "the retail contact of client "+j.Key, retailClients[j.Key])
+		exactly(kinds[kindClient], j, "the corporate contact of client "+j.Key, corpClients[j.Key])
+		exactly(kinds[kindClient], j, "the retail contact of client "+j.Key, retailClients[j.Key])
 	}
 
 	// Temporal: no workflow may end badly.
@@ -315,6 +323,14 @@ func (r *report) recovery(s *stack, jobs []job, wfs map[string]wfInfo, faults []
 				f.Pending++
 				continue
 			}
+			if g := heldByAnother(f, j.Kind, w.Close, faults); g != nil {
+				if f.HeldBy == "" {
+					f.HeldBy = g.Name
+				} else if !strings.Contains(f.HeldBy, g.Name) {
+					f.HeldBy += ", " + g.Name
+				}
+				continue
+			}
 			if w.Close.After(last) {
 				last = w.Close
 			}
@@ -326,6 +342,28 @@ func (r *report) recovery(s *stack, jobs []job, wfs map[string]wfInfo, faults []
 			r.fail("fault %s: not recovered (%d jobs accepted before its end never finished, %d workflows failed)", f.Name, f.Pending, len(f.Failed))
 		}
 	}
+}
+
+// dependsOn is what each kind of job needs: orders also call 1C.
+var dependsOn = map[string][]string{kindOrder: {"amo", "core", "1c"}}
+
+// heldByAnother tells whether a job of kind that closed at closed was also
+// held up by a fault other than f (which it returns): one it depends on, down at some moment
+// between f's end and the close. Such a job measures that fault, not f.
+func heldByAnother(f *fault, kind string, closed time.Time, faults []*fault) *fault {
+	deps := dependsOn[kind]
+	if deps == nil {
+		deps = []string{"amo", "core"}
+	}
+	for _, g := range faults {
+		if g == f || g.Start.IsZero() || !slices.Contains(deps, g.Target) {
+			continue
+		}
+		if g.Start.Before(closed) && g.End.After(f.End) {
+			return g
+		}
+	}
+	return nil
 }
 
 func notesOnLead(f *amofake.Server, lead string) []string {
@@ -383,6 +421,7 @@ func (r *report) write(dir string) error {
 	}
 	fmt.Fprintf(w, "| effects expected / found exactly once | %d / %d | |\n", exp, found)
 	fmt.Fprintf(w, "| lost (effect missing, or a job never finished) | %d | 0: %s |\n", r.Lost+r.Unfinished, verdict(r.Lost+r.Unfinished == 0))
+	fmt.Fprintf(w, "| … of which silently (the job completed, the effect is missing) | %d | 0: %s |\n", r.Silent, verdict(r.Silent == 0))
 	fmt.Fprintf(w, "| duplicated effects | %d | 0: %s |\n", r.Dup, verdict(r.Dup == 0))
 	fmt.Fprintf(w, "| workflows (by status) | %d %v | |\n", r.Workflows, r.ByStatus)
 	fmt.Fprintf(w, "| permanently failed workflows (failed, terminated, timed out, canceled) | %d | 0: %s |\n", len(r.BadEnd), verdict(len(r.BadEnd) == 0))
@@ -390,9 +429,9 @@ func (r *report) write(dir string) error {
 	fmt.Fprintf(w, "| amoCRM answers by status (both accounts) | %v | |\n", r.AmoCalls)
 	fmt.Fprintf(w, "| operator actions | %d | re-authorization only |\n", len(r.OperatorActions))
 
-	fmt.Fprintf(w, "\n| kind | accepted | effects expected | found once | missing | duplicated |\n|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "\n| kind | accepted | effects expected | found once | missing (job failed / completed) | duplicated |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, k := range r.Kinds {
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d |\n", k.Kind, k.Accepted, k.Expected, k.Found, k.Missing, k.Duplicated)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d (%d / %d) | %d |\n", k.Kind, k.Accepted, k.Expected, k.Found, k.Missing, k.Missing-k.Silent, k.Silent, k.Duplicated)
 	}
 
 	fmt.Fprintf(w, "\n| fault | window (s from start) | first success after | backlog drained after | workflows failed | recovered | notes |\n|---|---|---:|---:|---:|---|---|\n")
@@ -411,8 +450,12 @@ func (r *report) write(dir string) error {
 			rec = fmt.Sprintf("**no** (%d unfinished, %d failed)", f.Pending, len(f.Failed))
 		}
 		worst = max(worst, f.Drained, f.FirstOK)
+		drained := f.Drained.String()
+		if f.HeldBy != "" {
+			drained += ", the rest then held by: " + f.HeldBy
+		}
 		fmt.Fprintf(w, "| %s | %.0f–%.0f | %s | %s | %d | %s | %s |\n", f.Name, f.Start.Sub(r.Start).Seconds(), f.End.Sub(r.Start).Seconds(),
-			first, f.Drained, len(f.Failed), rec, strings.Join(f.Notes, "; "))
+			first, drained, len(f.Failed), rec, strings.Join(f.Notes, "; "))
 	}
 	fmt.Fprintf(w, "\nLongest recovery: %s.\n", worst)
 	if len(r.Causes) > 0 {
