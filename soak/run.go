@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/signal"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -21,7 +23,8 @@ import (
 // run sets the stack up, sends the stream under the schedule, waits for
 // quiescence and checks; ok is false when a target is missed.
 func run(o options) (bool, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	// Interrupted, the soak still drops its database and queues.
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	s, err := newStack(ctx, o)
 	if err != nil {
@@ -82,6 +85,9 @@ func run(o options) (bool, error) {
 		}
 		if err == nil && open == 0 && queued == 0 {
 			break
+		}
+		if ctx.Err() != nil {
+			return false, errors.New("interrupted")
 		}
 		if time.Now().After(deadline) {
 			log.Printf("not quiescent at the deadline: %d unfinished, %d queued (%v)", open, queued, err)

@@ -119,6 +119,9 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 	cfg.Temporal.SearchAttributes = true
 	cfg.Inbound.WebhookToken = hookToken
 	cfg.Inbound.OneCToken = oneCToken
+	// The stream stands for many people on many sites; here it all comes
+	// from one address, which the per-address form limit would throttle.
+	cfg.Inbound.FormRate = &config.Rate{}
 
 	// RabbitMQ and Postgres behind proxies the schedule cuts.
 	if s.rabbit, err = testrig.NewProxy(hostPort(cfg.RabbitMQ.URL)); err != nil {
