@@ -35,3 +35,14 @@ bench: services
 
 services:
 	@scripts/services.sh
+
+# --- soak (fault matrix) ---
+.PHONY: soak soak-short
+
+## soak: fault-matrix soak, ~15 min, not part of make test; table in soak/results/soak.md, see RELIABILITY.md
+soak: services
+	$(GO) run ./soak -out soak/results
+
+## soak-short: the same schedule compressed into 2 minutes of traffic (smoke run)
+soak-short: services
+	$(GO) run ./soak -short

@@ -146,7 +146,7 @@ func (s *Server) fakeIndex(w http.ResponseWriter, r *http.Request) {
 		"POST /_fake/{sub}/leads|contacts|companies|catalogs/{cat}/elements|links  (seed; JSON as the GET lists)",
 		"GET /_fake/{sub}/calls", "POST /_fake/reset-calls",
 		"POST /_fake/{sub}/expire-tokens", "POST /_fake/{sub}/revoke-refresh-tokens", "POST /_fake/{sub}/tokens?ttl=1h",
-		"GET|POST /_fake/{sub}/faults  {\"latency\":\"2s\",\"error_rate\":0.1,\"force_429\":1,\"force_401\":1,\"force_5xx\":1,\"blocked\":false,\"drop_refresh_answer\":1}",
+		"GET|POST /_fake/{sub}/faults  {\"latency\":\"2s\",\"error_rate\":0.1,\"force_429\":1,\"force_401\":1,\"force_5xx\":1,\"blocked\":false,\"drop_refresh_answer\":1,\"drop_rate\":0.1}",
 	}})
 }
 
@@ -183,16 +183,17 @@ type faultsJSON struct {
 	Force5xx  int     `json:"force_5xx"`
 	Blocked   bool    `json:"blocked"`
 	// DropRefreshAnswer: see Faults.DropRefreshAnswer.
-	DropRefreshAnswer int `json:"drop_refresh_answer"`
+	DropRefreshAnswer int     `json:"drop_refresh_answer"`
+	DropRate          float64 `json:"drop_rate"`
 }
 
 func toFaultsJSON(f Faults) faultsJSON {
-	return faultsJSON{f.Latency.String(), f.ErrorRate, f.Force429, f.Force401, f.Force5xx, f.Blocked, f.DropRefreshAnswer}
+	return faultsJSON{f.Latency.String(), f.ErrorRate, f.Force429, f.Force401, f.Force5xx, f.Blocked, f.DropRefreshAnswer, f.DropRate}
 }
 
 func (fj faultsJSON) faults() (Faults, error) {
 	f := Faults{ErrorRate: fj.ErrorRate, Force429: fj.Force429, Force401: fj.Force401, Force5xx: fj.Force5xx, Blocked: fj.Blocked,
-		DropRefreshAnswer: fj.DropRefreshAnswer}
+		DropRefreshAnswer: fj.DropRefreshAnswer, DropRate: fj.DropRate}
 	if fj.Latency != "" {
 		d, err := time.ParseDuration(fj.Latency)
 		if err != nil {

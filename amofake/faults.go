@@ -8,7 +8,7 @@ import (
 
 // Faults are failures injected into one account's requests, to test how a
 // client copes. They apply to every request of the account, the token
-// endpoint included, except Force401 and Blocked, which only hit /api/.
+// endpoint included, except Force401, Blocked and DropRate, which only hit /api/.
 type Faults struct {
 	// Latency delays every request before anything else happens to it.
 	Latency time.Duration
@@ -32,6 +32,10 @@ type Faults struct {
 	// without answering: a rotation lost on the way back, after which the
 	// client's refresh token is spent and only its old access token works.
 	DropRefreshAnswer int
+	// DropRate is the share (0 to 1) of API requests whose connection is
+	// closed without an answer after the request was handled: the effect
+	// happened, the client never learns it (logged with nginx's 444).
+	DropRate float64
 }
 
 // SetFaults replaces the account's faults; Faults{} turns them off.
@@ -70,3 +74,12 @@ func (a *account) injectFault(api bool) (response, bool) {
 	}
 	return response{}, false
 }
+
+// dropAnswer tells whether the answer to a handled API request is lost.
+func (a *account) dropAnswer(api bool) bool {
+	return api && a.faults.DropRate > 0 && rand.Float64() < a.faults.DropRate
+}
+
+// statusDropped logs a request whose answer was dropped (nginx's "connection
+// closed without response").
+const statusDropped = 444

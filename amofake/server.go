@@ -131,11 +131,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, tmpl string, h ha
 
 	a.mu.Lock()
 	resp, stopped := s.gate(a, q, api)
+	dropped := false
 	if !stopped {
 		resp = h(a, q)
+		dropped = a.dropAnswer(api)
 	}
-	a.record(r.Method, tmpl, resp.status, q.now)
+	status := resp.status
+	if dropped {
+		status = statusDropped
+	}
+	a.record(r.Method, tmpl, status, q.now)
 	a.mu.Unlock()
+	if dropped {
+		panic(http.ErrAbortHandler) // the server closes the connection, no answer
+	}
 	resp.write(w)
 }
 

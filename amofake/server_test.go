@@ -202,3 +202,29 @@ func TestSearchLagHidesNewEntitiesFromSearchOnly(t *testing.T) {
 		t.Errorf("after the lag the search does not find %d: %s", id, r.body)
 	}
 }
+
+// A dropped answer: the request took effect, the client got no answer, the
+// call log says 444; the token endpoint is never dropped.
+func TestDropRate(t *testing.T) {
+	e := newEnv(t, nil)
+	e.fake.SetFaults(sub, Faults{DropRate: 1})
+	req, _ := http.NewRequest("POST", e.srv.URL+"/retail/api/v4/leads", strings.NewReader(`[{"name":"dropped"}]`))
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := e.srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answer %d arrived, want the connection closed", resp.StatusCode)
+	}
+	if leads := e.fake.Leads(sub); len(leads) != 1 || leads[0].Name != "dropped" {
+		t.Errorf("leads = %+v, want the dropped request's lead", leads)
+	}
+	if calls := e.fake.Calls(sub); len(calls) == 0 || calls[len(calls)-1].Status != 444 {
+		t.Errorf("calls = %+v, want the last logged 444", calls)
+	}
+	e.must(401, e.doToken("POST", "/retail/oauth2/access_token", "", map[string]string{})) // answered, not dropped
+	if f := e.fake.CurrentFaults(sub); f.DropRate != 1 {
+		t.Errorf("faults = %+v", f)
+	}
+	e.fake.SetFaults(sub, Faults{})
+	e.must(204, e.do("GET", "/retail/api/v4/leads?filter[id]=1", nil))
+}

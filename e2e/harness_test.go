@@ -29,6 +29,7 @@ import (
 	"amoflow/codec/codectest"
 	"amoflow/config"
 	"amoflow/devserver"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/onec/onecfake"
 	"amoflow/starter"
@@ -318,22 +319,7 @@ func (h *harness) queueDepth(kind string) int {
 }
 
 // deleteTopology removes the test's queues and exchange.
-func deleteTopology(t *testing.T, cfg config.RabbitMQ) {
-	conn, err := amqp.Dial(cfg.URL)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	topo := mq.FromConfig(cfg, "").Topology
-	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
-		ch.QueueDelete(q, false, false, false)
-	}
-	ch.ExchangeDelete(topo.DeadExchange(), false, false)
-}
+func deleteTopology(t *testing.T, cfg config.RabbitMQ) { testrig.DeleteTopology(cfg) }
 
 func randomID() string {
 	b := make([]byte, 4)

@@ -30,7 +30,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -41,8 +40,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	amqp "github.com/rabbitmq/amqp091-go"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -50,9 +47,10 @@ import (
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
-	"amoflow/bench/internal/forms"
 	"amoflow/config"
 	"amoflow/devserver"
+	"amoflow/internal/forms"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/starter"
 	"amoflow/store"
@@ -140,7 +138,7 @@ func run(o options) error {
 
 	s := &stack{cfg: cfg, acct: acct, http: &http.Client{Timeout: 30 * time.Second}}
 	s.fake = amofake.New(amofake.FromConfig(cfg, amofake.Options{}))
-	fakeURL, err := serve(ctx, s.fake)
+	fakeURL, err := testrig.Serve(ctx, s.fake)
 	if err != nil {
 		return err
 	}
@@ -148,7 +146,7 @@ func run(o options) error {
 		a.BaseURL = fakeURL + "/" + a.Subdomain
 	}
 
-	dbURL, dropDB, err := scratchDB(ctx, o.postgres, "amoflow_bench_"+id)
+	dbURL, dropDB, err := testrig.ScratchDB(ctx, o.postgres, "amoflow_bench_"+id)
 	if err != nil {
 		return err
 	}
@@ -188,7 +186,7 @@ func run(o options) error {
 	}
 	defer pub.Close()
 	h := starter.New(cfg, starter.Deps{Publisher: pub, Logger: quiet})
-	if s.api, err = serve(ctx, h); err != nil {
+	if s.api, err = testrig.Serve(ctx, h); err != nil {
 		return err
 	}
 
@@ -432,7 +430,9 @@ func (s *stack) saturate(ctx context.Context, o options, tag string, rep *report
 	if rep.NotesCreated != len(jobs) {
 		rep.fail("%d notes created, want %d", rep.NotesCreated, len(jobs))
 	}
-	rep.QueueDepth, rep.DeadDepth = queueDepths(s.cfg)
+	topo := mq.FromConfig(s.cfg.RabbitMQ, "").Topology
+	d := testrig.QueueDepths(s.cfg.RabbitMQ, topo.Queue(mq.KindForm), topo.DeadQueue())
+	rep.QueueDepth, rep.DeadDepth = d[0], d[1]
 	if rep.QueueDepth != 0 || rep.DeadDepth != 0 {
 		rep.fail("%d messages left in the forms queue, %d dead-lettered", rep.QueueDepth, rep.DeadDepth)
 	}
@@ -468,83 +468,11 @@ func perSecond(ts []time.Time) []int {
 	return counts
 }
 
-// serve serves h on a free port of 127.0.0.1 until ctx ends.
-func serve(ctx context.Context, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	go func() { <-ctx.Done(); srv.Close() }()
-	return "http://" + ln.Addr().String(), nil
-}
-
-// scratchDB creates a database and returns its URL and its drop.
-func scratchDB(ctx context.Context, adminURL, name string) (string, func(), error) {
-	admin, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("postgres at %s: %w", adminURL, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		c, err := pgx.Connect(context.Background(), adminURL)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-	}
-	base, query, _ := strings.Cut(adminURL, "?")
-	u := base[:strings.LastIndex(base, "/")+1] + name
-	if query != "" {
-		u += "?" + query
-	}
-	return u, drop, nil
-}
-
-func queueDepths(cfg *config.Config) (forms, dead int) {
-	conn, err := amqp.Dial(cfg.RabbitMQ.URL)
-	if err != nil {
-		return -1, -1
-	}
-	defer conn.Close()
-	topo := mq.FromConfig(cfg.RabbitMQ, "").Topology
-	depth := func(q string) int {
-		ch, err := conn.Channel()
-		if err != nil {
-			return -1
-		}
-		defer ch.Close()
-		st, err := ch.QueueDeclarePassive(q, true, false, false, false, nil)
-		if err != nil {
-			return -1
-		}
-		return st.Messages
-	}
-	return depth(topo.Queue(mq.KindForm)), depth(topo.DeadQueue())
-}
-
 // deleteTopology removes the run's queues and exchange.
 func deleteTopology(cfg *config.Config) {
-	conn, err := amqp.Dial(cfg.RabbitMQ.URL)
-	if err != nil {
-		return
+	if testrig.DeleteTopology(cfg.RabbitMQ) == nil {
+		log.Printf("deleted the queues of %s", cfg.RabbitMQ.Prefix)
 	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	topo := mq.FromConfig(cfg.RabbitMQ, "").Topology
-	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
-		ch.QueueDelete(q, false, false, false)
-	}
-	ch.ExchangeDelete(topo.DeadExchange(), false, false)
-	log.Printf("deleted the queues of %s", topo.Prefix)
 }
 
 func randomHex(n int) string {

@@ -50,8 +50,8 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"amoflow/bench/internal/forms"
 	"amoflow/config"
+	"amoflow/internal/forms"
 	"amoflow/mq"
 )
 

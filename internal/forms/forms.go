@@ -1,4 +1,4 @@
-// Package forms makes realistic site-form bodies for the benchmarks: what a
+// Package forms makes realistic site-form bodies for the benchmarks and the soak: what a
 // course page of mzpo-s.ru posts to POST /v1/forms, urlencoded, about 400
 // bytes, each with its own phone number so that every body gets its own job id.
 package forms
