@@ -13,8 +13,10 @@ import (
 )
 
 // DefaultBlockCooldown is how long an account blocked by amoCRM (403 after
-// too many 429s) rests between probes.
-const DefaultBlockCooldown = 5 * time.Minute
+// too many 429s) rests between probes. One probe a minute costs amoCRM one
+// request a minute and lets work resume within a minute of the unblock
+// (five minutes left the account idle for minutes after a short block).
+const DefaultBlockCooldown = time.Minute
 
 // breakerRecheck is how long a process trusts its last read of the breaker
 // row before reading it again.

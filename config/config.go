@@ -51,7 +51,7 @@ type AmoCRM struct {
 	// re-authorization or is misconfigured) tries again (default 30s, at most 30s).
 	PauseRetry time.Duration `yaml:"pause_retry"`
 	// BlockCooldown is how long an account blocked by amoCRM (403) rests
-	// between probes, cluster-wide (default 5m).
+	// between probes, cluster-wide (default 1m).
 	BlockCooldown time.Duration `yaml:"block_cooldown"`
 }
 
