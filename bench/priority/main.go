@@ -114,6 +114,7 @@ func run(o options) error {
 	id := randomHex(4)
 	cfg.RabbitMQ.Prefix = "amoflow-bench-priority-" + id
 	cfg.Temporal.TaskQueue = "bench-priority-" + id
+	cfg.Inbound.FormRate = &config.Rate{} // one load generator is one client: no per-client limit
 	cfg.Inbound.WebhookToken = "bench-hook-" + id
 	cfg.Inbound.OneCToken = "bench-1c-" + id
 	for _, a := range cfg.Accounts {
