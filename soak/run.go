@@ -34,7 +34,7 @@ func run(o options) (bool, error) {
 	s.fake.ResetCalls()
 
 	rep := &report{Command: strings.TrimSpace("go run ./soak " + strings.Join(os.Args[1:], " ")), GoVersion: runtime.Version(),
-		NumCPU: runtime.NumCPU(), Load1: load1(), Duration: o.duration.String(), Rate: o.rate, RealRestarts: o.realRestarts}
+		NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Duration: o.duration.String(), Rate: o.rate, RealRestarts: o.realRestarts}
 	var opMu sync.Mutex
 	opCtx, stopOperator := context.WithCancel(ctx)
 	defer stopOperator()
@@ -181,14 +181,4 @@ func (s *stack) queued() int {
 func (s *stack) deadLetters() int {
 	topo := mq.FromConfig(s.cfg.RabbitMQ, "").Topology
 	return testrig.QueueDepths(s.cfg.RabbitMQ, topo.DeadQueue())[0]
-}
-
-func load1() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	var v float64
-	fmt.Sscan(string(b), &v)
-	return v
 }

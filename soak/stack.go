@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log"
 	"log/slog"
@@ -113,7 +111,7 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 	if s.retail == nil || s.corp == nil {
 		return nil, fmt.Errorf("%s lacks the accounts %s and %s", o.config, retail, corp)
 	}
-	id := randomHex(4)
+	id := testrig.RandomHex(4)
 	cfg.RabbitMQ.Prefix = "amoflow-soak-" + id
 	cfg.Temporal.TaskQueue = "soak-" + id
 	cfg.Temporal.SearchAttributes = true
@@ -311,10 +309,4 @@ func portOf(hostPort string) int {
 	var port int
 	fmt.Sscanf(hostPort[strings.LastIndex(hostPort, ":")+1:], "%d", &port)
 	return port
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -15,6 +15,7 @@ import (
 
 	"amoflow/amofake"
 	"amoflow/internal/forms"
+	"amoflow/internal/testrig"
 )
 
 // The kinds of request in the stream.
@@ -80,7 +81,7 @@ type person struct {
 }
 
 func newTraffic(s *stack) *traffic {
-	t := &traffic{s: s, tag: "soak-" + randomHex(3), n: map[string]int{}}
+	t := &traffic{s: s, tag: "soak-" + testrig.RandomHex(3), n: map[string]int{}}
 	t.product = s.fake.AddCatalogElement(retail, amofake.CatalogElement{CatalogID: productCat, Name: "Массаж",
 		CustomFields: []amofake.FieldValue{amofake.Text(710407, productUID), amofake.Text(647993, "ММЦ")}})
 	return t
@@ -277,6 +278,6 @@ func (t *traffic) snapshot() []job {
 }
 
 func newGUID() string {
-	b := []byte(randomHex(16))
+	b := []byte(testrig.RandomHex(16))
 	return fmt.Sprintf("%s-%s-%s-%s-%s", b[0:8], b[8:12], b[12:16], b[16:20], b[20:32])
 }

@@ -21,8 +21,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -114,7 +112,7 @@ func run(o options) error {
 	if o.rps > 0 {
 		acct.RPS = o.rps
 	}
-	id := randomHex(4)
+	id := testrig.RandomHex(4)
 	cfg.RabbitMQ.Prefix = "amoflow-bench-flow-" + id
 	cfg.Temporal.TaskQueue = "bench-flow-" + id
 	for _, a := range cfg.Accounts {
@@ -191,7 +189,7 @@ func run(o options) error {
 	}
 
 	rep := &report{Options: o, Account: o.account, Subdomain: acct.Subdomain, Budget: acct.RPS, FakeLimit: 7,
-		Forms: o.forms, Command: strings.TrimSpace("go run ./bench/flow " + strings.Join(os.Args[1:], " ")), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: load1(), Start: time.Now()}
+		Forms: o.forms, Command: strings.TrimSpace("go run ./bench/flow " + strings.Join(os.Args[1:], " ")), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now()}
 	tag := "flow-" + id
 
 	// Calls of one form of each kind, alone.
@@ -473,22 +471,6 @@ func deleteTopology(cfg *config.Config) {
 	if testrig.DeleteTopology(cfg.RabbitMQ) == nil {
 		log.Printf("deleted the queues of %s", cfg.RabbitMQ.Prefix)
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func load1() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	var v float64
-	fmt.Sscan(string(b), &v)
-	return v
 }
 
 // report is what the run measured.

@@ -29,8 +29,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -52,6 +50,7 @@ import (
 
 	"amoflow/config"
 	"amoflow/internal/forms"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 )
 
@@ -134,7 +133,7 @@ func drive(o options) error {
 	if err != nil {
 		return err
 	}
-	prefix := "amoflow-bench-" + randomHex(4)
+	prefix := "amoflow-bench-" + testrig.RandomHex(4)
 	topo := mq.FromConfig(config.RabbitMQ{Prefix: prefix}, "").Topology
 	queues := append(topo.Queues(), topo.DeadQueue(), prefix+".bare")
 
@@ -165,14 +164,14 @@ func drive(o options) error {
 	defer stop()
 
 	var seq atomic.Int64
-	tag := "bench-" + randomHex(3)
+	tag := "bench-" + testrig.RandomHex(3)
 	next := func() []byte { return forms.Body(int(seq.Add(1)), tag) }
 	gens := map[string]*loadgen{
 		"bare":    newLoadgen("http://"+srv.bareAddr+"/", next, o.maxInflight),
 		"amoflow": newLoadgen("http://"+srv.amoAddr+"/v1/forms", next, o.maxInflight),
 	}
 	meter := newCPUMeter(srv.cmd.Process.Pid)
-	rep := &report{Options: o, Prefix: prefix, Start: time.Now(), Load1: load1(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
+	rep := &report{Options: o, Prefix: prefix, Start: time.Now(), Load1: testrig.Load1(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
 		Command: strings.TrimSpace("go run ./bench/ingest " + strings.Join(os.Args[1:], " ")), GoVersion: runtime.Version()}
 
 	// attempt runs one phase on a purged queue.
@@ -183,7 +182,7 @@ func drive(o options) error {
 			}
 		}
 		waitQuiet(meter, o.noisy)
-		l1 := load1()
+		l1 := testrig.Load1()
 		before := meter.sample()
 		var r result
 		if p.Mode == "closed" {
@@ -335,12 +334,6 @@ func (s *servers) stop() {
 	}
 	s.logFile.Close()
 	os.Remove(s.logFile.Name())
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func floats(s string) ([]float64, error) {

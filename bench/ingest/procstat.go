@@ -144,17 +144,3 @@ func machineCPU() (busy, total, softirq, steal float64) {
 	}
 	return busy, total, softirq, steal
 }
-
-// load1 is the one-minute load average.
-func load1() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
-}

@@ -18,8 +18,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,7 +25,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,8 +35,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	amqp "github.com/rabbitmq/amqp091-go"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -50,6 +45,7 @@ import (
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/internal/forms"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/starter"
 	"amoflow/store"
@@ -111,7 +107,7 @@ func run(o options) error {
 	if !ok {
 		return fmt.Errorf("no retail account in %s", o.config)
 	}
-	id := randomHex(4)
+	id := testrig.RandomHex(4)
 	cfg.RabbitMQ.Prefix = "amoflow-bench-priority-" + id
 	cfg.Temporal.TaskQueue = "bench-priority-" + id
 	cfg.Inbound.FormRate = &config.Rate{} // one load generator is one client: no per-client limit
@@ -131,14 +127,14 @@ func run(o options) error {
 
 	s := &stack{cfg: cfg, retail: retail, http: &http.Client{Timeout: 30 * time.Second}}
 	s.fake = amofake.New(amofake.FromConfig(cfg, amofake.Options{}))
-	fakeURL, err := serve(ctx, s.fake)
+	fakeURL, err := testrig.Serve(ctx, s.fake)
 	if err != nil {
 		return err
 	}
 	for _, a := range cfg.Accounts {
 		a.BaseURL = fakeURL + "/" + a.Subdomain
 	}
-	dbURL, dropDB, err := scratchDB(ctx, o.postgres, "amoflow_bench_"+id)
+	dbURL, dropDB, err := testrig.ScratchDB(ctx, o.postgres, "amoflow_bench_"+id)
 	if err != nil {
 		return err
 	}
@@ -162,7 +158,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defer deleteTopology(cfg) // after the bridge stopped consuming
+	defer testrig.DeleteTopology(cfg.RabbitMQ) // after the bridge stopped consuming
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	runCtx, stopRoles := context.WithCancel(ctx)
@@ -177,13 +173,13 @@ func run(o options) error {
 		return err
 	}
 	defer pub.Close()
-	if s.api, err = serve(ctx, starter.New(cfg, starter.Deps{Publisher: pub, Logger: quiet})); err != nil {
+	if s.api, err = testrig.Serve(ctx, starter.New(cfg, starter.Deps{Publisher: pub, Logger: quiet})); err != nil {
 		return err
 	}
 
 	rep := &report{Flat: o.flat, Forms: o.forms, Other: o.other, Budget: retail.RPS, Target: o.target.Seconds(),
 		Backlog: o.backlog.Seconds(), Command: strings.TrimSpace("go run ./bench/priority " + strings.Join(os.Args[1:], " ")),
-		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: load1(), Start: time.Now()}
+		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now()}
 	tag := "prio-" + id
 	leadID := s.seedRet2Corp()
 
@@ -275,7 +271,7 @@ func run(o options) error {
 		rep.RPS = float64(n-1) / api[n-1].Sub(api[0]).Seconds()
 	}
 	rep.End = time.Now()
-	rep.Load1End = load1()
+	rep.Load1End = testrig.Load1()
 	return rep.write(o.out)
 }
 
@@ -439,78 +435,6 @@ func (s *stack) timeline(ctx context.Context, id string) []string {
 // a note on its lead (the seeded ret2corp lead has none).
 func (s *stack) formsDone() int {
 	return len(s.fake.Notes(s.retail.Subdomain, "leads"))
-}
-
-// serve serves h on a free port of 127.0.0.1 until ctx ends.
-func serve(ctx context.Context, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	go func() { <-ctx.Done(); srv.Close() }()
-	return "http://" + ln.Addr().String(), nil
-}
-
-// scratchDB creates a database and returns its URL and its drop.
-func scratchDB(ctx context.Context, adminURL, name string) (string, func(), error) {
-	admin, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("postgres at %s: %w", adminURL, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		c, err := pgx.Connect(context.Background(), adminURL)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-	}
-	base, query, _ := strings.Cut(adminURL, "?")
-	u := base[:strings.LastIndex(base, "/")+1] + name
-	if query != "" {
-		u += "?" + query
-	}
-	return u, drop, nil
-}
-
-// deleteTopology removes the run's queues and exchange.
-func deleteTopology(cfg *config.Config) {
-	conn, err := amqp.Dial(cfg.RabbitMQ.URL)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	topo := mq.FromConfig(cfg.RabbitMQ, "").Topology
-	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
-		ch.QueueDelete(q, false, false, false)
-	}
-	ch.ExchangeDelete(topo.DeadExchange(), false, false)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func load1() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	var v float64
-	fmt.Sscan(string(b), &v)
-	return v
 }
 
 type report struct {

@@ -1,0 +1,32 @@
+package testrig
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// RandomHex is n random bytes in hex: the suffix that keeps a run's queues,
+// task queues and databases apart from every other run's.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Load1 is the one-minute load average, recorded next to every measurement
+// (0 where /proc/loadavg is missing).
+func Load1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
