@@ -135,18 +135,28 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r)
 		return
 	}
+	if _, ok := s.legacyLeadBody(w, r); !ok {
+		return
+	}
+	s.legacyHookAs(w, r, method)
+}
+
+// legacyLeadBody reads an old lead hook's body, leaves it readable again for
+// the webhook handler, and answers 400 as the old endpoint did when the lead
+// id is not a number.
+func (s *server) legacyLeadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.reject(w, r, readError(err))
-		return
+		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if msg := legacyLeadNumber(string(body)); msg != "" {
 		s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", msg)
 		writeText(w, http.StatusBadRequest, msg)
-		return
+		return nil, false
 	}
-	s.legacyHookAs(w, r, method)
+	return body, true
 }
 
 // legacyLeadNumber checks the lead id of an old lead hook as before:
@@ -271,14 +281,8 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.reject(w, r, readError(err))
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if msg := legacyLeadNumber(string(body)); msg != "" {
-		writeText(w, http.StatusBadRequest, msg)
+	body, ok := s.legacyLeadBody(w, r)
+	if !ok {
 		return
 	}
 	method := "savelead"
