@@ -68,7 +68,7 @@ func writeStatus(w http.ResponseWriter, code int, status string) {
 // legacyRun stores the job, waits for it and calls done with its result,
 // failed when it failed; a job still running is answered 202 with the job.
 func (s *server) legacyRun(w http.ResponseWriter, r *http.Request, job onecJob, input any, account string,
-	done func(json.RawMessage), failed func(string)) {
+	res any, done func(), failed func(string)) {
 	id, ok := s.onecPublish(w, r, job, input, account)
 	if !ok {
 		return
@@ -81,7 +81,14 @@ func (s *server) legacyRun(w http.ResponseWriter, r *http.Request, job onecJob, 
 		s.log.Warn("legacy job failed", "job_id", id, "path", r.URL.Path, "status", st.Status)
 		failed(st.Error)
 	default:
-		done(st.Result)
+		// A result that does not decode is answered as a failure, never as
+		// a success with zero ids.
+		if err := json.Unmarshal(st.Result, res); err != nil {
+			s.log.Warn("legacy job result undecodable", "job_id", id, "path", r.URL.Path, "err", err)
+			failed(err.Error())
+			return
+		}
+		done()
 	}
 }
 
@@ -132,10 +139,9 @@ func (s *server) legacyCorpLead(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, p)
 		return
 	}
-	s.legacyRun(w, r, onecJob{slug: "corp-lead", flow: workflows.CorpLeadByINNName}, input, account,
-		func(result json.RawMessage) {
-			var res workflows.CorpLeadResult
-			json.Unmarshal(result, &res)
+	var res workflows.CorpLeadResult
+	s.legacyRun(w, r, onecJob{slug: "corp-lead", flow: workflows.CorpLeadByINNName}, input, account, &res,
+		func() {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
 			json.NewEncoder(w).Encode(map[string]int64{"lead_id": res.LeadID, "contact_id": res.ContactID, "company_id": res.CompanyID})
@@ -169,8 +175,8 @@ func (s *server) legacyChangeResp(w http.ResponseWriter, r *http.Request) {
 		var input any
 		var account string
 		if input, account, p = parseChangeResp(s, r, raw); p == nil {
-			s.legacyRun(w, r, onecJob{slug: "change-resp", flow: workflows.ChangeResponsible1CName}, input, account,
-				func(json.RawMessage) { writeText(w, http.StatusOK, "changed") },
+			s.legacyRun(w, r, onecJob{slug: "change-resp", flow: workflows.ChangeResponsible1CName}, input, account, new(json.RawMessage),
+				func() { writeText(w, http.StatusOK, "changed") },
 				func(string) { writeText(w, http.StatusOK, "error") })
 			return
 		}
@@ -198,10 +204,9 @@ func (s *server) legacySupportLeads(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, p)
 		return
 	}
-	s.legacyRun(w, r, onecJob{slug: "group", flow: workflows.StudyGroupLeadName}, input, account,
-		func(result json.RawMessage) {
-			var res workflows.StudyGroupResult
-			json.Unmarshal(result, &res)
+	var res workflows.StudyGroupResult
+	s.legacyRun(w, r, onecJob{slug: "group", flow: workflows.StudyGroupLeadName}, input, account, &res,
+		func() {
 			writeText(w, http.StatusOK, strconv.FormatInt(res.LeadID, 10))
 		},
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })

@@ -258,12 +258,11 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, p)
 		return
 	}
-	s.legacyRun(w, r, job, input, account,
-		func(result json.RawMessage) {
-			var res struct {
-				AmoIDs []onec.AmoID `json:"amo_ids"`
-			}
-			json.Unmarshal(result, &res)
+	var res struct {
+		AmoIDs []onec.AmoID `json:"amo_ids"`
+	}
+	s.legacyRun(w, r, job, input, account, &res,
+		func() {
 			if res.AmoIDs == nil {
 				res.AmoIDs = []onec.AmoID{}
 			}

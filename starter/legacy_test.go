@@ -87,6 +87,7 @@ func TestLegacyCorpLeadPHP(t *testing.T) {
 		{"empty form", "POST", path, typeURLEncoded, "", done, wantAnswer{400, `{"status":"empty_request"}`}, false},
 		{"made", "POST", path, typeURLEncoded, corpLeadForm, done, wantAnswer{201, `{"company_id":33,"contact_id":22,"lead_id":11}`}, true},
 		{"failed", "POST", path, typeURLEncoded, corpLeadForm, fakeJobs{status: "failed", err: "boom"}, wantAnswer{500, `{"status":"error"}`}, true},
+		{"result not decodable", "POST", path, typeURLEncoded, corpLeadForm, fakeJobs{status: "completed", result: `"no ids"`}, wantAnswer{500, `{"status":"error"}`}, true},
 		{"bad inn", "POST", path, typeURLEncoded, "inn=12&phone=89161234567", done, wantAnswer{400, "*"}, false},
 	} {
 		e := legacyEnv(t, tc.jobs)
@@ -167,7 +168,7 @@ func TestLegacyChangeRespPHP(t *testing.T) {
 
 // A group without a key can be limited to its callers' addresses.
 func TestLegacyAllowFrom(t *testing.T) {
-	e := legacyEnv(t, fakeJobs{status: "completed"}, func(c *config.Config) {
+	e := legacyEnv(t, fakeJobs{status: "completed", result: `{"lead_id":7}`}, func(c *config.Config) {
 		c.Inbound.Legacy.ChangeResp.AllowFrom = []string{"198.51.100.7"}
 		c.Inbound.Legacy.SupportLeads.AllowFrom = []string{"192.0.2.0/24"}
 	})
