@@ -34,7 +34,7 @@ type Amo struct {
 func (a *Amo) client(account string) (*amocrm.Client, error) {
 	c, ok := a.Clients[account]
 	if !ok {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", account), "UnknownAccount", nil)
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", account), ErrUnknownAccount, nil)
 	}
 	return c, nil
 }
@@ -60,9 +60,9 @@ func classify(err error) error {
 		// (on another worker) must follow, whatever the client thinks.
 		return err
 	case errors.Is(err, amocrm.ErrNotFound):
-		return temporal.NewNonRetryableApplicationError(err.Error(), "AmoNotFound", err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrAmoNotFound, err)
 	}
-	return temporal.NewNonRetryableApplicationError(err.Error(), "AmoPermanent", err)
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrAmoPermanent, err)
 }
 
 // SearchContacts runs amoCRM's fuzzy search with the contacts' lead ids. The

@@ -13,23 +13,18 @@ import (
 	"amoflow/amocrm"
 )
 
-// Amo1C holds the amoCRM activities of the 1C flows. Like Amo's, each makes
-// one amoCRM request (plus, on a retried create, the search that checks
-// whether an earlier attempt already created the entity) and runs on the
-// account's rate-limited task queue. Method names end in 1C so they never
-// collide with other flows' activities on the same workers.
-type Amo1C struct {
-	Clients map[string]*amocrm.Client
-}
-
-func (a *Amo1C) client(account string) (*amocrm.Client, error) {
-	return (&Amo{Clients: a.Clients}).client(account)
-}
+// The amoCRM activities of the 1C flows (generic records: read, search,
+// write, link by entity type) are methods of Amo like every other amoCRM
+// call, so one registration on the account's rate-limited task queue covers
+// them. Like the others, each makes one amoCRM request (plus, on a retried
+// create, the search that checks whether an earlier attempt already created
+// the entity). Their method names end in 1C: a method name is the activity's
+// registered name, recorded in every workflow history, so they keep it.
 
 // ReadRecord1C reads a lead (with its contacts and catalog elements), a
 // contact (with its leads), a company or a catalog element. A missing
 // entity is a zero record, not an error: the flows fall back to a search.
-func (a *Amo1C) ReadRecord1C(ctx context.Context, in AmoRef) (AmoRecord, error) {
+func (a *Amo) ReadRecord1C(ctx context.Context, in AmoRef) (AmoRecord, error) {
 	c, err := a.client(in.Account)
 	if err != nil {
 		return AmoRecord{}, err
@@ -66,7 +61,7 @@ func (a *Amo1C) ReadRecord1C(ctx context.Context, in AmoRef) (AmoRecord, error) 
 }
 
 // ReadRecords1C reads contacts, leads or companies by id in one request.
-func (a *Amo1C) ReadRecords1C(ctx context.Context, in AmoRefs) ([]AmoRecord, error) {
+func (a *Amo) ReadRecords1C(ctx context.Context, in AmoRefs) ([]AmoRecord, error) {
 	c, err := a.client(in.Account)
 	if err != nil || len(in.IDs) == 0 {
 		return nil, err
@@ -105,7 +100,7 @@ func (a *Amo1C) ReadRecords1C(ctx context.Context, in AmoRefs) ([]AmoRecord, err
 
 // Search1C runs amoCRM's fuzzy search over contacts, companies, leads or a
 // catalog's elements. The caller verifies every hit.
-func (a *Amo1C) Search1C(ctx context.Context, in AmoSearch) ([]AmoRecord, error) {
+func (a *Amo) Search1C(ctx context.Context, in AmoSearch) ([]AmoRecord, error) {
 	c, err := a.client(in.Account)
 	if err != nil {
 		return nil, err
@@ -148,7 +143,7 @@ func search(ctx context.Context, c *amocrm.Client, in AmoSearch) ([]AmoRecord, e
 // Write1C creates (ID 0) or updates one entity and returns its id. A PATCH
 // is idempotent; a retried create first looks for the entity an earlier
 // attempt made (see AmoProbe).
-func (a *Amo1C) Write1C(ctx context.Context, in AmoWrite) (int64, error) {
+func (a *Amo) Write1C(ctx context.Context, in AmoWrite) (int64, error) {
 	c, err := a.client(in.Account)
 	if err != nil {
 		return 0, err
@@ -281,7 +276,7 @@ func writeFields(in AmoWrite) amocrm.CustomFields {
 }
 
 // Link1C links an entity to others; linking twice is harmless.
-func (a *Amo1C) Link1C(ctx context.Context, in AmoLinks) error {
+func (a *Amo) Link1C(ctx context.Context, in AmoLinks) error {
 	c, err := a.client(in.Account)
 	if err != nil || len(in.Links) == 0 {
 		return err
@@ -303,7 +298,7 @@ func (a *Amo1C) Link1C(ctx context.Context, in AmoLinks) error {
 }
 
 // Users1C lists the account's users.
-func (a *Amo1C) Users1C(ctx context.Context, account string) ([]AmoUser, error) {
+func (a *Amo) Users1C(ctx context.Context, account string) ([]AmoUser, error) {
 	c, err := a.client(account)
 	if err != nil {
 		return nil, err
@@ -320,7 +315,7 @@ func (a *Amo1C) Users1C(ctx context.Context, account string) ([]AmoUser, error) 
 }
 
 // UserName1C returns a user's name ("" for a missing user).
-func (a *Amo1C) UserName1C(ctx context.Context, in AmoRef) (string, error) {
+func (a *Amo) UserName1C(ctx context.Context, in AmoRef) (string, error) {
 	c, err := a.client(in.Account)
 	if err != nil || in.ID == 0 {
 		return "", err
@@ -337,7 +332,7 @@ func (a *Amo1C) UserName1C(ctx context.Context, in AmoRef) (string, error) {
 
 // AdminTask1C sets a task. A retried attempt first looks for an open task
 // with the same text on the entity, so a lost answer does not make two.
-func (a *Amo1C) AdminTask1C(ctx context.Context, in AdminTaskInput) (int64, error) {
+func (a *Amo) AdminTask1C(ctx context.Context, in AdminTaskInput) (int64, error) {
 	c, err := a.client(in.Account)
 	if err != nil {
 		return 0, err
@@ -368,7 +363,7 @@ func (a *Amo1C) AdminTask1C(ctx context.Context, in AdminTaskInput) (int64, erro
 }
 
 // DeleteElements1C deletes catalog elements through the legacy v2 API.
-func (a *Amo1C) DeleteElements1C(ctx context.Context, in DeleteElementsInput) error {
+func (a *Amo) DeleteElements1C(ctx context.Context, in DeleteElementsInput) error {
 	c, err := a.client(in.Account)
 	if err != nil || len(in.IDs) == 0 {
 		return err
@@ -377,7 +372,7 @@ func (a *Amo1C) DeleteElements1C(ctx context.Context, in DeleteElementsInput) er
 }
 
 func badEntity(e string) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("entity type %q is not supported", e), "BadEntity", nil)
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf("entity type %q is not supported", e), ErrBadEntity, nil)
 }
 
 func isNotFound(err error) bool {

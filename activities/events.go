@@ -37,7 +37,7 @@ func (e *Events) LookupEvent(ctx context.Context, in LookupEventInput) (EventInf
 	case err != nil && eventsapi.IsRetryable(err):
 		return EventInfo{}, err
 	case err != nil:
-		return EventInfo{}, temporal.NewNonRetryableApplicationError(err.Error(), "EventsAPI", err)
+		return EventInfo{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrEventsAPI, err)
 	}
 	at, _ := ev.Unix()
 	return EventInfo{Found: true, PageName: ev.PageName, Address: ev.Address, At: at}, nil

@@ -43,10 +43,6 @@ type Leases struct {
 	Wait, Poll time.Duration
 }
 
-// LeaseHeld is the error type of AcquireLeases while another run holds a key:
-// retryable, so the workflow waits durably, attempt after attempt.
-const LeaseHeld = "LeaseHeld"
-
 // LeaseInput names the keys a workflow run wants.
 type LeaseInput struct {
 	Keys []string `json:"keys"`
@@ -79,7 +75,7 @@ func (l *Leases) AcquireLeases(ctx context.Context, in LeaseInput) error {
 		activity.RecordHeartbeat(ctx, key)
 		if time.Now().Add(poll).After(deadline) {
 			leaseWaits.Inc()
-			return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", LeaseHeld)
+			return temporal.NewApplicationError("lease "+key+" is held by workflow "+by.WorkflowID+" (run "+by.RunID+")", ErrLeaseHeld)
 		}
 		select {
 		case <-ctx.Done():
@@ -127,7 +123,7 @@ func (l *Leases) RememberKnown(ctx context.Context, in RememberInput) error {
 
 func (l *Leases) ready() error {
 	if l == nil || l.DB == nil || l.Temporal == nil {
-		return temporal.NewNonRetryableApplicationError("no Postgres store or Temporal client on this worker", "NoStore", nil)
+		return temporal.NewNonRetryableApplicationError("no Postgres store or Temporal client on this worker", ErrNoStore, nil)
 	}
 	return nil
 }

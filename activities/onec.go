@@ -37,22 +37,22 @@ func classify1C(err error) error {
 	case onec.IsRetryable(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.As(err, &e):
-		typ := map[onec.Kind]string{onec.KindRejected: "OneCRejected", onec.KindMalformed: "OneCMalformed",
-			onec.KindMissingID: "OneCMissingID"}[e.Kind]
+		typ := map[onec.Kind]string{onec.KindRejected: ErrOneCRejected, onec.KindMalformed: ErrOneCMalformed,
+			onec.KindMissingID: ErrOneCMissingID}[e.Kind]
 		if errors.Is(err, onec.ErrNotFound) {
-			typ = "OneCNotFound"
+			typ = ErrOneCNotFound
 		}
 		if typ == "" {
-			typ = "OneCPermanent"
+			typ = ErrOneCPermanent
 		}
 		return temporal.NewNonRetryableApplicationError(err.Error(), typ, nil)
 	}
-	return temporal.NewNonRetryableApplicationError(err.Error(), "OneCPermanent", nil)
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrOneCPermanent, nil)
 }
 
 func (o *OneC) client() (*onec.Client, error) {
 	if o.Client == nil {
-		return nil, temporal.NewNonRetryableApplicationError("1C is not configured (onec.base_url)", "OneCNotConfigured", nil)
+		return nil, temporal.NewNonRetryableApplicationError("1C is not configured (onec.base_url)", ErrOneCNotConfigured, nil)
 	}
 	return o.Client, nil
 }
@@ -142,7 +142,7 @@ func (o *OneC) NotifyCallback(ctx context.Context, url string) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("bad callback URL", "BadCallback", nil)
+		return temporal.NewNonRetryableApplicationError("bad callback URL", ErrBadCallback, nil)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -154,7 +154,7 @@ func (o *OneC) NotifyCallback(ctx context.Context, url string) error {
 	case resp.StatusCode >= 500:
 		return fmt.Errorf("callback: %d", resp.StatusCode)
 	case resp.StatusCode >= 300:
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("callback: %d", resp.StatusCode), "CallbackRejected", nil)
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("callback: %d", resp.StatusCode), ErrCallbackRejected, nil)
 	}
 	return nil
 }

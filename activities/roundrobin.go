@@ -25,10 +25,10 @@ type NextManagerInput struct {
 // worker (docs/flows.md#round-robin); a key asked again gets the same one.
 func (s *Store) NextManager(ctx context.Context, in NextManagerInput) (int64, error) {
 	if s == nil || s.DB == nil {
-		return 0, temporal.NewNonRetryableApplicationError("no Postgres store on this worker", "NoStore", nil)
+		return 0, temporal.NewNonRetryableApplicationError("no Postgres store on this worker", ErrNoStore, nil)
 	}
 	if len(in.Managers) == 0 {
-		return 0, temporal.NewNonRetryableApplicationError("manager pool "+in.Pool+" is empty", "EmptyPool", nil)
+		return 0, temporal.NewNonRetryableApplicationError("manager pool "+in.Pool+" is empty", ErrEmptyPool, nil)
 	}
 	return s.DB.NextInTurn(ctx, in.Pool, in.Key, in.Managers) // database errors are retried
 }

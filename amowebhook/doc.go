@@ -11,7 +11,6 @@
 // with [type]=company and become company events. Notes carry their times as
 // "2006-01-02 15:04:05" strings in the account's time zone.
 //
-// EventKey names an event deterministically: a redelivery of the same event
-// gets the same key, two real changes (another status, a later modification
-// time) get different keys. The starter uses it as the job id of the event.
+// The job ids of a delivery and of each event are built in
+// workflows/ids.go (EventJobID, DeliveryJobID) with every other id scheme.
 package amowebhook

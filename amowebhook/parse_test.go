@@ -218,39 +218,6 @@ func TestJunkKeysAreIgnored(t *testing.T) {
 	}
 }
 
-func TestEventKey(t *testing.T) {
-	at := time.Date(2026, 11, 28, 12, 3, 0, 0, time.UTC)
-	dp := parse(t, digitalPipeline).Events[0]
-	k := EventKey("retail", "ret2corp", dp, at, 10*time.Minute)
-	if k != "wh-retail-ret2corp-lead2050297-st35573056-from35572897-win1795867200" {
-		t.Fatalf("key = %s", k)
-	}
-	if again := EventKey("retail", "ret2corp", dp, at.Add(6*time.Minute), 10*time.Minute); again != k {
-		t.Fatalf("the same hook within the window: %s != %s", again, k)
-	}
-	if later := EventKey("retail", "ret2corp", dp, at.Add(11*time.Minute), 10*time.Minute); later == k {
-		t.Fatal("a hook in the next window must be another job")
-	}
-	full := parse(t, accountAdd).Events[0]
-	k1 := EventKey("retail", "avito_lead", full, at, 10*time.Minute)
-	if k1 != "wh-retail-avito_lead-lead1190401-st53861254-at1672189247" {
-		t.Fatalf("key = %s", k1)
-	}
-	if k2 := EventKey("retail", "avito_lead", full, at.Add(48*time.Hour), 10*time.Minute); k2 != k1 {
-		t.Fatal("a redelivery days later carries the same modification time: same key")
-	}
-	full.LastModified++
-	if k3 := EventKey("retail", "avito_lead", full, at, 10*time.Minute); k3 == k1 {
-		t.Fatal("a later modification is another job")
-	}
-	if DeliveryKey("retail", "m", []string{"a", "b"}) != DeliveryKey("retail", "m", []string{"b", "a"}) {
-		t.Fatal("delivery key depends on event order")
-	}
-	if Digest("ab", "c") == Digest("a", "bc") {
-		t.Fatal("digest parts are not delimited")
-	}
-}
-
 // FuzzParse: no input panics, and what Parse accepts is well formed.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{digitalPipeline, accountAdd, batch, contactsUpdate, noteAdd, "", "a=1", "leads[status][0][id]=1&leads[status][0][custom_fields][0][values][0][value]=x",
@@ -281,10 +248,6 @@ func FuzzParse(f *testing.F) {
 				if e.ID <= 0 {
 					t.Fatalf("accepted %s without an id", e.Entity)
 				}
-			}
-			k := EventKey("retail", "m", e, time.Unix(0, 0), time.Minute)
-			if k != EventKey("retail", "m", e, time.Unix(0, 0), time.Minute) {
-				t.Fatal("key is not deterministic")
 			}
 		}
 	})

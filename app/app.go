@@ -11,13 +11,14 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/amocrm"
 	"amoflow/bridge"
 	"amoflow/config"
+	"amoflow/eventsapi"
 	"amoflow/mq"
+	"amoflow/onec"
 	"amoflow/store"
 	"amoflow/workflows"
 )
@@ -76,16 +77,14 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 // db holds the flows' own state (1C echo marks and links).
 func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client, db *store.DB) []worker.Worker {
 	flows := &workflows.Flows{Config: cfg}
+	acts := Activities(cfg, tc, clients, db)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{
 		Interceptors: []interceptor.WorkerInterceptor{flows.Interceptor()}, // lead links in the UI
 	})
-	w.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: workflows.CreateLeadFromFormName})
-	registerOneC(w, flows, cfg, db)
-	registerWebhooks(w, flows, cfg, db)
-	registerLeases(w, tc, db) // per-person and per-entity leases (workflows/serialize.go)
+	flows.RegisterWorkflows(w)
+	acts.RegisterMain(w)
 	all := []worker.Worker{w}
 
-	amo := &activities.Amo{Clients: clients}
 	for _, name := range cfg.AccountNames() {
 		a := cfg.Accounts[name]
 		aw := worker.New(tc, a.TaskQueue(cfg.Temporal.TaskQueue), worker.Options{
@@ -93,11 +92,28 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 			// Activities wait on amoCRM, not on CPU; the queue rate is the real bound.
 			MaxConcurrentActivityExecutionSize: 50,
 		})
-		aw.RegisterActivity(amo)
-		registerOneCAmo(aw, clients)
+		acts.RegisterAmo(aw)
 		all = append(all, aw)
 	}
 	return all
+}
+
+// Activities builds the activity structs of a worker process from the
+// configuration. Without onec.base_url the 1C activities fail with a
+// readable error; the flows that only touch amoCRM still run. db holds the
+// flows' own state (round robin, 1C echo marks and links, leases).
+func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client, db *store.DB) workflows.Activities {
+	oneC := &activities.OneC{DB: db, EchoTTL: cfg.OneC.EchoTTL}
+	if cfg.OneC.BaseURL != "" {
+		oneC.Client = onec.New(cfg.OneC)
+	}
+	return workflows.Activities{
+		Amo:    &activities.Amo{Clients: clients},
+		OneC:   oneC,
+		PG:     &activities.Store{DB: db},
+		Events: &activities.Events{API: eventsapi.New(cfg.EventsAPI)},
+		Leases: &activities.Leases{DB: db, Temporal: tc},
+	}
 }
 
 // RunWorkers starts the workers and stops them when ctx ends.

@@ -61,7 +61,7 @@ func (s *server) forms(legacy bool) http.Handler {
 
 		now := s.now().UTC()
 		key := strings.TrimSpace(r.Header.Get(idempotencyHeader))
-		id := formJobID(account, key, fields, now, s.cfg.Inbound.DedupWindow)
+		id := workflows.FormJobID(account, key, fields, now, s.cfg.Inbound.DedupWindow)
 		if key != "" {
 			if p := s.checkIdempotency(r.Context(), id, formDigest(account, fields)); p != nil {
 				s.reject(w, r, p)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"amoflow/workflows"
 )
 
 // Idempotency binds a job named by a client's Idempotency-Key to a digest
@@ -40,9 +42,9 @@ func (s *server) checkIdempotency(ctx context.Context, jobID string, digest []by
 // cleaned fields, so the same form in another encoding or key order is the
 // same body.
 func formDigest(account string, fields map[string]string) []byte {
-	h := newHash()
-	h.add("form-body/v1")
-	h.add(account)
-	h.addFields(fields)
-	return h.sum()
+	h := workflows.NewIDHash()
+	h.Add("form-body/v1")
+	h.Add(account)
+	h.AddFields(fields)
+	return h.Sum()
 }

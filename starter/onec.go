@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -113,18 +112,18 @@ func (s *server) onecAccept(job onecJob) http.Handler {
 func (s *server) onecPublish(w http.ResponseWriter, r *http.Request, job onecJob, input any, account string) (string, bool) {
 	now := s.now().UTC()
 	key := strings.TrimSpace(r.Header.Get(idempotencyHeader))
-	id := onecJobID(job.slug, key, input, now, s.cfg.Inbound.DedupWindow)
+	id := workflows.OneCJobID(job.slug, key, input, now, s.cfg.Inbound.DedupWindow)
 	body, err := workflows.NewOneCJob(job.flow, input)
 	if err != nil {
 		panic(err) // the flows and inputs above always encode
 	}
 	// A caller's key is bound to its body; the managers' per-minute key is ours.
 	if key != "" && job.slug != "managers" {
-		h := newHash()
-		h.add("1c-body/v1")
-		h.add(job.slug)
-		h.add(string(body))
-		if p := s.checkIdempotency(r.Context(), id, h.sum()); p != nil {
+		h := workflows.NewIDHash()
+		h.Add("1c-body/v1")
+		h.Add(job.slug)
+		h.Add(string(body))
+		if p := s.checkIdempotency(r.Context(), id, h.Sum()); p != nil {
 			s.reject(w, r, p)
 			return "", false
 		}
@@ -137,25 +136,6 @@ func (s *server) onecPublish(w http.ResponseWriter, r *http.Request, job onecJob
 	}
 	s.log.Info("1C request stored", "job_id", id, "flow", job.flow, "path", r.URL.Path)
 	return id, true
-}
-
-// onecJobID is 1c-{slug}-{key} for a caller's Idempotency-Key, else
-// 1c-{slug}-{hash of the input and the dedup window}: 1C sending the same
-// object twice in a window gets the same job (and its result).
-func onecJobID(slug, key string, input any, at time.Time, window time.Duration) string {
-	if key = strings.TrimSpace(key); key != "" {
-		return "1c-" + slug + "-" + sanitizeKey(key)
-	}
-	b, _ := json.Marshal(input)
-	h := newHash()
-	h.add("1c/v1")
-	h.add(slug)
-	h.add(string(b))
-	if window <= 0 {
-		window = time.Nanosecond
-	}
-	h.add(strconv.FormatInt(at.UnixNano()/int64(window), 10))
-	return "1c-" + slug + "-" + h.hex()
 }
 
 func parseClient(s *server, r *http.Request, raw json.RawMessage) (any, string, *problem) {
@@ -293,7 +273,7 @@ func parseChangeResp(s *server, r *http.Request, raw json.RawMessage) (any, stri
 // (docs/flows.md#listmanagers): one job per minute serves every caller of that minute.
 func (s *server) onecManagers(w http.ResponseWriter, r *http.Request) {
 	job := onecJob{slug: "managers", flow: workflows.ListManagersName}
-	r.Header.Set("Idempotency-Key", strconv.FormatInt(s.now().Unix()/60, 10))
+	r.Header.Set("Idempotency-Key", workflows.ManagersKey(s.now()))
 	id, ok := s.onecPublish(w, r, job, workflows.ListManagersInput{}, s.cfg.OneC.CorporateAccount)
 	if !ok {
 		return

@@ -151,7 +151,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 		for i, e := range events {
 			keys[i] = e.JobID
 		}
-		id := amowebhook.DeliveryKey(account, method, keys)
+		id := workflows.DeliveryJobID(account, method, keys)
 		msgBody, err := json.Marshal(workflows.WebhookInput{JobID: id, Account: account, Method: method, ReceivedAt: now, Events: events})
 		if err != nil {
 			panic(err) // plain data always encodes

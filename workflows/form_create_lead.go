@@ -20,9 +20,6 @@ type FormResult struct {
 	Merged bool `json:"merged"`
 }
 
-// a is only used to name activity methods; Temporal calls the worker's instance.
-var a *activities.Amo
-
 // CreateLeadFromForm turns a site form into an amoCRM lead (see
 // docs/flows.md#site-form without its defects): find the person by phone, then by email,
 // verifying each hit; merge into their most recently updated open lead, or
@@ -45,7 +42,7 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 	ph := phone.Normalize(in.Fields["phone"])
 	email := FormEmail(in.Fields["email"])
 	if ph == "" && email == "" {
-		return nil, temporal.NewNonRetryableApplicationError("the form has neither a usable phone nor an email", "BadForm", nil)
+		return nil, temporal.NewNonRetryableApplicationError("the form has neither a usable phone nor an email", activities.ErrBadForm, nil)
 	}
 
 	if workflow.GetVersion(ctx, leaseChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -93,7 +90,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	}
 	if len(ids) > 0 {
 		var leads []activities.Lead
-		if err := workflow.ExecuteActivity(ctx, a.GetLeads, activities.GetLeadsInput{Account: s.Account, IDs: ids}).Get(ctx, &leads); err != nil {
+		if err := workflow.ExecuteActivity(ctx, amo.GetLeads, activities.GetLeadsInput{Account: s.Account, IDs: ids}).Get(ctx, &leads); err != nil {
 			return nil, nil, err
 		}
 		if target, ok := mergeTarget(leads, s); ok {
@@ -104,7 +101,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 			if !linked(target, contacts) {
 				// Found through a contact it is not linked to (e.g. unlinked since).
 				link := activities.LinkInput{Account: s.Account, LeadID: target.ID, ContactID: res.ContactID}
-				if err := workflow.ExecuteActivity(ctx, a.LinkLeadContact, link).Get(ctx, nil); err != nil {
+				if err := workflow.ExecuteActivity(ctx, amo.LinkLeadContact, link).Get(ctx, nil); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -128,7 +125,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	}
 	if text != "" {
 		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: text}
-		if err := workflow.ExecuteActivity(ctx, a.AddNote, note).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(ctx, amo.AddNote, note).Get(ctx, nil); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -151,7 +148,7 @@ func (f *Flows) knownContact(ctx workflow.Context, account, ph, email string, kn
 	}
 	var card activities.ContactCard
 	in := activities.ReadInput{Account: account, ID: known[i].ContactID, With: []string{"leads"}}
-	if err := workflow.ExecuteActivity(ctx, a.ReadContact, in).Get(ctx, &card); err != nil {
+	if err := workflow.ExecuteActivity(ctx, amo.ReadContact, in).Get(ctx, &card); err != nil {
 		return nil, 0, err
 	}
 	if card.ID == 0 || !activities.HasPhoneOrEmail(card.Phones, card.Emails, ph, email) {
@@ -189,7 +186,7 @@ func (f *Flows) findContacts(ctx workflow.Context, account, ph, email string) ([
 		}
 		var hits []activities.Contact
 		in := activities.SearchContactsInput{Account: account, Query: q.query}
-		if err := workflow.ExecuteActivity(ctx, a.SearchContacts, in).Get(ctx, &hits); err != nil {
+		if err := workflow.ExecuteActivity(ctx, amo.SearchContacts, in).Get(ctx, &hits); err != nil {
 			return nil, err
 		}
 		if found := verifiedContacts(hits, q.phone, q.email); len(found) > 0 {
@@ -210,7 +207,7 @@ func (f *Flows) mergeInto(ctx workflow.Context, s formSettings, lead activities.
 	if !added && len(up.Fields) == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(ctx, a.UpdateLead, up).Get(ctx, nil)
+	return workflow.ExecuteActivity(ctx, amo.UpdateLead, up).Get(ctx, nil)
 }
 
 // createLead creates the lead with its contact (existing or new) in one request.
@@ -242,7 +239,7 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 		}
 	}
 	var created activities.CreatedLead
-	err := workflow.ExecuteActivity(ctx, a.CreateLead, req).Get(ctx, &created)
+	err := workflow.ExecuteActivity(ctx, amo.CreateLead, req).Get(ctx, &created)
 	return created, err
 }
 

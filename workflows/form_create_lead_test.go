@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -33,8 +32,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	f := testFlows()
-	env.RegisterWorkflowWithOptions(f.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
-	env.RegisterActivity(&activities.Amo{})
+	registerFlows(env, f)
 	freeLeases(env)
 	return env
 }
@@ -49,14 +47,14 @@ var form = FormInput{
 
 func TestNewPersonCreatesLeadWithContactInFourCalls(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9161234567"}).Return([]activities.Contact{{ID: 7, Phones: []string{"+79161234500"}}}, nil).Once()
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "maria@example.ru"}).Return(nil, nil).Once()
-	env.OnActivity(a.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9161234567"}).Return([]activities.Contact{{ID: 7, Phones: []string{"+79161234500"}}}, nil).Once()
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "maria@example.ru"}).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
 		return in.NewContact != nil && in.NewContact.Phone == "+79161234567" && in.NewContact.Email == "maria@example.ru" &&
 			in.PipelineID == 3198184 && in.StatusID == 32532880 && in.Fields[639075] != "" &&
 			len(in.Tags) == 1 && in.Tags[0].ID == 246137 && in.ContactID == 0
 	})).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
-	env.OnActivity(a.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Перезвоните"}).Return(int64(1), nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Перезвоните"}).Return(int64(1), nil).Once()
 
 	env.ExecuteWorkflow(CreateLeadFromFormName, form)
 	if err := env.GetWorkflowError(); err != nil {
@@ -72,20 +70,20 @@ func TestNewPersonCreatesLeadWithContactInFourCalls(t *testing.T) {
 
 func TestExistingContactMergesIntoOpenLead(t *testing.T) {
 	env := newEnv(t)
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9161234567"}).
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9161234567"}).
 		Return([]activities.Contact{{ID: 7, Phones: []string{"+7 916 123-45-67"}, LeadIDs: []int64{1, 2, 3, 4}}}, nil).Once()
-	env.OnActivity(a.GetLeads, mock.Anything, activities.GetLeadsInput{Account: "retail", IDs: []int64{1, 2, 3, 4}}).Return([]activities.Lead{
+	env.OnActivity(amo.GetLeads, mock.Anything, activities.GetLeadsInput{Account: "retail", IDs: []int64{1, 2, 3, 4}}).Return([]activities.Lead{
 		{ID: 1, PipelineID: 3198184, StatusID: statusWon, UpdatedAt: 50, ContactIDs: []int64{7}},
 		{ID: 2, PipelineID: 3198184, StatusID: 32532883, UpdatedAt: 10, ContactIDs: []int64{7}, Tags: []activities.Tag{{ID: 5, Name: "Ручная"}}, Fields: map[int64]string{639075: "kept"}},
 		{ID: 3, PipelineID: 3338257, StatusID: 1, UpdatedAt: 40, ContactIDs: []int64{7}},
 		{ID: 4, PipelineID: 3198184, StatusID: 58522914, UpdatedAt: 30, ContactIDs: []int64{7}},
 	}, nil).Once()
-	env.OnActivity(a.UpdateLead, mock.Anything, activities.UpdateLeadInput{
+	env.OnActivity(amo.UpdateLead, mock.Anything, activities.UpdateLeadInput{
 		Account: "retail", LeadID: 2,
 		Tags: []activities.Tag{{ID: 5, Name: "Ручная"}, {ID: 246137, Name: "mzpo-s.ru"}},
 		// 639075 is filled on the lead already and is not overwritten.
 	}).Return(nil).Once()
-	env.OnActivity(a.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 2, Text: "Перезвоните"}).Return(int64(1), nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 2, Text: "Перезвоните"}).Return(int64(1), nil).Once()
 
 	env.ExecuteWorkflow(CreateLeadFromFormName, form)
 	if err := env.GetWorkflowError(); err != nil {

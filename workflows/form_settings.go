@@ -53,7 +53,7 @@ func (f *Flows) formSettings(ctx workflow.Context, account string) (formSettings
 	}
 	if s.Account == "" {
 		return s, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("account %q is not configured", account), "UnknownAccount", nil)
+			fmt.Sprintf("account %q is not configured", account), activities.ErrUnknownAccount, nil)
 	}
 	return s, nil
 }

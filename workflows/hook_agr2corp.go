@@ -37,7 +37,7 @@ func (f *Flows) agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var agr activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &agr); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &agr); err != nil {
 		return nil, err
 	}
 	srcID := fieldInt(agr, idLeadRet)
@@ -52,7 +52,7 @@ func (f *Flows) agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	}
 	res.TargetLeadID = srcID
 	var src activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: srcID}).Get(ctx, &src); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: srcID}).Get(ctx, &src); err != nil {
 		return nil, err
 	}
 	switch {
@@ -65,7 +65,7 @@ func (f *Flows) agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return res, nil
 	}
 	up := activities.PatchLeadInput{Account: c.Account, ID: srcID, PipelineID: sales, StatusID: sentBill}
-	if err := workflow.ExecuteActivity(cctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

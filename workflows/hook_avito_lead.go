@@ -40,7 +40,7 @@ func (f *Flows) avitoLead(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var l activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
 		return nil, err
 	}
 	if l.ID == 0 {
@@ -52,7 +52,7 @@ func (f *Flows) avitoLead(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 		res.Skipped = "the lead is already marked as an Avito lead"
 		return res, nil
 	}
-	if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

@@ -49,7 +49,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var src activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &src); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &src); err != nil {
 		return nil, err
 	}
 	if src.ID == 0 {
@@ -68,7 +68,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	}
 	var manager string
 	if src.ResponsibleID != 0 {
-		if err := workflow.ExecuteActivity(cctx, a.UserName, activities.UserInput{Account: c.Account, ID: src.ResponsibleID}).Get(ctx, &manager); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.UserName, activities.UserInput{Account: c.Account, ID: src.ResponsibleID}).Get(ctx, &manager); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +88,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 			Marker:        marker,
 		}
 		var created activities.CreatedLead
-		if err := workflow.ExecuteActivity(cctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.CreateLinkedLead, in).Get(ctx, &created); err != nil {
 			return nil, err
 		}
 		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
@@ -100,7 +100,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	res.TargetLeadID = agr.ID
 
 	var srcNotes []activities.NoteCard
-	if err := workflow.ExecuteActivity(cctx, a.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "leads", EntityID: src.ID, Types: []string{amocrm.NoteCommon}}).Get(ctx, &srcNotes); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "leads", EntityID: src.ID, Types: []string{amocrm.NoteCommon}}).Get(ctx, &srcNotes); err != nil {
 		return nil, err
 	}
 	var want []activities.NoteCard
@@ -115,7 +115,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	}
 
 	up := activities.PatchLeadInput{Account: c.Account, ID: src.ID, Fields: []activities.FieldValues{activities.Text(leadDog, agr.ID)}}
-	if err := workflow.ExecuteActivity(cctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

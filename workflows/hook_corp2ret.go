@@ -41,7 +41,7 @@ func (f *Flows) closeRetailLead(ctx workflow.Context, ev HookEvent, status int64
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var corp activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &corp); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &corp); err != nil {
 		return nil, err
 	}
 	rid := fieldInt(corp, retID)
@@ -57,7 +57,7 @@ func (f *Flows) closeRetailLead(ctx workflow.Context, ev HookEvent, status int64
 		return res, nil
 	}
 	var ret activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: rid}).Get(ctx, &ret); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: rid}).Get(ctx, &ret); err != nil {
 		return nil, err
 	}
 	res.TargetLeadID = rid
@@ -71,7 +71,7 @@ func (f *Flows) closeRetailLead(ctx workflow.Context, ev HookEvent, status int64
 		return res, nil
 	}
 	up.Account = r.Account
-	if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

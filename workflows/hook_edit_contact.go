@@ -32,7 +32,7 @@ func (f *Flows) editContact(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	res := &HookResult{ContactID: ev.ID}
 
 	var ct activities.ContactCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadContact, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &ct); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadContact, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &ct); err != nil {
 		return nil, err
 	}
 	if ct.ID == 0 {
@@ -49,7 +49,7 @@ func (f *Flows) editContact(ctx workflow.Context, ev HookEvent) (*HookResult, er
 		field.Code = "PHONE"
 	}
 	up := activities.PatchContactInput{Account: r.Account, ID: ct.ID, Fields: []activities.FieldValues{field}}
-	if err := workflow.ExecuteActivity(rctx, a.PatchContact, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.PatchContact, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

@@ -29,12 +29,7 @@ func hookFlows() *Flows {
 func newHookTestEnv(t *testing.T, f *Flows) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	for name, fn := range f.WebhookWorkflows() {
-		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-	}
-	env.RegisterActivity(&activities.Amo{})
-	env.RegisterActivity(&activities.Store{})
-	env.RegisterActivity(&activities.Events{})
+	registerFlows(env, f)
 	freeLeases(env)
 	return env
 }
@@ -49,27 +44,27 @@ var retailPerson = activities.ContactCard{Contact: activities.Contact{ID: 700, N
 
 func TestRet2CorpNewPerson(t *testing.T) {
 	env := newHookTestEnv(t, hookFlows())
-	env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31234567, With: []string{"contacts"}}).Return(retailLead, nil).Once()
-	env.OnActivity(a.FindLeadByField, mock.Anything, activities.FindLeadInput{Account: "corp", Marker: activities.Marker{FieldID: 752191, Value: "31234567"}}).Return(activities.LeadCard{}, nil).Once()
-	env.OnActivity(a.ReadContact, mock.Anything, activities.ReadInput{Account: "retail", ID: 700}).Return(retailPerson, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "leads" })).
+	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31234567, With: []string{"contacts"}}).Return(retailLead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, activities.FindLeadInput{Account: "corp", Marker: activities.Marker{FieldID: 752191, Value: "31234567"}}).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, activities.ReadInput{Account: "retail", ID: 700}).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "leads" })).
 		Return([]activities.NoteCard{{ID: 1, Type: "common", Params: amocrm.NoteParams{Text: "last"}, CreatedAt: 5}}, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "contacts" })).
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "contacts" })).
 		Return([]activities.NoteCard{{ID: 2, Type: "call_in", Params: amocrm.NoteParams{UniqID: "u1"}}}, nil).Once()
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "9165551234"}).Return(nil, nil).Once()
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "olga@corp.example"}).Return(nil, nil).Once()
-	env.OnActivity(st.NextManager, mock.Anything, activities.NextManagerInput{Pool: "corp", Key: "ret2corp:31234567", Managers: hookCorp.ManagerPool}).Return(int64(2375116), nil).Once()
-	env.OnActivity(a.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "9165551234"}).Return(nil, nil).Once()
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "olga@corp.example"}).Return(nil, nil).Once()
+	env.OnActivity(pg.NextManager, mock.Anything, activities.NextManagerInput{Pool: "corp", Key: "ret2corp:31234567", Managers: hookCorp.ManagerPool}).Return(int64(2375116), nil).Once()
+	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
 		return in.Account == "corp" && in.PipelineID == 5312269 && in.StatusID == 47317618 && in.ResponsibleID == 2375116 &&
 			in.NewContact != nil && in.NewContact.Phone == "+79165551234" && in.NewContact.Email == "olga@corp.example" && in.NewContact.ResponsibleID == 2375116 &&
 			in.Marker.Value == "31234567" && len(in.Tags) == 3 && in.Tags[0].ID == 1187781 && len(in.Fields) == 3
 	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, activities.AddNotesInput{Account: "corp", Entity: "leads",
+	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "corp", Entity: "leads",
 		Notes: []activities.NoteCard{{EntityID: 900, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}}).Return([]int64{1}, nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
+	env.OnActivity(amo.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
 		return in.Entity == "contacts" && len(in.Notes) == 1 && in.Notes[0].EntityID == 901 && in.Notes[0].ResponsibleID == 2375116
 	})).Return([]int64{2}, nil).Once()
-	env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
 
 	env.ExecuteWorkflow(Ret2CorpName, HookEvent{JobID: "wh-x", Account: "retail", Method: "ret2corp", Entity: "leads", ID: 31234567})
 	if err := env.GetWorkflowError(); err != nil {
@@ -87,25 +82,25 @@ func TestRet2CorpFoundCorporateLeadGetsOnlyWhatIsMissing(t *testing.T) {
 	env := newHookTestEnv(t, hookFlows())
 	lead := retailLead
 	lead.StatusID = 35942104 // already in the stage
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
-	env.OnActivity(a.FindLeadByField, mock.Anything, mock.Anything).
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).
 		Return(activities.LeadCard{Lead: activities.Lead{ID: 900, ResponsibleID: 8628763, ContactIDs: []int64{901}}}, nil).Once()
-	env.OnActivity(a.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
 	calls := []activities.NoteCard{
 		{ID: 2, Type: "call_in", Params: amocrm.NoteParams{UniqID: "u1"}, CreatedAt: 1},
 		{ID: 3, Type: "call_out", Params: amocrm.NoteParams{UniqID: "u2"}, CreatedAt: 2},
 	}
-	env.OnActivity(a.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31234567, Types: []string{"common"}}).
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31234567, Types: []string{"common"}}).
 		Return([]activities.NoteCard{{ID: 1, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "contacts", EntityID: 700, Types: []string{"call_in", "call_out"}}).Return(calls, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "contacts", EntityID: 700, Types: []string{"call_in", "call_out"}}).Return(calls, nil).Once()
 	// The corporate lead has the comment and the first call already (a run interrupted midway).
-	env.OnActivity(a.ListNotes, mock.Anything, activities.ListNotesInput{Account: "corp", Entity: "leads", EntityID: 900, Types: []string{"common"}}).
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "corp", Entity: "leads", EntityID: 900, Types: []string{"common"}}).
 		Return([]activities.NoteCard{{ID: 50, EntityID: 900, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}, nil).Once()
 	first := callCopies(calls, 901, 8628763)[0]
 	first.ID = 51
-	env.OnActivity(a.ListNotes, mock.Anything, activities.ListNotesInput{Account: "corp", Entity: "contacts", EntityID: 901, Types: []string{"call_in", "call_out"}}).
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "corp", Entity: "contacts", EntityID: 901, Types: []string{"call_in", "call_out"}}).
 		Return([]activities.NoteCard{first}, nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
+	env.OnActivity(amo.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
 		return in.Entity == "contacts" && len(in.Notes) == 1 && in.Notes[0].Params.UniqID == "u2"
 	})).Return([]int64{52}, nil).Once()
 
@@ -204,7 +199,7 @@ func TestEditContactSkipsTheEcho(t *testing.T) {
 	env := newHookTestEnv(t, hookFlows())
 	ct := activities.ContactCard{Contact: activities.Contact{ID: 5}, PhoneField: activities.FieldValues{ID: 264911,
 		Values: []activities.FieldValue{{Value: "+79161234567", EnumID: 1}}}}
-	env.OnActivity(a.ReadContact, mock.Anything, mock.Anything).Return(ct, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(ct, nil).Once()
 	env.ExecuteWorkflow(EditContactName, HookEvent{Account: "retail", Entity: "contacts", ID: 5})
 	var res HookResult
 	if err := env.GetWorkflowError(); err != nil {

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"amoflow/activities"
 )
 
 // WebhookResult is what a finished HandleWebhook reports (GET /v1/jobs/{id}).
@@ -30,7 +31,7 @@ type EventOutcome struct {
 }
 
 // HandleWebhook processes one delivery: it starts the method's flow once
-// per event, as a child workflow named by the event (see webhook_methods.go),
+// per event, as a child workflow named by the event (see hook_methods.go),
 // all at once, and waits for them. A child that fails fails the delivery's
 // job, after the others finished.
 //
@@ -41,21 +42,13 @@ type EventOutcome struct {
 func (f *Flows) HandleWebhook(ctx workflow.Context, in WebhookInput) (*WebhookResult, error) {
 	m, ok := hookMethods[in.Method]
 	if !ok {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown webhook method %q", in.Method), "UnknownMethod", nil)
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown webhook method %q", in.Method), activities.ErrUnknownMethod, nil)
 	}
 	res := &WebhookResult{Account: in.Account, Method: in.Method}
 	futures := make([]workflow.ChildWorkflowFuture, len(in.Events))
 	for i, ev := range in.Events {
-		// Summary, details and search attributes are not compared on replay.
 		summary, details := hookChildMetadata(f.Config, in, ev, m.workflow)
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            ev.JobID,
-			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
-			StaticSummary:         summary,
-			StaticDetails:         details,
-			TypedSearchAttributes: hookChildAttributes(f.Config, in),
-		})
+		cctx := hookChildOptions(ctx, ev.JobID, summary, details, hookChildAttributes(f.Config, in))
 		futures[i] = workflow.ExecuteChildWorkflow(cctx, m.workflow, m.childInput(ev))
 	}
 	var failed []string
@@ -76,24 +69,8 @@ func (f *Flows) HandleWebhook(ctx workflow.Context, in WebhookInput) (*WebhookRe
 	}
 	if len(failed) > 0 {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%d of %d events failed: %s", len(failed), len(in.Events), strings.Join(failed, ", ")), "EventsFailed", nil, res)
+			fmt.Sprintf("%d of %d events failed: %s", len(failed), len(in.Events), strings.Join(failed, ", ")), activities.ErrEventsFailed, nil, res)
 	}
 	workflow.GetLogger(ctx).Info("webhook processed", "method", in.Method, "events", len(in.Events))
 	return res, nil
-}
-
-// WebhookWorkflows are HandleWebhook and the webhook flows by name, for a
-// worker or a replayer to register.
-func (f *Flows) WebhookWorkflows() map[string]any {
-	return map[string]any{
-		HandleWebhookName: f.HandleWebhook,
-		Ret2CorpName:      f.Ret2Corp,
-		Corp2RetName:      f.Corp2Ret,
-		Corp2RetFailName:  f.Corp2RetFail,
-		Corp2AgrName:      f.Corp2Agr,
-		Agr2CorpName:      f.Agr2Corp,
-		AvitoLeadName:     f.AvitoLead,
-		ProcessEventsName: f.ProcessEvents,
-		EditContactName:   f.EditContact,
-	}
 }

@@ -12,9 +12,9 @@ import (
 // Webhooks: one message per delivery, one child workflow per event.
 //
 // The starter parses a delivery, keeps the events its method acts on and
-// names each with amowebhook.EventKey (account, method, entity id, status and
+// names each with EventJobID (ids.go) (account, method, entity id, status and
 // old status, modification time). It publishes ONE message for the delivery,
-// whose job id is amowebhook.DeliveryKey of those names; the bridge starts
+// whose job id is DeliveryJobID of those names; the bridge starts
 // HandleWebhook with it, and HandleWebhook starts one child workflow per
 // event whose workflow id is the event's name. So a redelivered delivery is
 // the same job (the bridge finds it started), an event that arrives again
@@ -117,7 +117,7 @@ func WebhookEvents(method, account string, d amowebhook.Delivery, receivedAt tim
 	out := make([]HookEvent, 0, len(picked))
 	for _, e := range picked {
 		out = append(out, HookEvent{
-			JobID:       amowebhook.EventKey(account, method, e, receivedAt, window),
+			JobID:       EventJobID(account, method, e, receivedAt, window),
 			Account:     account,
 			Method:      method,
 			Entity:      e.Entity,
@@ -163,8 +163,7 @@ func flatEvent(method, account string, d amowebhook.Delivery, receivedAt time.Ti
 	if resp == "" {
 		return nil, fieldError{"resp", "required, the new responsible"}
 	}
-	e := amowebhook.Event{Entity: amowebhook.Leads, ID: id}
-	key := amowebhook.EventKey(account, method, e, receivedAt, window) + "-" + amowebhook.Digest(uid, resp)
+	key := FlatEventJobID(account, method, id, uid, resp, receivedAt, window)
 	return []HookEvent{{JobID: key, Account: account, Method: method, Entity: amowebhook.Leads, ID: id,
 		ReceivedAt: receivedAt, Params: map[string]string{"uid": uid, "resp": resp}}}, nil
 }

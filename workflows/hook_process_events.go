@@ -45,7 +45,7 @@ func (f *Flows) processEvents(ctx workflow.Context, ev HookEvent) (*HookResult, 
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var l activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
 		return nil, err
 	}
 	if l.ID == 0 {
@@ -70,7 +70,7 @@ func (f *Flows) processEvents(ctx workflow.Context, ev HookEvent) (*HookResult, 
 		res.Skipped = "the lead is already registered for the event"
 		return res, nil
 	}
-	if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

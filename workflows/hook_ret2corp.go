@@ -51,7 +51,7 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	if lead.ID == 0 {
@@ -66,17 +66,17 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 
 	var person activities.ContactCard
 	if len(lead.ContactIDs) > 0 {
-		if err := workflow.ExecuteActivity(rctx, a.ReadContact, activities.ReadInput{Account: r.Account, ID: lead.ContactIDs[0]}).Get(ctx, &person); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.ReadContact, activities.ReadInput{Account: r.Account, ID: lead.ContactIDs[0]}).Get(ctx, &person); err != nil {
 			return nil, err
 		}
 	}
 	var leadNotes, calls []activities.NoteCard
-	if err := workflow.ExecuteActivity(rctx, a.ListNotes, activities.ListNotesInput{Account: r.Account, Entity: "leads", EntityID: lead.ID, Types: []string{amocrm.NoteCommon}}).Get(ctx, &leadNotes); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ListNotes, activities.ListNotesInput{Account: r.Account, Entity: "leads", EntityID: lead.ID, Types: []string{amocrm.NoteCommon}}).Get(ctx, &leadNotes); err != nil {
 		return nil, err
 	}
 	if person.ID != 0 {
 		in := activities.ListNotesInput{Account: r.Account, Entity: "contacts", EntityID: person.ID, Types: []string{amocrm.NoteCallIn, amocrm.NoteCallOut}}
-		if err := workflow.ExecuteActivity(rctx, a.ListNotes, in).Get(ctx, &calls); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.ListNotes, in).Get(ctx, &calls); err != nil {
 			return nil, err
 		}
 	}
@@ -96,7 +96,7 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 			responsible = contacts[0].ResponsibleID // the person's manager keeps them
 		} else {
 			pick := activities.NextManagerInput{Pool: c.Account, Key: "ret2corp:" + marker.Value, Managers: pool}
-			if err := workflow.ExecuteActivity(localOptions(ctx), st.NextManager, pick).Get(ctx, &responsible); err != nil {
+			if err := workflow.ExecuteActivity(localOptions(ctx), pg.NextManager, pick).Get(ctx, &responsible); err != nil {
 				return nil, err
 			}
 		}
@@ -118,7 +118,7 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 			in.NewContact = &activities.NewContact{FirstName: person.Name, Phone: ph, Email: email, ResponsibleID: responsible}
 		}
 		var created activities.CreatedLead
-		if err := workflow.ExecuteActivity(cctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.CreateLinkedLead, in).Get(ctx, &created); err != nil {
 			return nil, err
 		}
 		if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
@@ -163,7 +163,7 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 
 	if lead.StatusID != sendToCorp {
 		up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, PipelineID: lead.PipelineID, StatusID: sendToCorp}
-		if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 		res.Changed = true
@@ -182,13 +182,13 @@ func addMissingNotes(ctx workflow.Context, account, entity string, id int64, typ
 	if !fresh {
 		var have []activities.NoteCard
 		in := activities.ListNotesInput{Account: account, Entity: entity, EntityID: id, Types: types}
-		if err := workflow.ExecuteActivity(ctx, a.ListNotes, in).Get(ctx, &have); err != nil {
+		if err := workflow.ExecuteActivity(ctx, amo.ListNotes, in).Get(ctx, &have); err != nil {
 			return false, err
 		}
 		want = activities.MissingNotes(want, have)
 	}
 	for batch := range slices.Chunk(want, 50) {
-		if err := workflow.ExecuteActivity(ctx, a.AddNotes, activities.AddNotesInput{Account: account, Entity: entity, Notes: batch}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(ctx, amo.AddNotes, activities.AddNotesInput{Account: account, Entity: entity, Notes: batch}).Get(ctx, nil); err != nil {
 			return false, err
 		}
 	}

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -109,7 +108,7 @@ func (n *needs) err() error {
 	if len(n.missing) == 0 {
 		return nil
 	}
-	return temporal.NewNonRetryableApplicationError("configuration missing: "+strings.Join(n.missing, ", "), "ConfigMissing", nil)
+	return temporal.NewNonRetryableApplicationError("configuration missing: "+strings.Join(n.missing, ", "), activities.ErrConfigMissing, nil)
 }
 
 // tag resolves a tag name in the account: by id when configured, else by
@@ -136,28 +135,3 @@ type HookResult struct {
 	// Changed is true when this run wrote anything to amoCRM.
 	Changed bool `json:"changed,omitempty"`
 }
-
-// localOptions runs activities that do not call amoCRM (Postgres: the lease
-// release, amo_index, round robin; the events API) on the workflow's own
-// task queue, named explicitly as in leaseOptions, retried like amoCRM
-// calls. A worker without a store fails them at once (NoStore).
-func localOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{"NoStore"},
-		},
-	})
-}
-
-// st and events only name activity methods, like a; Temporal calls the
-// worker's instances.
-var (
-	st     *activities.Store
-	events *activities.Events
-)

@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -86,12 +85,11 @@ func TestLeadLinkInCurrentDetails(t *testing.T) {
 	if err := env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(AmoAccountKey.ValueSet("retail"))); err != nil {
 		t.Fatal(err)
 	}
-	env.RegisterWorkflowWithOptions(f.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
-	env.RegisterActivity(&activities.Amo{})
+	registerFlows(env, f)
 	freeLeases(env)
-	env.OnActivity(a.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
-	env.OnActivity(a.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil)
-	env.OnActivity(a.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil)
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil)
+	env.OnActivity(amo.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil)
 	env.ExecuteWorkflow(CreateLeadFromFormName, form)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func (f *Flows) ChangeResponsible1C(ctx workflow.Context, in ChangeResponsibleIn
 		return nil, err
 	}
 	call := activities.ChangeResponsibleCall{ContractUID: in.ContractUID, Resp: in.Resp}
-	if err := workflow.ExecuteActivity(onecOptions(ctx, s), oc.OneCChangeResponsible, call).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(onecOptions(ctx, s), oneC.OneCChangeResponsible, call).Get(ctx, nil); err != nil {
 		f.reportFailure(ctx, acct, in.LeadID, noteRespFailed, taskTransferFail)
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (f *Flows) ChangeResponsible1C(ctx workflow.Context, in ChangeResponsibleIn
 	}
 	res := &ChangeResponsibleResult{Status: "changed"}
 	if in.CallbackURL != "" {
-		if err := workflow.ExecuteActivity(onecOptions(ctx, s), oc.NotifyCallback, in.CallbackURL).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(onecOptions(ctx, s), oneC.NotifyCallback, in.CallbackURL).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 		res.Notified = true

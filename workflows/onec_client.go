@@ -34,7 +34,7 @@ func (f *Flows) ClientFrom1C(ctx workflow.Context, in ClientFrom1CInput) (*AmoID
 	}
 	c := in.Client
 	if !c.ClientID.Valid() || strings.TrimSpace(c.Name) == "" {
-		return nil, temporal.NewNonRetryableApplicationError("a client needs client_id_1C and name", "BadClient", nil)
+		return nil, temporal.NewNonRetryableApplicationError("a client needs client_id_1C and name", activities.ErrBadClient, nil)
 	}
 	res := &AmoIDsResult{AmoIDs: []onec.AmoID{}}
 	for _, an := range personAccounts(s) {

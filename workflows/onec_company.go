@@ -29,7 +29,7 @@ func (f *Flows) CompanyFrom1C(ctx workflow.Context, in CompanyFrom1CInput) (*Amo
 	}
 	p := in.Partner
 	if !p.CompanyID.Valid() || strings.TrimSpace(p.Name) == "" {
-		return nil, temporal.NewNonRetryableApplicationError("a partner needs company_id_1C and name", "BadPartner", nil)
+		return nil, temporal.NewNonRetryableApplicationError("a partner needs company_id_1C and name", activities.ErrBadPartner, nil)
 	}
 	acct, err := s.account(s.Corporate)
 	if err != nil {

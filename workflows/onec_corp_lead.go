@@ -54,7 +54,7 @@ func (f *Flows) CorpLeadByINN(ctx workflow.Context, in CorpLeadInput) (*CorpLead
 	inn := strings.TrimSpace(in.INN)
 	ph, email := normPhone(in.Phone), normEmail(in.Email)
 	if inn == "" || (phone.Normalize(in.Phone) == "" && email == "") {
-		return nil, temporal.NewNonRetryableApplicationError("a corporate lead needs inn and a phone or an e-mail", "BadCorpLead", nil)
+		return nil, temporal.NewNonRetryableApplicationError("a corporate lead needs inn and a phone or an e-mail", activities.ErrBadCorpLead, nil)
 	}
 	res := &CorpLeadResult{}
 
@@ -113,7 +113,7 @@ func (f *Flows) CorpLeadByINN(ctx workflow.Context, in CorpLeadInput) (*CorpLead
 		if !containsID(contact.CompanyIDs, res.CompanyID) {
 			link := activities.AmoLinks{Account: acct.Name, Entity: "contacts", ID: contact.ID,
 				Links: []activities.AmoLinkTo{{Entity: "companies", ID: res.CompanyID}}}
-			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Link1C, link).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -122,14 +122,14 @@ func (f *Flows) CorpLeadByINN(ctx workflow.Context, in CorpLeadInput) (*CorpLead
 	// The lead: the person's open lead, else a new one.
 	if len(contact.LeadIDs) > 0 {
 		var leads []activities.Lead
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a.GetLeads, activities.GetLeadsInput{Account: acct.Name, IDs: contact.LeadIDs}).Get(ctx, &leads); err != nil {
+		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.GetLeads, activities.GetLeadsInput{Account: acct.Name, IDs: contact.LeadIDs}).Get(ctx, &leads); err != nil {
 			return nil, err
 		}
 		if target, ok := mergeTarget(leads, fs); ok {
 			res.LeadID, res.Merged = target.ID, true
 			link := activities.AmoLinks{Account: acct.Name, Entity: "leads", ID: target.ID,
 				Links: []activities.AmoLinkTo{{Entity: "companies", ID: res.CompanyID}}}
-			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Link1C, link).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
 				return nil, err
 			}
 		}

@@ -31,7 +31,7 @@ func (f *Flows) CourseFrom1C(ctx workflow.Context, in CourseFrom1CInput) (*AmoID
 	}
 	c := in.Course
 	if !c.ProductID.Valid() || c.Name == "" {
-		return nil, temporal.NewNonRetryableApplicationError("a course needs product_id_1C and name", "BadCourse", nil)
+		return nil, temporal.NewNonRetryableApplicationError("a course needs product_id_1C and name", activities.ErrBadCourse, nil)
 	}
 	price := CoursePrice(c.ShortName, c.ItemPrices, s.PriceTypes)
 	name := CourseName(c.Name, c.ShortName)
@@ -128,7 +128,7 @@ func (f *Flows) DeleteCourse1C(ctx workflow.Context, in DeleteCourseInput) (*Del
 		return nil, err
 	}
 	if !in.UID.Valid() {
-		return nil, temporal.NewNonRetryableApplicationError("uid is not a 1C GUID", "BadCourse", nil)
+		return nil, temporal.NewNonRetryableApplicationError("uid is not a 1C GUID", activities.ErrBadCourse, nil)
 	}
 	res := &DeleteCourseResult{Deleted: map[string]int{}}
 	for _, an := range s.CourseAccounts {
@@ -159,7 +159,7 @@ func (f *Flows) DeleteCourse1C(ctx workflow.Context, in DeleteCourseInput) (*Del
 			}
 			if round > maxDeleteRounds {
 				return nil, temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("%d elements of the course are still in %s after %d rounds", len(exact), acct.Name, maxDeleteRounds), "DeleteIncomplete", nil)
+					fmt.Sprintf("%d elements of the course are still in %s after %d rounds", len(exact), acct.Name, maxDeleteRounds), activities.ErrDeleteIncomplete, nil)
 			}
 			ids := make([]int64, 0, len(exact))
 			for _, e := range exact {
@@ -167,7 +167,7 @@ func (f *Flows) DeleteCourse1C(ctx workflow.Context, in DeleteCourseInput) (*Del
 			}
 			slices.Sort(ids)
 			del := activities.DeleteElementsInput{Account: acct.Name, IDs: ids}
-			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.DeleteElements1C, del).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.DeleteElements1C, del).Get(ctx, nil); err != nil {
 				return nil, err
 			}
 			res.Deleted[acct.Name] += len(ids)
@@ -179,12 +179,12 @@ func (f *Flows) DeleteCourse1C(ctx workflow.Context, in DeleteCourseInput) (*Del
 		} else {
 			link := activities.OneCLink{Account: acct.Name, Entity: "catalog_elements", GUID: in.UID}
 			var id int64
-			if err := workflow.ExecuteActivity(storeOptions(ctx), oc.RecallOneC, link).Get(ctx, &id); err != nil {
+			if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.RecallOneC, link).Get(ctx, &id); err != nil {
 				return nil, err
 			}
 			if id != 0 {
 				link.ID = id
-				if err := workflow.ExecuteActivity(storeOptions(ctx), oc.ForgetOneC, link).Get(ctx, nil); err != nil {
+				if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.ForgetOneC, link).Get(ctx, nil); err != nil {
 					return nil, err
 				}
 			}

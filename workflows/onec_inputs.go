@@ -4,12 +4,6 @@ package workflows
 // workflows (webhook methods savelead and physics_corp → Sync1COrder,
 // change_resp → ChangeResponsible1C); the 1C routes start them directly.
 
-// Workflow type names of the amoCRM → 1C flows.
-const (
-	Sync1COrderName         = "Sync1COrder"
-	ChangeResponsible1CName = "ChangeResponsible1C"
-)
-
 // Sync1COrderInput transfers one lead to 1C (docs/flows.md#sync1corder).
 type Sync1COrderInput struct {
 	Account string // config account key: retail (savelead) or corp (physics_corp)

@@ -3,41 +3,12 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/onec"
 )
-
-// Workflow type names of the 1C → amoCRM flows.
-const (
-	ClientFrom1CName   = "ClientFrom1C"
-	CompanyFrom1CName  = "CompanyFrom1C"
-	OrderFrom1CName    = "OrderFrom1C"
-	CourseFrom1CName   = "CourseFrom1C"
-	DeleteCourse1CName = "DeleteCourse1C"
-	StudyGroupLeadName = "StudyGroupLead"
-	CorpLeadByINNName  = "CorpLeadByINN"
-	ListManagersName   = "ListManagers"
-)
-
-// OneCWorkflows are the 1C flows by workflow type name, for registration.
-func (f *Flows) OneCWorkflows() map[string]any {
-	return map[string]any{
-		Sync1COrderName:         f.Sync1COrder,
-		ChangeResponsible1CName: f.ChangeResponsible1C,
-		ClientFrom1CName:        f.ClientFrom1C,
-		CompanyFrom1CName:       f.CompanyFrom1C,
-		OrderFrom1CName:         f.OrderFrom1C,
-		CourseFrom1CName:        f.CourseFrom1C,
-		DeleteCourse1CName:      f.DeleteCourse1C,
-		StudyGroupLeadName:      f.StudyGroupLead,
-		CorpLeadByINNName:       f.CorpLeadByINN,
-		ListManagersName:        f.ListManagers,
-	}
-}
 
 // OneCJob is the body of a RabbitMQ message of kind "1c": which flow to
 // start and its input (JSON).
@@ -104,13 +75,13 @@ func (f *Flows) recall(ctx workflow.Context, acct onecAccount, entity string, ca
 	}
 	link := activities.OneCLink{Account: acct.Name, Entity: entity, GUID: uid}
 	var id int64
-	if err := workflow.ExecuteActivity(storeOptions(ctx), oc.RecallOneC, link).Get(ctx, &id); err != nil || id == 0 {
+	if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.RecallOneC, link).Get(ctx, &id); err != nil || id == 0 {
 		return activities.AmoRecord{}, err
 	}
 	rec, err := f.read(ctx, acct, entity, catalogID, id)
 	if err == nil && rec.ID == 0 {
 		link.ID = id
-		err = workflow.ExecuteActivity(storeOptions(ctx), oc.ForgetOneC, link).Get(ctx, nil)
+		err = workflow.ExecuteActivity(storeOptions(ctx), oneC.ForgetOneC, link).Get(ctx, nil)
 	}
 	return rec, err
 }
@@ -122,7 +93,7 @@ func (f *Flows) read(ctx workflow.Context, acct onecAccount, entity string, cata
 		return rec, nil
 	}
 	ref := activities.AmoRef{Account: acct.Name, Entity: entity, ID: id, CatalogID: catalogID}
-	err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.ReadRecord1C, ref).Get(ctx, &rec)
+	err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.ReadRecord1C, ref).Get(ctx, &rec)
 	return rec, err
 }
 
@@ -133,7 +104,7 @@ func (f *Flows) search(ctx workflow.Context, acct onecAccount, entity string, ca
 	}
 	var hits []activities.AmoRecord
 	in := activities.AmoSearch{Account: acct.Name, Entity: entity, CatalogID: catalogID, Query: query}
-	err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Search1C, in).Get(ctx, &hits)
+	err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Search1C, in).Get(ctx, &hits)
 	return hits, err
 }
 
@@ -141,7 +112,7 @@ func (f *Flows) search(ctx workflow.Context, acct onecAccount, entity string, ca
 func (f *Flows) write(ctx workflow.Context, acct onecAccount, w activities.AmoWrite) (int64, error) {
 	w.Account = acct.Name
 	var id int64
-	err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Write1C, w).Get(ctx, &id)
+	err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Write1C, w).Get(ctx, &id)
 	return id, err
 }
 
@@ -151,20 +122,20 @@ func (f *Flows) written(ctx workflow.Context, acct onecAccount, entity string, u
 	sctx := storeOptions(ctx)
 	if uid.Valid() {
 		link := activities.OneCLink{Account: acct.Name, Entity: entity, GUID: uid, ID: id}
-		if err := workflow.ExecuteActivity(sctx, oc.RememberOneC, link).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(sctx, oneC.RememberOneC, link).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
 	if entity == "catalog_elements" {
 		return nil // amoCRM sends no webhooks for catalogs
 	}
-	return workflow.ExecuteActivity(sctx, oc.MarkEcho, activities.EchoInput{Account: acct.Name, Entity: entity, IDs: []int64{id}}).Get(ctx, nil)
+	return workflow.ExecuteActivity(sctx, oneC.MarkEcho, activities.EchoInput{Account: acct.Name, Entity: entity, IDs: []int64{id}}).Get(ctx, nil)
 }
 
 // users lists an account's users.
 func (f *Flows) users(ctx workflow.Context, acct onecAccount) ([]activities.AmoUser, error) {
 	var users []activities.AmoUser
-	err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Users1C, acct.Name).Get(ctx, &users)
+	err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Users1C, acct.Name).Get(ctx, &users)
 	return users, err
 }
 
@@ -182,19 +153,4 @@ func userByName(users []activities.AmoUser, names ...string) int64 {
 		}
 	}
 	return 0
-}
-
-// childOptions runs a flow as a child of a 1C flow. Its id is made of the
-// objects it is about, not of the parent's id, so a replay (which runs
-// under another id) issues the same command, and a re-run of the parent
-// finds its child.
-func childOptions(ctx workflow.Context, id string) workflow.Context {
-	parent := workflow.GetInfo(ctx)
-	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:               id,
-		WorkflowExecutionTimeout: amoWait + 24*time.Hour, // outlive a paused account's activities
-		// UI only (not compared on replay): which 1C job this step belongs to.
-		StaticSummary: "1C request → " + parent.WorkflowType.Name + " step",
-		StaticDetails: fmt.Sprintf("**Source** `1c/%s`  \n**Parent job** %s", parent.WorkflowType.Name, parent.WorkflowExecution.ID),
-	})
 }

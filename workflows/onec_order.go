@@ -45,7 +45,7 @@ func (f *Flows) OrderFrom1C(ctx workflow.Context, in OrderFrom1CInput) (*OrderRe
 	}
 	app := in.Application
 	if !app.LeadID.Valid() {
-		return nil, temporal.NewNonRetryableApplicationError("an application needs lead_id_1C", "BadApplication", nil)
+		return nil, temporal.NewNonRetryableApplicationError("an application needs lead_id_1C", activities.ErrBadApplication, nil)
 	}
 	acct, err := s.account(orderAccount(app, s))
 	if err != nil {
@@ -102,7 +102,7 @@ func (f *Flows) OrderFrom1C(ctx workflow.Context, in OrderFrom1CInput) (*OrderRe
 	tagLead(ctx, s.SearchAttributes, id)
 	if course != nil {
 		link := activities.AmoLinks{Account: acct.Name, Entity: "leads", ID: id, Links: []activities.AmoLinkTo{*course}}
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Link1C, link).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -149,11 +149,11 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 		}
 		if p.contact = rec.ID; p.contact == 0 {
 			var st onec.Student
-			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oc.OneCGetStudent, app.ClientID).Get(ctx, &st); err != nil {
+			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oneC.OneCGetStudent, app.ClientID).Get(ctx, &st); err != nil {
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-client-"+string(app.ClientID)), ClientFrom1CName, ClientFrom1CInput{Client: st}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, orderClientID(string(app.LeadID), string(app.ClientID))), ClientFrom1CName, ClientFrom1CInput{Client: st}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			p.contact = onec.AmoIDIn(ids.AmoIDs, acct.AccountID)
@@ -166,11 +166,11 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 		}
 		if p.company = rec.ID; p.company == 0 {
 			var partner onec.Partner
-			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oc.OneCGetPartner, app.CompanyID).Get(ctx, &partner); err != nil {
+			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oneC.OneCGetPartner, app.CompanyID).Get(ctx, &partner); err != nil {
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-company-"+string(app.CompanyID)), CompanyFrom1CName, CompanyFrom1CInput{Partner: partner}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, orderCompanyID(string(app.LeadID), string(app.CompanyID))), CompanyFrom1CName, CompanyFrom1CInput{Partner: partner}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			p.company = onec.AmoIDIn(ids.AmoIDs, acct.AccountID)
@@ -184,11 +184,11 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 		p.name = el.Name
 		if el.ID == 0 {
 			var course onec.Course
-			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oc.OneCGetCourse, app.ProductID).Get(ctx, &course); err != nil {
+			if err := workflow.ExecuteActivity(onecOptions(ctx, s), oneC.OneCGetCourse, app.ProductID).Get(ctx, &course); err != nil {
 				return p, err
 			}
 			var ids AmoIDsResult
-			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, "1c-order-"+string(app.LeadID)+"-course-"+string(app.ProductID)), CourseFrom1CName, CourseFrom1CInput{Course: course}).Get(ctx, &ids); err != nil {
+			if err := workflow.ExecuteChildWorkflow(childOptions(ctx, orderCourseID(string(app.LeadID), string(app.ProductID))), CourseFrom1CName, CourseFrom1CInput{Course: course}).Get(ctx, &ids); err != nil {
 				return p, err
 			}
 			el.ID, p.name = onec.AmoIDIn(ids.AmoIDs, acct.AccountID), CourseName(course.Name, course.ShortName)
@@ -198,7 +198,7 @@ func (f *Flows) orderParts(ctx workflow.Context, s onecSettings, acct onecAccoun
 		}
 	}
 	if p.contact == 0 {
-		return p, temporal.NewNonRetryableApplicationError(fmt.Sprintf("client %s has no contact in %s", app.ClientID, acct.Name), "ClientNotFound", nil)
+		return p, temporal.NewNonRetryableApplicationError(fmt.Sprintf("client %s has no contact in %s", app.ClientID, acct.Name), activities.ErrClientNotFound, nil)
 	}
 	return p, nil
 }

@@ -8,14 +8,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"amoflow/activities"
 	"amoflow/config"
-)
 
-// Activity method names of the 1C flows; Temporal calls the worker's instances.
-var (
-	a1c *activities.Amo1C
-	oc  *activities.OneC
+	"amoflow/activities"
 )
 
 // onecAccount is what the 1C flows need of one amoCRM account.
@@ -97,46 +92,9 @@ func (f *Flows) onecSettings(ctx workflow.Context) (onecSettings, error) {
 func (s onecSettings) account(name string) (onecAccount, error) {
 	a, ok := s.Accounts[name]
 	if !ok || name == "" {
-		return a, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", name), "UnknownAccount", nil)
+		return a, temporal.NewNonRetryableApplicationError(fmt.Sprintf("account %q is not configured", name), activities.ErrUnknownAccount, nil)
 	}
 	return a, nil
-}
-
-// amoOpts runs amoCRM activities on the account's rate-limited queue.
-func (a onecAccount) amoOpts(ctx workflow.Context) workflow.Context {
-	return amoOptions(ctx, a.TaskQueue)
-}
-
-// onecOptions runs 1C calls on the workflow's own task queue, retried with
-// backoff for RetryFor; then the flow gives up visibly.
-func onecOptions(ctx workflow.Context, s onecSettings) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    s.CallTimeout + 10*time.Second,
-		ScheduleToCloseTimeout: s.RetryFor,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
-}
-
-// onceOptions runs a 1C create exactly once: its retries are driven by
-// createOnce, which re-reads the amoCRM marker before each one.
-func onceOptions(ctx workflow.Context, s onecSettings) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: s.CallTimeout + 10*time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
-	})
-}
-
-// storeOptions runs the Postgres activities (echo marks, GUID links).
-func storeOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
-	})
 }
 
 // permanent reports whether an activity error will not go away by retrying.

@@ -61,7 +61,7 @@ func (f *Flows) StudyGroupLead(ctx workflow.Context, in StudyGroupInput) (*Study
 		return nil, err
 	}
 	if strings.TrimSpace(in.Group) == "" && in.LeadID.Int() == 0 {
-		return nil, temporal.NewNonRetryableApplicationError("a study group needs group or lead_id", "BadGroup", nil)
+		return nil, temporal.NewNonRetryableApplicationError("a study group needs group or lead_id", activities.ErrBadGroup, nil)
 	}
 	res := &StudyGroupResult{Linked: []int64{}}
 	lead, err := f.read(ctx, acct, "leads", 0, in.LeadID.Int())
@@ -91,7 +91,7 @@ func (f *Flows) StudyGroupLead(ctx workflow.Context, in StudyGroupInput) (*Study
 	}
 	if len(links) > 0 {
 		in := activities.AmoLinks{Account: acct.Name, Entity: "leads", ID: lead.ID, Links: links}
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.Link1C, in).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, in).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +151,7 @@ func (f *Flows) students(ctx workflow.Context, acct onecAccount, students []Stud
 		if cand[i] = onec.AmoIDIn(st.AmoIDs, acct.AccountID); cand[i] == 0 && st.ID1C.Valid() {
 			var id int64
 			link := activities.OneCLink{Account: acct.Name, Entity: "contacts", GUID: st.ID1C}
-			if err := workflow.ExecuteActivity(storeOptions(ctx), oc.RecallOneC, link).Get(ctx, &id); err != nil {
+			if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.RecallOneC, link).Get(ctx, &id); err != nil {
 				return nil, nil, err
 			}
 			cand[i] = id
@@ -167,7 +167,7 @@ func (f *Flows) students(ctx workflow.Context, acct onecAccount, students []Stud
 	if len(ids) > 0 {
 		var recs []activities.AmoRecord
 		refs := activities.AmoRefs{Account: acct.Name, Entity: "contacts", IDs: ids}
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), a1c.ReadRecords1C, refs).Get(ctx, &recs); err != nil {
+		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.ReadRecords1C, refs).Get(ctx, &recs); err != nil {
 			return nil, nil, err
 		}
 		for _, r := range recs {

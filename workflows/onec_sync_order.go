@@ -62,7 +62,7 @@ func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1CO
 	res := &Sync1COrderResult{Account: acct.Name, LeadID: in.LeadID}
 
 	var echo bool
-	if err := workflow.ExecuteActivity(storeOptions(ctx), oc.IsEcho,
+	if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
 		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{in.LeadID}}).Get(ctx, &echo); err != nil {
 		return nil, err
 	}
@@ -73,11 +73,11 @@ func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1CO
 
 	actx := acct.amoOpts(ctx)
 	var lead activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, activities.AmoRef{Account: acct.Name, Entity: "leads", ID: in.LeadID}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, activities.AmoRef{Account: acct.Name, Entity: "leads", ID: in.LeadID}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	if lead.ID == 0 {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", in.LeadID, acct.Name), "LeadNotFound", nil)
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", in.LeadID, acct.Name), activities.ErrLeadNotFound, nil)
 	}
 	product := productLink(lead, acct)
 	if product == nil && acct.OneC.RequireProduct {
@@ -102,34 +102,34 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 	if product != nil {
 		var el activities.AmoRecord
 		ref := activities.AmoRef{Account: acct.Name, Entity: "catalog_elements", CatalogID: product.CatalogID, ID: product.ID}
-		if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &el); err != nil {
+		if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, ref).Get(ctx, &el); err != nil {
 			return err
 		}
 		res.ProductID1C = onec.GUID(field(el, acct.CatalogFields, keyProductID1C))
 		if !res.ProductID1C.Valid() {
-			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("product %d has no 1C id", product.ID), "ProductWithout1CID", nil)
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("product %d has no 1C id", product.ID), activities.ErrProductWithout1CID, nil)
 		}
 	}
 	if len(lead.ContactIDs) == 0 {
-		return temporal.NewNonRetryableApplicationError("the lead has no contact", "LeadWithoutContact", nil)
+		return temporal.NewNonRetryableApplicationError("the lead has no contact", activities.ErrLeadWithoutContact, nil)
 	}
 	var responsible string
-	if err := workflow.ExecuteActivity(actx, a1c.UserName1C, activities.AmoRef{Account: acct.Name, ID: lead.ResponsibleID}).Get(ctx, &responsible); err != nil {
+	if err := workflow.ExecuteActivity(actx, amo.UserName1C, activities.AmoRef{Account: acct.Name, ID: lead.ResponsibleID}).Get(ctx, &responsible); err != nil {
 		return err
 	}
 
 	// The client.
 	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
 	var contact activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
+	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
 		return err
 	}
 	if contact.ID == 0 {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), "ContactNotFound", nil)
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
 	}
 	client, err := f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
 		func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-			return workflow.ExecuteActivity(ctx, oc.OneCEditStudent, studentFromContact(rec, acct))
+			return workflow.ExecuteActivity(ctx, oneC.OneCEditStudent, studentFromContact(rec, acct))
 		})
 	if err != nil {
 		return err
@@ -142,15 +142,15 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 		corporate = true
 		ref := activities.AmoRef{Account: acct.Name, Entity: "companies", ID: lead.CompanyIDs[0]}
 		var rec activities.AmoRecord
-		if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
+		if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
 			return err
 		}
 		if rec.ID == 0 {
-			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("company %d does not exist", ref.ID), "CompanyNotFound", nil)
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("company %d does not exist", ref.ID), activities.ErrCompanyNotFound, nil)
 		}
 		company, err = f.ensure1C(ctx, s, acct, ref, acct.CompanyFields[keyCompanyID1C], rec,
 			func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-				return workflow.ExecuteActivity(ctx, oc.OneCEditPartner, partnerFromCompany(rec, acct))
+				return workflow.ExecuteActivity(ctx, oneC.OneCEditPartner, partnerFromCompany(rec, acct))
 			})
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 	// The application: updated when the lead has one already (its price,
 	// responsible or product may have changed), else created once.
 	newApp := func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-		return workflow.ExecuteActivity(ctx, oc.OneCEditApplication,
+		return workflow.ExecuteActivity(ctx, oneC.OneCEditApplication,
 			applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible))
 	}
 	var app onec.GUID
@@ -188,7 +188,7 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
 	rec activities.AmoRecord, create func(workflow.Context, activities.AmoRecord) workflow.Future) (onec.GUID, error) {
 	if fieldID == 0 {
-		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no 1C id field configured for %s in %s", ref.Entity, acct.Name), "Config", nil)
+		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no 1C id field configured for %s in %s", ref.Entity, acct.Name), activities.ErrConfig, nil)
 	}
 	actx := acct.amoOpts(ctx)
 	if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
@@ -198,7 +198,7 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 	wait := time.Second
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
-			if err := workflow.ExecuteActivity(actx, a1c.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
+			if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
 				return "", err
 			}
 			if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
@@ -209,11 +209,11 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 		err := create(onceOptions(ctx, s), rec).Get(ctx, &id)
 		if err == nil {
 			w := activities.AmoWrite{Account: acct.Name, Entity: ref.Entity, ID: ref.ID, Fields: map[int64]string{fieldID: string(id)}}
-			if err := workflow.ExecuteActivity(actx, a1c.Write1C, w).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(actx, amo.Write1C, w).Get(ctx, nil); err != nil {
 				return "", err
 			}
 			link := activities.OneCLink{Account: acct.Name, Entity: ref.Entity, GUID: id, ID: ref.ID}
-			if err := workflow.ExecuteActivity(storeOptions(ctx), oc.RememberOneC, link).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.RememberOneC, link).Get(ctx, nil); err != nil {
 				return "", err
 			}
 			return id, nil
@@ -246,7 +246,7 @@ func productLink(lead activities.AmoRecord, acct onecAccount) *activities.AmoLin
 
 // note adds a common note to a lead.
 func (f *Flows) note(actx workflow.Context, account string, leadID int64, text string) error {
-	return workflow.ExecuteActivity(actx, a.AddNote, activities.NoteInput{Account: account, Entity: "leads", EntityID: leadID, Text: text}).Get(actx, nil)
+	return workflow.ExecuteActivity(actx, amo.AddNote, activities.NoteInput{Account: account, Entity: "leads", EntityID: leadID, Text: text}).Get(actx, nil)
 }
 
 // reportFailure puts one note on the lead and one task for the account's
@@ -262,7 +262,7 @@ func (f *Flows) reportFailure(ctx workflow.Context, acct onecAccount, leadID int
 	}
 	t := activities.AdminTaskInput{Account: acct.Name, Entity: "leads", EntityID: leadID, TypeID: acct.OneC.TaskTypeID,
 		ResponsibleID: acct.OneC.TaskResponsible, Text: task, CompleteTill: dueTomorrow(workflow.Now(ctx), acct.OneC.TaskDueHour)}
-	if err := workflow.ExecuteActivity(actx, a1c.AdminTask1C, t).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(actx, amo.AdminTask1C, t).Get(ctx, nil); err != nil {
 		log.Error("failure task not set", "lead_id", leadID, "err", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -28,12 +27,7 @@ func onecTestEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 			OneC: config.AccountOneC{RequireProduct: true, TaskTypeID: 2213389, TaskResponsible: 8348113, TaskDueHour: 12},
 		}},
 	}}
-	for name, fn := range f.OneCWorkflows() {
-		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-	}
-	env.RegisterActivity(&activities.Amo{})
-	env.RegisterActivity(&activities.Amo1C{})
-	env.RegisterActivity(&activities.OneC{})
+	registerFlows(env, f)
 	return env
 }
 
@@ -49,12 +43,12 @@ func ref(entity string, id int64) activities.AmoRef {
 
 // expectLeadWithProduct mocks the reads of a lead 9 with product 70 and contact 5.
 func expectLeadWithProduct(env *testsuite.TestWorkflowEnvironment) {
-	env.OnActivity(oc.IsEcho, mock.Anything, mock.Anything).Return(false, nil)
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, ref("leads", 9)).Return(activities.AmoRecord{ID: 9, Price: 1000, ResponsibleID: 3,
+	env.OnActivity(oneC.IsEcho, mock.Anything, mock.Anything).Return(false, nil)
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("leads", 9)).Return(activities.AmoRecord{ID: 9, Price: 1000, ResponsibleID: 3,
 		ContactIDs: []int64{5}, Elements: []activities.AmoLinkTo{{Entity: "catalog_elements", ID: 70, CatalogID: 12463}}}, nil)
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "catalog_elements", ID: 70, CatalogID: 12463}).
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "catalog_elements", ID: 70, CatalogID: 12463}).
 		Return(activities.AmoRecord{ID: 70, Fields: map[int64]string{710407: string(productGUID)}}, nil)
-	env.OnActivity(a1c.UserName1C, mock.Anything, activities.AmoRef{Account: "retail", ID: 3}).Return("Алферова Лилия", nil)
+	env.OnActivity(amo.UserName1C, mock.Anything, activities.AmoRef{Account: "retail", ID: 3}).Return("Алферова Лилия", nil)
 }
 
 // A create whose attempt failed is not repeated when the marker shows the
@@ -62,17 +56,17 @@ func expectLeadWithProduct(env *testsuite.TestWorkflowEnvironment) {
 func TestSync1COrderRereadsTheMarkerBeforeRetryingACreate(t *testing.T) {
 	env := onecTestEnv(t)
 	expectLeadWithProduct(env)
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария"}, nil).Once()
-	env.OnActivity(oc.OneCEditStudent, mock.Anything, mock.Anything).Return(onec.GUID(""), errors.New("1C: 502")).Once()
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария"}, nil).Once()
+	env.OnActivity(oneC.OneCEditStudent, mock.Anything, mock.Anything).Return(onec.GUID(""), errors.New("1C: 502")).Once()
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
 		Fields: map[int64]string{710429: string(clientGUID)}}, nil).Once()
-	env.OnActivity(oc.OneCEditApplication, mock.Anything, mock.MatchedBy(func(a onec.Application) bool {
+	env.OnActivity(oneC.OneCEditApplication, mock.Anything, mock.MatchedBy(func(a onec.Application) bool {
 		return a.ClientID == clientGUID && a.CompanyID == clientGUID && a.ProductID == productGUID && a.LeadID == "" && a.ResponsibleUser == "Алферова Лилия"
 	})).Return(appGUID, nil).Once()
-	env.OnActivity(a1c.Write1C, mock.Anything, activities.AmoWrite{Account: "retail", Entity: "leads", ID: 9,
+	env.OnActivity(amo.Write1C, mock.Anything, activities.AmoWrite{Account: "retail", Entity: "leads", ID: 9,
 		Fields: map[int64]string{710399: string(appGUID)}}).Return(int64(9), nil).Once()
-	env.OnActivity(oc.RememberOneC, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(a.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 9,
+	env.OnActivity(oneC.RememberOneC, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 9,
 		Text: "Сделка перенесена в 1С: " + string(appGUID)}).Return(int64(1), nil).Once()
 
 	env.ExecuteWorkflow(Sync1COrderName, Sync1COrderInput{Account: "retail", LeadID: 9})
@@ -91,13 +85,13 @@ func TestSync1COrderRereadsTheMarkerBeforeRetryingACreate(t *testing.T) {
 func TestSync1COrderPermanentErrorNotesAndTasks(t *testing.T) {
 	env := onecTestEnv(t)
 	expectLeadWithProduct(env)
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
 		Fields: map[int64]string{710429: string(clientGUID)}}, nil).Once()
-	env.OnActivity(oc.OneCEditApplication, mock.Anything, mock.Anything).
+	env.OnActivity(oneC.OneCEditApplication, mock.Anything, mock.Anything).
 		Return(onec.GUID(""), temporal.NewNonRetryableApplicationError("1C: 401", "OneCRejected", nil)).Once()
-	env.OnActivity(a.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 9,
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 9,
 		Text: "Не удалось перенести сделку в 1С"}).Return(int64(1), nil).Once()
-	env.OnActivity(a1c.AdminTask1C, mock.Anything, mock.MatchedBy(func(in activities.AdminTaskInput) bool {
+	env.OnActivity(amo.AdminTask1C, mock.Anything, mock.MatchedBy(func(in activities.AdminTaskInput) bool {
 		return in.TypeID == 2213389 && in.ResponsibleID == 8348113 && in.EntityID == 9 && in.Text == "Ошибка при переносе в 1с"
 	})).Return(int64(1), nil).Once()
 
@@ -110,7 +104,7 @@ func TestSync1COrderPermanentErrorNotesAndTasks(t *testing.T) {
 
 func TestSync1COrderSkipsAnEcho(t *testing.T) {
 	env := onecTestEnv(t)
-	env.OnActivity(oc.IsEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "leads", IDs: []int64{9}}).Return(true, nil).Once()
+	env.OnActivity(oneC.IsEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "leads", IDs: []int64{9}}).Return(true, nil).Once()
 	env.ExecuteWorkflow(Sync1COrderName, Sync1COrderInput{Account: "retail", LeadID: 9})
 	var res Sync1COrderResult
 	if err := env.GetWorkflowResult(&res); err != nil || res.Status != "echo" {

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/codec/codectest"
 )
@@ -32,13 +31,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			}
 			// The configuration was recorded by a SideEffect; replay needs none.
 			flows := &Flows{}
-			r.RegisterWorkflowWithOptions(flows.CreateLeadFromForm, workflow.RegisterOptions{Name: CreateLeadFromFormName})
-			for name, fn := range flows.WebhookWorkflows() {
-				r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-			}
-			for name, fn := range flows.OneCWorkflows() {
-				r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-			}
+			flows.RegisterWorkflows(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

@@ -3,13 +3,10 @@ package workflows
 import (
 	"strconv"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
-	"amoflow/amowebhook"
 	"amoflow/store"
 )
 
@@ -51,17 +48,14 @@ import (
 // before it replay without them.
 const leaseChange = "lease-per-person-and-entity"
 
-// leases only names the lease activities, like a and st.
-var leases *activities.Leases
-
 // personKeys are the index keys of a person: phone first, then email.
 func personKeys(ph, email string) []string {
 	var keys []string
 	if ph != "" {
-		keys = append(keys, "phone:"+amowebhook.Digest("phone", ph))
+		keys = append(keys, "phone:"+Digest("phone", ph))
 	}
 	if email != "" {
-		keys = append(keys, "email:"+amowebhook.Digest("email", email))
+		keys = append(keys, "email:"+Digest("email", email))
 	}
 	return keys
 }
@@ -71,7 +65,7 @@ func leadKey(id int64) string { return "lead:" + strconv.FormatInt(id, 10) }
 
 // markerKey is the index key of the lead carrying a marker field's value.
 func markerKey(m activities.Marker) string {
-	return "marker:" + strconv.FormatInt(m.FieldID, 10) + ":" + amowebhook.Digest(m.Value)
+	return "marker:" + strconv.FormatInt(m.FieldID, 10) + ":" + Digest(m.Value)
 }
 
 // leaseKeys qualifies index keys with the account (config key).
@@ -81,26 +75,6 @@ func leaseKeys(account string, keys ...string) []string {
 		out = append(out, account+":"+k)
 	}
 	return out
-}
-
-// leaseOptions run AcquireLeases on the workflow's own task queue (not an
-// account's amoCRM queue: it costs no amoCRM request). The queue is named
-// explicitly: options without one keep the queue of the context they
-// replace, which in a flow is often the amoCRM one. One attempt tries for
-// about 10 s (see activities.Leases.Wait); a held key is then retried after
-// 1-5 s for as long as it takes.
-func leaseOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           workflow.GetInfo(ctx).TaskQueueName,
-		StartToCloseTimeout: time.Minute,
-		HeartbeatTimeout:    10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     1.5,
-			MaximumInterval:        5 * time.Second,
-			NonRetryableErrorTypes: []string{"NoStore"},
-		},
-	})
 }
 
 // withLeases runs body holding the leases on keys, then releases them,
@@ -177,7 +151,7 @@ func findMarkedLead(ctx, actx workflow.Context, account string, marker activitie
 		}
 		if len(known) > 0 && known[0].LeadID != 0 {
 			in := activities.ReadInput{Account: account, ID: known[0].LeadID, With: []string{"contacts"}}
-			if err := workflow.ExecuteActivity(actx, a.ReadLead, in).Get(ctx, &found); err != nil {
+			if err := workflow.ExecuteActivity(actx, amo.ReadLead, in).Get(ctx, &found); err != nil {
 				return found, err
 			}
 			if found.ID != 0 && hasMarker(found, marker) && (pipeline == 0 || found.PipelineID == pipeline) {
@@ -187,7 +161,7 @@ func findMarkedLead(ctx, actx workflow.Context, account string, marker activitie
 		}
 	}
 	in := activities.FindLeadInput{Account: account, Marker: marker, PipelineID: pipeline}
-	err := workflow.ExecuteActivity(actx, a.FindLeadByField, in).Get(ctx, &found)
+	err := workflow.ExecuteActivity(actx, amo.FindLeadByField, in).Get(ctx, &found)
 	return found, err
 }
 

@@ -13,7 +13,6 @@ import (
 // freeLeases makes every lease free and the index empty, for tests of what
 // a flow does once it holds its lease (each test may override).
 func freeLeases(env *testsuite.TestWorkflowEnvironment) {
-	env.RegisterActivity(&activities.Leases{})
 	env.OnActivity(leases.AcquireLeases, mock.Anything, mock.Anything).Return(nil).Maybe()
 	env.OnActivity(leases.ReleaseLeases, mock.Anything).Return(int64(1), nil).Maybe()
 	env.OnActivity(leases.LookupKnown, mock.Anything, mock.Anything).Return(nil, nil).Maybe()
@@ -73,20 +72,18 @@ func TestFormOfAKnownPersonReadsTheRecordedContactInsteadOfSearching(t *testing.
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	f := testFlows()
-	env.RegisterWorkflow(f.CreateLeadFromForm)
-	env.RegisterActivity(&activities.Amo{})
-	env.RegisterActivity(&activities.Leases{})
+	registerFlows(env, f)
 	keys := personKeys("+79161234567", "maria@example.ru")
 	env.OnActivity(leases.AcquireLeases, mock.Anything, activities.LeaseInput{Keys: leaseKeys("retail", keys...)}).Return(nil).Once()
 	env.OnActivity(leases.LookupKnown, mock.Anything, activities.KnownInput{Account: "retail", Keys: keys}).
 		Return([]store.Known{{Key: keys[0], ContactID: 200, LeadID: 100}}, nil).Once()
 	// The contact exists and has the phone; amoCRM does not show the lead's link yet.
-	env.OnActivity(a.ReadContact, mock.Anything, activities.ReadInput{Account: "retail", ID: 200, With: []string{"leads"}}).
+	env.OnActivity(amo.ReadContact, mock.Anything, activities.ReadInput{Account: "retail", ID: 200, With: []string{"leads"}}).
 		Return(activities.ContactCard{Contact: activities.Contact{ID: 200, Phones: []string{"+79161234567"}}}, nil).Once()
-	env.OnActivity(a.GetLeads, mock.Anything, activities.GetLeadsInput{Account: "retail", IDs: []int64{100}}).
+	env.OnActivity(amo.GetLeads, mock.Anything, activities.GetLeadsInput{Account: "retail", IDs: []int64{100}}).
 		Return([]activities.Lead{{ID: 100, PipelineID: 3198184, StatusID: 32532880, ContactIDs: []int64{200}}}, nil).Once()
-	env.OnActivity(a.UpdateLead, mock.Anything, mock.Anything).Return(nil).Once()
-	env.OnActivity(a.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil).Once()
+	env.OnActivity(amo.UpdateLead, mock.Anything, mock.Anything).Return(nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil).Once()
 	env.OnActivity(leases.RememberKnown, mock.Anything, activities.RememberInput{Account: "retail", Entries: []store.Known{{Key: keys[0], ContactID: 200, LeadID: 100}}}).Return(nil).Once()
 	env.OnActivity(leases.ReleaseLeases, mock.Anything).Return(int64(2), nil).Once()
 
