@@ -61,11 +61,18 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 	if err != nil {
 		return nil, err
 	}
+	rec, err := ShadowRecorder(cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	clients := map[string]*amocrm.Client{}
 	for _, name := range cfg.AccountNames() {
 		acct := amocrm.AccountFromConfig(cfg.Accounts[name])
-		clients[name] = amocrm.New(acct, amocrm.NewTokenSource(db, acct, topts...),
-			amocrm.WithBreaker(amocrm.NewBreaker(db, name, cfg.AmoCRM.BlockCooldown)))
+		opts := []amocrm.Option{amocrm.WithBreaker(amocrm.NewBreaker(db, name, cfg.AmoCRM.BlockCooldown))}
+		if o := shadowOption(cfg.Accounts[name], rec); o != nil {
+			opts = append(opts, o) // shadow mode: writes planned, not sent (app/shadow.go)
+		}
+		clients[name] = amocrm.New(acct, amocrm.NewTokenSource(db, acct, topts...), opts...)
 	}
 	return clients, nil
 }
@@ -106,6 +113,12 @@ func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm
 	oneC := &activities.OneC{DB: db, EchoTTL: cfg.OneC.EchoTTL}
 	if cfg.OneC.BaseURL != "" {
 		oneC.Client = onec.New(cfg.OneC)
+		if rec, err := ShadowRecorder(cfg, db); err == nil {
+			shadowOneC(cfg, oneC.Client, rec) // 1C writes planned, not sent (app/shadow.go)
+		} else if cfg.OneC.Mode == config.ModeShadow || len(cfg.ShadowFlows()) > 0 {
+			// Fail closed (AmoClients reported the bad key): no 1C client, no 1C write.
+			oneC.Client = nil
+		}
 	}
 	return workflows.Activities{
 		Amo:    &activities.Amo{Clients: clients},

@@ -35,6 +35,8 @@ type Config struct {
 	AllowPlaintextTokens bool `yaml:"allow_plaintext_tokens"`
 	// AmoCRM tunes token refresh and the paused-account behaviour.
 	AmoCRM AmoCRM `yaml:"amocrm"`
+	// Shadow keeps the writes planned in shadow mode (config/shadow.go).
+	Shadow Shadow `yaml:"shadow"`
 }
 
 // AmoCRM tunes how the amoCRM client keeps its tokens and treats an
@@ -207,6 +209,9 @@ type OneC struct {
 	StudyGroups StudyGroups `yaml:"study_groups"`
 	// PriceTypes are the 1C price types a course's price is read from.
 	PriceTypes PriceTypes `yaml:"price_types"`
+	// Mode is "live" or "shadow" (1C writes planned and recorded, not
+	// sent); it defaults to shadow while any account is in shadow mode.
+	Mode string `yaml:"mode"`
 }
 
 // PriceTypes are 1C price-type UIDs (docs/flows.md#coursefrom1c). Empty ones
@@ -282,6 +287,12 @@ type Account struct {
 	Tags map[string]int64 `yaml:"tags"`
 	// OneC is how leads of this account go to 1C.
 	OneC AccountOneC `yaml:"onec"`
+	// Mode is "live" (default) or "shadow": every amoCRM write of the
+	// account is planned and recorded instead of sent (config/shadow.go).
+	Mode string `yaml:"mode"`
+	// ShadowFlows, on a live account, shadows only these flows (workflow
+	// type names, e.g. CreateLeadFromForm).
+	ShadowFlows []string `yaml:"shadow_flows"`
 }
 
 // Stage is a pipeline and a status in it.
@@ -386,6 +397,7 @@ func (c *Config) applyDefaults() {
 		c.Inbound.IdempotencyTTL = 30 * 24 * time.Hour
 	}
 	c.legacyDefaults()
+	c.shadowDefaults()
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
 	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
@@ -517,6 +529,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateLegacy(); err != nil {
+		return err
+	}
+	if err := c.validateShadow(); err != nil {
 		return err
 	}
 	return c.validateIngest()

@@ -116,6 +116,7 @@ func runDev(ctx context.Context, args []string) error {
 		checked.Print(os.Stderr)
 	}
 	printWelcome(cfg, ts.UIURL(), fakeURL, checked.Summary())
+	printShadow(cfg)
 	select {
 	case err := <-errs:
 		return err

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"amoflow/amocrm"
+	"amoflow/config"
+	"amoflow/onec"
+	"amoflow/seal"
+	"amoflow/shadow"
+	"amoflow/shadow/report"
+	"amoflow/store"
+)
+
+// ShadowRing is the key ring that seals planned writes at rest: the token
+// keys (token_keys, then token_key); nil without one.
+func ShadowRing(cfg *config.Config) (*seal.Ring, error) {
+	var keys []seal.Key
+	for _, k := range cfg.TokenKeys {
+		key, err := seal.ParseKey(k.ID, k.Key)
+		if err != nil {
+			return nil, fmt.Errorf("token_keys: %w", err)
+		}
+		keys = append(keys, key)
+	}
+	if cfg.TokenKey != "" {
+		key, err := seal.ParseKey("token_key", cfg.TokenKey)
+		if err != nil {
+			return nil, fmt.Errorf("token_key: %w", err)
+		}
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	return seal.NewRing(keys)
+}
+
+// ShadowRecorder stores the writes planned in shadow mode (README "Shadow mode").
+func ShadowRecorder(cfg *config.Config, db *store.DB) (*shadow.Recorder, error) {
+	ring, err := ShadowRing(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &shadow.Recorder{DB: db, Ring: ring, Retention: cfg.Shadow.Retention, Log: slog.Default()}, nil
+}
+
+// shadowOption puts an account's client in shadow mode when its config asks
+// (accounts.*.mode: shadow, or shadow_flows); nil otherwise.
+func shadowOption(a *config.Account, rec *shadow.Recorder) amocrm.Option {
+	if !a.Shadowed() {
+		return nil
+	}
+	return amocrm.WithShadow(rec, a.ShadowsFlow)
+}
+
+// shadowOneC puts the 1C client in shadow mode for every flow (onec.mode:
+// shadow) or for the flows some account shadows.
+func shadowOneC(cfg *config.Config, c *onec.Client, rec *shadow.Recorder) {
+	if cfg.OneC.Mode == config.ModeShadow {
+		c.Shadow(rec, func(string) bool { return true })
+		return
+	}
+	if flows := cfg.ShadowFlows(); len(flows) > 0 {
+		only := &config.Account{ShadowFlows: flows}
+		c.Shadow(rec, only.ShadowsFlow)
+	}
+}
+
+// ShadowReport compares the writes planned since since (of one account
+// when account is set) with what the live accounts hold
+// (`amoflow shadow report`).
+func ShadowReport(ctx context.Context, cfg *config.Config, db *store.DB, since time.Time, account string) (*report.Report, error) {
+	ring, err := ShadowRing(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.ShadowWrites(ctx, store.ShadowFilter{Since: since, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	writes := make([]report.Write, 0, len(rows))
+	for _, r := range rows {
+		body, err := shadow.OpenBody(ring, r)
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, report.Write{ShadowWrite: r, Body: body})
+	}
+	clients, err := AmoClients(cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	cmp := &report.Comparer{Clients: clients, FieldNames: map[string]map[int64]string{}}
+	for _, name := range cfg.AccountNames() {
+		a := cfg.Accounts[name]
+		names := map[int64]string{}
+		for _, m := range []map[string]int64{a.CompanyFields, a.ContactFields, a.LeadFields, a.FormFields} {
+			for k, id := range m {
+				names[id] = k
+			}
+		}
+		cmp.FieldNames[name] = names
+	}
+	return cmp.Compare(ctx, since, writes)
+}
