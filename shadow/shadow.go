@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,11 @@ func (r *Recorder) Plan(ctx context.Context, account, method, path string, body 
 	if !ok {
 		return nil, ErrNoActivity
 	}
+	return r.plan(ctx, o, account, method, path, body, newIDs)
+}
+
+// plan is Plan for the activity o.
+func (r *Recorder) plan(ctx context.Context, o Origin, account, method, path string, body []byte, newIDs int) ([]int64, error) {
 	n := r.seq.next(o, method, path)
 	id := Identity(account, o, method, path, n)
 	w := store.ShadowWrite{
@@ -98,10 +104,12 @@ func (r *Recorder) Plan(ctx context.Context, account, method, path string, body 
 	if err != nil {
 		return nil, err
 	}
+	writesTotal.WithLabelValues(account, o.WorkflowType, method).Inc()
 	if r.Log != nil {
-		// The request line and the job, never the body.
+		// The request line (entity ids only) and the job, never the body.
+		line, _, _ := strings.Cut(path, "?")
 		r.Log.Info("shadow write planned", "account", account, "workflow_id", o.WorkflowID,
-			"flow", o.WorkflowType, "activity", o.ActivityType, "method", method, "path", PathTemplate(path))
+			"flow", o.WorkflowType, "activity", o.ActivityType, "method", method, "path", line)
 	}
 	if r.Retention > 0 && r.records.Add(1)%purgeEvery == 0 {
 		r.DB.PurgeShadowWrites(context.WithoutCancel(ctx), r.Retention) // best effort
@@ -148,8 +156,8 @@ func Identity(account string, o Origin, method, path string, n int) []byte {
 	return h.Sum(nil)
 }
 
-// sequencer numbers an attempt's writes per path. Entries of attempts that
-// ended are dropped after an hour (no activity of ours runs that long).
+// sequencer numbers an attempt's writes per path. Entries older than an
+// hour (no activity of ours runs that long) are dropped once many pile up.
 type sequencer struct {
 	mu   sync.Mutex
 	seen map[string]*attemptSeq
@@ -160,7 +168,10 @@ type attemptSeq struct {
 	n  map[string]int
 }
 
-const sequencerTTL = time.Hour
+const (
+	sequencerTTL   = time.Hour
+	sequencerPrune = 1024 // attempts remembered before old ones are looked for
+)
 
 func (s *sequencer) next(o Origin, method, path string) int {
 	key := o.WorkflowID + "\x00" + o.RunID + "\x00" + o.ActivityID + "\x00" + strconv.Itoa(int(o.Attempt))
@@ -171,12 +182,14 @@ func (s *sequencer) next(o Origin, method, path string) int {
 		s.seen = map[string]*attemptSeq{}
 	}
 	a := s.seen[key]
-	if a == nil {
+	if a == nil && len(s.seen) >= sequencerPrune {
 		for k, old := range s.seen {
 			if now.Sub(old.at) > sequencerTTL {
 				delete(s.seen, k)
 			}
 		}
+	}
+	if a == nil {
 		a = &attemptSeq{at: now, n: map[string]int{}}
 		s.seen[key] = a
 	}

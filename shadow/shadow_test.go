@@ -3,29 +3,15 @@ package shadow
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
-
-	"go.temporal.io/sdk/testsuite"
 
 	"amoflow/seal"
 	"amoflow/store"
 	"amoflow/store/storetest"
 )
-
-func TestPathTemplate(t *testing.T) {
-	for in, want := range map[string]string{
-		"/api/v4/leads/123/link":          "/api/v4/leads/{id}/link",
-		"/api/v4/leads/complex":           "/api/v4/leads/complex",
-		"/api/v4/catalogs/5/elements/6?x": "/api/v4/catalogs/{id}/elements/{id}",
-		"EditStudent":                     "EditStudent",
-	} {
-		if got := PathTemplate(in); got != want {
-			t.Errorf("%s: %s, want %s", in, got, want)
-		}
-	}
-}
 
 func TestIdentityIgnoresAttemptAndRun(t *testing.T) {
 	o := Origin{WorkflowID: "form-retail-1", RunID: "r1", ActivityID: "5", Attempt: 1}
@@ -77,29 +63,26 @@ func TestRecorderIdempotentAndSealed(t *testing.T) {
 	rec := &Recorder{DB: db, Ring: ring}
 	body := []byte(`[{"name":"Мария","phone":"+79161234567"}]`)
 
+	// Two attempts (of two runs) of one activity of one job, each writing
+	// twice to one path.
 	var first, second [][]int64
-	plan := func(out *[][]int64) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			for range 2 { // two writes to one path in one attempt
-				ids, err := rec.Plan(ctx, "retail", "POST", "/api/v4/contacts", body, 1)
-				if err != nil {
-					return err
-				}
-				*out = append(*out, ids)
+	o := Origin{WorkflowID: "form-retail-k", RunID: "r1", WorkflowType: "CreateLeadFromForm",
+		ActivityID: "7", ActivityType: "CreateContacts", Attempt: 1}
+	for i, out := range []*[][]int64{&first, &second} {
+		o.Attempt, o.RunID = int32(i+1), fmt.Sprint("r", i+1)
+		for range 2 {
+			ids, err := rec.plan(ctx, o, "retail", "POST", "/api/v4/contacts", body, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
+			*out = append(*out, ids)
 		}
 	}
-	// Two runs of one activity of one job (the test environment's ids),
-	// as a retried attempt would be.
-	var s testsuite.WorkflowTestSuite
-	for _, out := range []*[][]int64{&first, &second} {
-		env := s.NewTestActivityEnvironment()
-		fn := plan(out)
-		env.RegisterActivity(fn)
-		if _, err := env.ExecuteActivity(fn); err != nil {
-			t.Fatal(err)
-		}
+	// The same write from another activity is another row.
+	o.ActivityID = "8"
+	other, err := rec.plan(ctx, o, "retail", "POST", "/api/v4/contacts", body, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(first) != 2 || slices.Equal(first[0], first[1]) {
 		t.Fatalf("two writes of one attempt got %v; want two ids", first)
@@ -111,8 +94,8 @@ func TestRecorderIdempotentAndSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 {
-		t.Fatalf("%d rows, want 2", len(rows))
+	if len(rows) != 3 || slices.Equal(other, first[0]) || slices.Equal(other, first[1]) {
+		t.Fatalf("%d rows, other activity got %v; want 3 rows and new ids", len(rows), other)
 	}
 	r := rows[0]
 	if r.BodyKey != "k1" || bytes.Contains(r.Body, []byte("79161234567")) {
@@ -121,7 +104,7 @@ func TestRecorderIdempotentAndSealed(t *testing.T) {
 	if got, err := rec.Open(r); err != nil || !bytes.Equal(got, body) {
 		t.Errorf("opened %s, %v", got, err)
 	}
-	if r.Account != "retail" || r.WorkflowID == "" || r.ActivityType == "" || r.Method != "POST" {
+	if r.Account != "retail" || r.WorkflowID != "form-retail-k" || r.ActivityType != "CreateContacts" || r.RunID != "r2" || r.Method != "POST" {
 		t.Errorf("row %+v", r)
 	}
 	if _, err := rec.Plan(ctx, "retail", "POST", "/x", nil, 0); err != ErrNoActivity {

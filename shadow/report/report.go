@@ -108,11 +108,11 @@ func (c *Comparer) Compare(ctx context.Context, since time.Time, writes []Write)
 	for _, w := range writes {
 		res, err := c.compare(ctx, w)
 		if err != nil {
-			return nil, fmt.Errorf("write %d (%s %s of job %s): %w", w.ID, w.Method, shadow.PathTemplate(w.Path), w.WorkflowID, err)
+			return nil, fmt.Errorf("write %d (%s %s of job %s): %w", w.ID, w.Method, amocrm.EndpointTemplate(w.Path), w.WorkflowID, err)
 		}
 		for i := range res {
 			res[i].Job, res[i].Flow, res[i].Account = w.WorkflowID, w.WorkflowType, w.Account
-			res[i].Write = w.Method + " " + shadow.PathTemplate(w.Path)
+			res[i].Write = w.Method + " " + amocrm.EndpointTemplate(w.Path)
 			if res[i].Outcome == Differ && len(res[i].Diffs) == 0 {
 				res[i].Outcome = Agree
 			}
