@@ -2,14 +2,13 @@ package amocrm
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"amoflow/seal"
 	"amoflow/shadow"
 )
 
@@ -23,17 +22,15 @@ func IsShadowID(id int64) bool { return id >= ShadowIDBase }
 
 // ShadowPlanner records a planned write and returns numbers for the ids of
 // what it creates (shadow.Recorder).
-type ShadowPlanner interface {
-	Plan(ctx context.Context, account, method, path string, body []byte, newIDs int) ([]int64, error)
-}
+type ShadowPlanner = shadow.Planner
 
 // WithShadow puts the client in shadow mode (README "Shadow mode"): reads go
 // to the account as usual; a write (POST, PATCH, PUT, DELETE) made from a
 // workflow activity whose flow shadows(flow) accepts is recorded through p
 // and answered with a well-formed made-up answer (created entities get ids
 // from ShadowIDBase up), so the flow carries on. A write made outside an
-// activity is refused when shadows("") (the whole account is in shadow
-// mode) and sent otherwise. Give it after WithHTTPClient.
+// activity is refused (400) when shadows("") (the whole account is in
+// shadow mode) and sent otherwise. Give it after WithHTTPClient.
 func WithShadow(p ShadowPlanner, shadows func(flow string) bool) Option {
 	return func(c *Client) {
 		hc := c.hc
@@ -45,88 +42,42 @@ func WithShadow(p ShadowPlanner, shadows func(flow string) bool) Option {
 			next = http.DefaultTransport
 		}
 		wrapped := *hc
-		wrapped.Transport = &shadowTransport{next: next, planner: p, shadows: shadows, account: c.acct.Name, root: c.root}
+		wrapped.Transport = &shadow.Transport{
+			Next: next, Planner: p, Shadows: shadows, Account: c.acct.Name, Root: c.root,
+			Answer: shadowAnswer, Refusal: refusal,
+		}
 		c.hc = &wrapped
 	}
 }
 
-// shadowTransport is the HTTP layer of a client in shadow mode.
-type shadowTransport struct {
-	next    http.RoundTripper
-	planner ShadowPlanner
-	shadows func(flow string) bool
-	account string
-	root    string // the base URL's path, cut from request paths
+// Ring is the key ring of the token key: shadow mode seals the bodies of
+// planned writes with it too.
+func (k *TokenKey) Ring() *seal.Ring {
+	if k == nil {
+		return nil
+	}
+	return k.ring
 }
 
-func (t *shadowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return t.next.RoundTrip(req)
-	}
-	ctx := req.Context()
-	o, inActivity := shadow.OriginOf(ctx)
-	if !t.shadows(o.WorkflowType) { // o.WorkflowType is "" outside an activity
-		return t.next.RoundTrip(req)
-	}
-	path := strings.TrimPrefix(req.URL.Path, t.root)
-	if !inActivity {
-		drain(req)
-		return shadowResponse(req, http.StatusBadRequest, problem(shadow.ErrNoActivity.Error())), nil
-	}
-	var body []byte
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-	plan, err := planAnswer(req.Method, path, body)
-	if err != nil {
-		// A body this client built and cannot read back: a bug, not amoCRM's answer.
-		return shadowResponse(req, http.StatusBadRequest, problem("shadow mode: "+err.Error())), nil
-	}
-	if req.URL.RawQuery != "" {
-		path += "?" + req.URL.RawQuery
-	}
-	nums, err := t.planner.Plan(ctx, t.account, req.Method, path, body, plan.newIDs)
-	if err != nil {
-		return nil, fmt.Errorf("shadow mode: recording the write: %w", err) // a transport error: retried
-	}
-	ids := make([]int64, len(nums))
-	for i, n := range nums {
-		ids[i] = ShadowIDBase + n
-	}
-	status, answer := plan.answer(ids)
-	return shadowResponse(req, status, answer), nil
-}
-
-func drain(req *http.Request) {
-	if req.Body != nil {
-		io.Copy(io.Discard, req.Body)
-		req.Body.Close()
-	}
-}
-
-func problem(detail string) []byte {
+// refusal is amoCRM's 400 problem: the client takes it as permanent.
+func refusal(detail string) (int, []byte) {
 	b, _ := json.Marshal(map[string]any{"title": "Bad Request", "status": 400, "detail": detail})
-	return b
+	return http.StatusBadRequest, b
 }
 
-func shadowResponse(req *http.Request, status int, body []byte) *http.Response {
-	h := http.Header{}
-	if len(body) > 0 {
-		h.Set("Content-Type", "application/json")
+// shadowAnswer is planAnswer with the numbers turned into made-up ids.
+func shadowAnswer(method, path string, body []byte) (shadow.Answer, error) {
+	plan, err := planAnswer(method, path, body)
+	if err != nil {
+		return shadow.Answer{}, err
 	}
-	h.Set("X-Amoflow-Shadow", "planned")
-	return &http.Response{
-		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
-		Request: req,
-	}
+	return shadow.Answer{NewIDs: plan.newIDs, Build: func(nums []int64) (int, []byte) {
+		ids := make([]int64, len(nums))
+		for i, n := range nums {
+			ids[i] = ShadowIDBase + n
+		}
+		return plan.answer(ids)
+	}}, nil
 }
 
 // shadowPlan is the made-up answer of one write: it needs newIDs fresh ids
@@ -318,17 +269,13 @@ func objectAnswer(method string, body []byte) (shadowPlan, error) {
 // the flow was given from it).
 func ShadowAnswer(method, path string, body []byte, nums []int64) (int, []byte, error) {
 	path, _, _ = strings.Cut(path, "?")
-	plan, err := planAnswer(method, path, body)
+	ans, err := shadowAnswer(method, path, body)
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(nums) != plan.newIDs {
-		return 0, nil, fmt.Errorf("%s %s: %d ids recorded, %d needed", method, path, len(nums), plan.newIDs)
+	if len(nums) != ans.NewIDs {
+		return 0, nil, fmt.Errorf("%s %s: %d ids recorded, %d needed", method, path, len(nums), ans.NewIDs)
 	}
-	ids := make([]int64, len(nums))
-	for i, n := range nums {
-		ids[i] = ShadowIDBase + n
-	}
-	status, answer := plan.answer(ids)
+	status, answer := ans.Build(nums)
 	return status, answer, nil
 }

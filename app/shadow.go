@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -16,27 +15,13 @@ import (
 )
 
 // ShadowRing is the key ring that seals planned writes at rest: the token
-// keys (token_keys, then token_key); nil without one.
+// keys' (token_keys, token_key); nil without one.
 func ShadowRing(cfg *config.Config) (*seal.Ring, error) {
-	var keys []seal.Key
-	for _, k := range cfg.TokenKeys {
-		key, err := seal.ParseKey(k.ID, k.Key)
-		if err != nil {
-			return nil, fmt.Errorf("token_keys: %w", err)
-		}
-		keys = append(keys, key)
+	key, err := TokenKey(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.TokenKey != "" {
-		key, err := seal.ParseKey("token_key", cfg.TokenKey)
-		if err != nil {
-			return nil, fmt.Errorf("token_key: %w", err)
-		}
-		keys = append(keys, key)
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	return seal.NewRing(keys)
+	return key.Ring(), nil
 }
 
 // ShadowRecorder stores the writes planned in shadow mode (README "Shadow mode").
