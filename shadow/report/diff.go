@@ -1,6 +1,7 @@
 package report
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,12 +82,7 @@ func companyRecord(c *amocrm.Company) record {
 // ("contact."). fieldName names a custom field id for the reader.
 func diffRecords(prefix string, planned, actual record, fieldName func(int64) string) []Diff {
 	var out []Diff
-	keys := make([]string, 0, len(planned.scalars))
-	for k := range planned.scalars {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(planned.scalars)) {
 		p, a := planned.scalars[k], actual.scalars[k]
 		if p == "" || sameText(p, a) {
 			continue
