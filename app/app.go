@@ -61,6 +61,9 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 	if err != nil {
 		return nil, err
 	}
+	if err := checkShadowFlows(cfg); err != nil {
+		return nil, err
+	}
 	rec, err := ShadowRecorder(cfg, db)
 	if err != nil {
 		return nil, err

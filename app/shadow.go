@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"amoflow/shadow"
 	"amoflow/shadow/report"
 	"amoflow/store"
+	"amoflow/workflows"
 )
 
 // ShadowRing is the key ring that seals planned writes at rest: the token
@@ -31,6 +33,20 @@ func ShadowRecorder(cfg *config.Config, db *store.DB) (*shadow.Recorder, error) 
 		return nil, err
 	}
 	return &shadow.Recorder{DB: db, Ring: ring, Retention: cfg.Shadow.Retention, Log: slog.Default()}, nil
+}
+
+// checkShadowFlows refuses a shadow_flows entry that names no flow: a typo
+// would leave the flow writing.
+func checkShadowFlows(cfg *config.Config) error {
+	known := (&workflows.Flows{Config: cfg}).Workflows()
+	for _, name := range cfg.AccountNames() {
+		for _, f := range cfg.Accounts[name].ShadowFlows {
+			if _, ok := known[f]; !ok {
+				return fmt.Errorf("accounts.%s.shadow_flows: %q is not a flow (the workflow type names, e.g. %s)", name, f, workflows.CreateLeadFromFormName)
+			}
+		}
+	}
+	return nil
 }
 
 // shadowOption puts an account's client in shadow mode when its config asks
