@@ -147,3 +147,53 @@ func TestShadowModePlansAndReportsAgainstTheOldSystem(t *testing.T) {
 		}
 	}
 }
+
+// Shadow mode for one flow: corp stays live but plans Ret2Corp's writes. A
+// ret2corp hook runs the flow against the live accounts; its corporate lead,
+// contact and notes are planned, not made, and what it writes to retail
+// (the live account) is sent. With no old system acting, the report finds
+// the corporate lead missing.
+func TestShadowModeForOneFlow(t *testing.T) {
+	h := newHookHarness(t)
+	h.cfg.Accounts["corp"].ShadowFlows = []string{workflows.Ret2CorpName}
+	h.killWorkers()
+	h.startWorkers()
+	since := time.Now().Add(-time.Minute)
+	leadID, _ := h.retailClient("8 (916) 555-77-88", "shadow@corp.example")
+	h.fake.ResetCalls()
+
+	_, res := h.deliver("ret2corp", stageHook(leadID, 3198184, 35942104, 32532883, retailID, retail))
+	var r workflows.HookResult
+	o := outcome(t, res, &r)
+	if !r.Created || !amocrm.IsShadowID(r.TargetLeadID) {
+		t.Fatalf("result %+v; want a planned corporate lead", r)
+	}
+	for _, c := range h.fake.Calls(corp) {
+		if c.Method != "GET" && !strings.Contains(c.Path, "/oauth2/") {
+			t.Errorf("corp: shadowed Ret2Corp sent %s %s", c.Method, c.Path)
+		}
+	}
+	if n := len(h.fake.Leads(corp)); n != 0 {
+		t.Errorf("corp holds %d leads", n)
+	}
+	rows, err := h.db.ShadowWrites(h.ctx, store.ShadowFilter{Since: since})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("nothing planned")
+	}
+	for _, w := range rows {
+		if w.Account != "corp" || w.WorkflowType != workflows.Ret2CorpName || w.WorkflowID != o.JobID {
+			t.Errorf("planned %s %s of %s (%s, job %s); want corp's Ret2Corp writes only", w.Method, w.Path, w.Account, w.WorkflowType, w.WorkflowID)
+		}
+	}
+
+	rep, err := app.ShadowReport(h.ctx, h.cfg, h.db, since, "corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Flows) != 1 || rep.Flows[0].Flow != workflows.Ret2CorpName || rep.Flows[0].Missing == 0 || rep.Flows[0].Agree != 0 {
+		t.Errorf("report %+v", rep.Flows)
+	}
+}
