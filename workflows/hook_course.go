@@ -20,11 +20,7 @@ func (f *Flows) SetCourse(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 }
 
 func (f *Flows) setCourse(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
-	s, err := f.hookSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	x, err := f.hookExtras(ctx, ev.Account)
+	s, x, err := f.hookConfig(ctx, ev.Account)
 	if err != nil {
 		return nil, err
 	}

@@ -41,8 +41,14 @@ type hookExtras struct {
 	Unsorted  config.UnsortedAccept
 }
 
-func (f *Flows) hookExtras(ctx workflow.Context, account string) (hookExtras, error) {
-	var s hookExtras
+// hookConfig reads a hook_* flow's configuration: hookSettings, then the
+// account's hookExtras (two SideEffects, in that order).
+func (f *Flows) hookConfig(ctx workflow.Context, account string) (hookSettings, hookExtras, error) {
+	var x hookExtras
+	s, err := f.hookSettings(ctx)
+	if err != nil {
+		return s, x, err
+	}
 	enc := workflow.SideEffect(ctx, func(workflow.Context) any {
 		acct, ok := f.Config.Accounts[account]
 		if !ok || acct == nil {
@@ -51,8 +57,8 @@ func (f *Flows) hookExtras(ctx workflow.Context, account string) (hookExtras, er
 		return hookExtras{Tables: acct.InitialLead, Instagram: acct.ContactFields["instagram"], Wait: acct.InitialLead.CallWait.WithDefaults(),
 			CatalogID: acct.CatalogID, SKUField: acct.CatalogFields["short_name"], SetCourse: acct.SetCourse, Unsorted: acct.UnsortedAccept}
 	})
-	err := enc.Get(&s)
-	return s, err
+	err = enc.Get(&x)
+	return s, x, err
 }
 
 // InitialLead processes a new lead once (docs/flows.md#initial_lead,
@@ -72,11 +78,7 @@ func (f *Flows) hookExtras(ctx workflow.Context, account string) (hookExtras, er
 // notes list + 2 updates + 1 notes add, + 1 contact read, 1 notes list and
 // 1 notes add for an Instagram profile.
 func (f *Flows) InitialLead(ctx workflow.Context, ev HookEvent) (*InitialLeadResult, error) {
-	s, err := f.hookSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	is, err := f.hookExtras(ctx, ev.Account)
+	s, is, err := f.hookConfig(ctx, ev.Account)
 	if err != nil {
 		return nil, err
 	}

@@ -24,11 +24,7 @@ type UnsortedResult struct {
 //
 // amoCRM calls: 0-1 (the accept).
 func (f *Flows) UnsortedAccept(ctx workflow.Context, ev HookEvent) (*UnsortedResult, error) {
-	s, err := f.hookSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	x, err := f.hookExtras(ctx, ev.Account)
+	s, x, err := f.hookConfig(ctx, ev.Account)
 	if err != nil {
 		return nil, err
 	}
