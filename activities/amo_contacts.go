@@ -23,7 +23,16 @@ func (a *Amo) ReadContact(ctx context.Context, in ReadInput) (ContactCard, error
 	if err != nil {
 		return ContactCard{}, classify(err)
 	}
-	return contactCardOf(*ct), nil
+	out := contactCardOf(*ct)
+	for _, id := range in.Fields {
+		if v := ct.CustomFieldsValues.Value(id); v != "" {
+			if out.Fields == nil {
+				out.Fields = map[int64]string{}
+			}
+			out.Fields[id] = v
+		}
+	}
+	return out, nil
 }
 
 // PatchContact replaces the given fields' values (and the responsible user,

@@ -46,6 +46,9 @@ type ContactCard struct {
 	LastName   string      `json:"last_name,omitempty"`
 	CompanyIDs []int64     `json:"company_ids,omitempty"`
 	PhoneField FieldValues `json:"phone_field"`
+	// Fields are the custom fields ReadInput.Fields asked for, id → first
+	// value (only those: a contact holds passport data).
+	Fields map[int64]string `json:"fields,omitempty"`
 }
 
 // ReadInput names one entity to read, with related data (with=…).
@@ -53,6 +56,8 @@ type ReadInput struct {
 	Account string   `json:"account"`
 	ID      int64    `json:"id"`
 	With    []string `json:"with,omitempty"`
+	// Fields are the contact custom fields to return (ReadContact).
+	Fields []int64 `json:"fields,omitempty"`
 }
 
 // Marker is a lead custom field whose value names one lead: the retail

@@ -274,6 +274,9 @@ type Account struct {
 	FormFields map[string]int64 `yaml:"form_fields"`
 	// FormTags adds tags (by name) to a form's lead when form_name_site contains a text.
 	FormTags []TagRule `yaml:"form_tags"`
+	// FormResponsible lets a form's responsible field (an amoCRM user id)
+	// name the new lead's responsible (the corporate site form).
+	FormResponsible bool `yaml:"form_responsible"`
 
 	LeadFields    map[string]int64 `yaml:"lead_fields"`
 	ContactFields map[string]int64 `yaml:"contact_fields"`
@@ -293,6 +296,11 @@ type Account struct {
 	// ShadowFlows, on a live account, shadows only these flows (workflow
 	// type names, e.g. CreateLeadFromForm).
 	ShadowFlows []string `yaml:"shadow_flows"`
+	// InitialLead is the initial_lead method's tables (config/initial_lead.go).
+	InitialLead InitialLead `yaml:"initial_lead"`
+	// SetCourse and UnsortedAccept are those methods' rules (config/initial_lead.go).
+	SetCourse      SetCourse      `yaml:"setcourse"`
+	UnsortedAccept UnsortedAccept `yaml:"unsorted_accept"`
 }
 
 // Stage is a pipeline and a status in it.
@@ -493,6 +501,9 @@ func (c *Config) Validate() error {
 			if r.Contains == "" || r.Tag == "" {
 				return fmt.Errorf("%s.form_tags: every rule needs contains and tag", key)
 			}
+		}
+		if err := a.InitialLead.validate(); err != nil {
+			return fmt.Errorf("%s.%v", key, err)
 		}
 	}
 	if c.HTTP.BodyLimit < 1024 {

@@ -642,7 +642,7 @@ func TestWebhookRejectedRequestsStoreNothing(t *testing.T) {
 	}{
 		{"bad token", "/v1/amo/webhooks/ret2corp?token=wrong", body, 401},
 		{"no token", "/v1/amo/webhooks/ret2corp", body, 401},
-		{"unknown method", "/v1/amo/webhooks/initial_lead?token=" + hookToken, body, 404},
+		{"unknown method", "/v1/amo/webhooks/no_such_method?token=" + hookToken, body, 404},
 		{"unknown account", "/v1/amo/webhooks/ret2corp?token=" + hookToken, strings.ReplaceAll(body, retailID, "29085955"), 403},
 		{"other account's hook", "/v1/amo/webhooks/ret2corp?token=" + hookToken, strings.ReplaceAll(strings.ReplaceAll(body, retailID, corpID), retail, corp), 403},
 		{"legacy route off", "/amo/webhooks/?ret2corp", body, 404},

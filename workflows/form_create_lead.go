@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"maps"
 	"slices"
 
 	"go.temporal.io/sdk/temporal"
@@ -115,11 +116,18 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 		res.LeadID, res.ContactID = created.LeadID, created.ContactID
 	}
 	tagLead(ctx, s.SearchAttributes, res.LeadID)
-	// The comment and the whole text of every value cut for amoCRM. A form
-	// with a cut value and no comment gets a note it did not get before: the
-	// version marker keeps workflows started before that replaying.
-	text := formNote(in.Fields, s)
-	if in.Fields["comment"] == "" && text != "" &&
+	// The title, the comment and the whole text of every value cut for
+	// amoCRM. A form with a title, or a cut value, and no comment gets a
+	// note it did not get before: the version markers keep workflows
+	// started before that replaying.
+	fields := in.Fields
+	if fields["title"] != "" && workflow.GetVersion(ctx, "form-title-note", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// Runs started before the title went into the note replay without it.
+		fields = maps.Clone(fields)
+		delete(fields, "title")
+	}
+	text := formNote(fields, s)
+	if fields["comment"] == "" && fields["title"] == "" && text != "" &&
 		workflow.GetVersion(ctx, "form-overflow-note", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		text = ""
 	}
@@ -219,6 +227,7 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 		PipelineID:    pipeline,
 		StatusID:      status,
 		ResponsibleID: s.DefaultResponsible,
+		Price:         formPrice(in.Fields),
 		Fields:        formFields(in.Fields, s),
 		Tags:          formTags(in.Fields, s),
 		Since:         in.ReceivedAt,
@@ -237,6 +246,9 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 			Email:         email,
 			ResponsibleID: s.DefaultResponsible,
 		}
+	}
+	if r := formResponsible(in.Fields, s); r != 0 {
+		req.ResponsibleID = r // the corporate form names its manager
 	}
 	var created activities.CreatedLead
 	err := workflow.ExecuteActivity(ctx, amo.CreateLead, req).Get(ctx, &created)

@@ -110,3 +110,19 @@ func TestUnknownAccountFailsWithReason(t *testing.T) {
 		t.Fatalf("error %q does not say %q", err, want)
 	}
 }
+
+// A form's title is the note's first line; its price goes onto the new lead.
+func TestFormTitleAndPrice(t *testing.T) {
+	env := newEnv(t)
+	in := form
+	in.Fields = map[string]string{"phone": "8 (916) 123-45-67", "title": "Курс массажа", "price": "15000"}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool { return in.Price == 15000 })).
+		Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Курс массажа"}).Return(int64(1), nil).Once()
+	env.ExecuteWorkflow(CreateLeadFromFormName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+}

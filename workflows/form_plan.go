@@ -172,6 +172,12 @@ func formNote(fields map[string]string, s formSettings) string {
 		}
 	}
 	var b strings.Builder
+	if t := strings.TrimSpace(fields["title"]); t != "" {
+		b.WriteString(t) // the old forms' separate title note, now the note's first line
+		if fields["comment"] != "" {
+			b.WriteString("\n\n")
+		}
+	}
 	b.WriteString(fields["comment"])
 	if len(lost) == 0 {
 		return b.String()
@@ -224,6 +230,30 @@ func emptyFields(want map[int64]string, lead activities.Lead) map[int64]string {
 		}
 	}
 	return out
+}
+
+// formPrice is the form's price (a whole number of roubles; 0 when absent
+// or not a number).
+func formPrice(fields map[string]string) int64 {
+	p, err := strconv.ParseInt(strings.TrimSpace(fields["price"]), 10, 64)
+	if err != nil || p < 0 {
+		return 0
+	}
+	return p
+}
+
+// formResponsible is the responsible a form names (field responsible, an
+// amoCRM user id), honoured only where the account allows it (the
+// corporate site form); 0 otherwise.
+func formResponsible(fields map[string]string, s formSettings) int64 {
+	if !s.FormResponsible {
+		return 0
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(fields["responsible"]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
 }
 
 // newLeadStage is the form's pipeline/status when it names a valid one, else

@@ -222,3 +222,29 @@ func TestContactNameCut(t *testing.T) {
 		t.Errorf("contactName = %d chars, %q", utf8.RuneCountInString(first), last)
 	}
 }
+
+func TestFormTitlePriceResponsible(t *testing.T) {
+	s := formSettings{FormFields: map[string]int64{}}
+	if got := formNote(map[string]string{"title": "Заявка на курс массажа", "comment": "Перезвоните"}, s); got != "Заявка на курс массажа\n\nПерезвоните" {
+		t.Errorf("note = %q", got)
+	}
+	if got := formNote(map[string]string{"title": " Вебинар "}, s); got != "Вебинар" {
+		t.Errorf("title alone = %q", got)
+	}
+	for in, want := range map[string]int64{"15000": 15000, " 0 ": 0, "abc": 0, "-5": 0, "": 0} {
+		if got := formPrice(map[string]string{"price": in}); got != want {
+			t.Errorf("formPrice(%q) = %d, want %d", in, got, want)
+		}
+	}
+	fields := map[string]string{"responsible": "2375116"}
+	if got := formResponsible(fields, s); got != 0 {
+		t.Errorf("responsible honoured where the account does not allow it: %d", got)
+	}
+	s.FormResponsible = true
+	if got := formResponsible(fields, s); got != 2375116 {
+		t.Errorf("responsible = %d", got)
+	}
+	if got := formResponsible(map[string]string{"responsible": "Иванов"}, s); got != 0 {
+		t.Errorf("a name as responsible = %d", got)
+	}
+}

@@ -24,6 +24,8 @@ type formSettings struct {
 	FormTags           []config.TagRule
 	Tags               map[string]int64
 	SearchAttributes   bool
+	// FormResponsible: the form's responsible field names the lead's responsible.
+	FormResponsible bool
 }
 
 // formSettings snapshots the account's settings into the history once per run.
@@ -46,6 +48,7 @@ func (f *Flows) formSettings(ctx workflow.Context, account string) (formSettings
 			FormTags:           a.FormTags,
 			Tags:               a.Tags,
 			SearchAttributes:   f.Config.Temporal.SearchAttributes,
+			FormResponsible:    a.FormResponsible,
 		}
 	})
 	if err := enc.Get(&s); err != nil {

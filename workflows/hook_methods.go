@@ -72,6 +72,11 @@ var hookMethods = map[string]hookMethod{
 	"savelead":     {"retail", amowebhook.Leads, Sync1COrderName},
 	"physics_corp": {"corp", amowebhook.Leads, Sync1COrderName},
 	"change_resp":  {"retail", "", ChangeResponsible1CName},
+	// The old C# processor's automations (hook_*.go).
+	"initial_lead":     {"retail", amowebhook.Leads, InitialLeadName},
+	"unsorted_accept":  {"retail", "unsorted", UnsortedAcceptName},
+	"setcourse":        {"retail", amowebhook.Leads, SetCourseName},
+	"capitalizecourse": {"retail", amowebhook.Leads, CapitalizeCourseName},
 }
 
 // WebhookAccount is the account (config key) whose webhooks method takes;
@@ -97,6 +102,9 @@ func WebhookEvents(method, account string, d amowebhook.Delivery, receivedAt tim
 	m, ok := hookMethods[method]
 	if !ok {
 		return nil, fmt.Errorf("unknown webhook method %q", method)
+	}
+	if pick := hookEventPickers[method]; pick != nil {
+		return pick(method, account, d, receivedAt), nil
 	}
 	if m.entity == "" {
 		return flatEvent(method, account, d, receivedAt, window)

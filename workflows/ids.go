@@ -123,6 +123,19 @@ func DeliveryJobID(account, method string, eventIDs []string) string {
 	return fmt.Sprintf("whd-%s-%s-%s", account, method, Digest(sorted...))
 }
 
+// LeadEventJobID names the event of a method that runs once per lead,
+// whichever delivery names it (initial_lead: a lead added, or made by
+// accepting an unsorted entry): wh-{account}-{method}-lead{id}, no time.
+func LeadEventJobID(account, method string, leadID int64) string {
+	return fmt.Sprintf("wh-%s-%s-lead%d", account, method, leadID)
+}
+
+// UnsortedEventJobID names the event of an unsorted entry (unsorted_accept):
+// wh-{account}-{method}-unsorted-{digest of its uid}; an entry is handled once.
+func UnsortedEventJobID(account, method, uid string) string {
+	return "wh-" + account + "-" + method + "-unsorted-" + Digest(uid)
+}
+
 // Child workflow ids of OrderFrom1C: made of the objects the child is about,
 // not of the parent's id, so a replay (which runs under another id) issues
 // the same command and a re-run of the parent finds its child.

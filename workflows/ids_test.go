@@ -27,6 +27,8 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"webhook event", EventJobID("corp", "corp2ret", full, at, win), "wh-corp-corp2ret-lead2050297-st35573056-from35572897-at1772359620"},
 		{"webhook event in a window", EventJobID("retail", "editcontact", amowebhook.Event{Entity: amowebhook.Contacts, ID: 77}, at, win), "wh-retail-editcontact-contact77-win1772359200"},
 		{"webhook company event", EventJobID("corp", "m", amowebhook.Event{Entity: amowebhook.Companies, ID: 5, UpdatedAt: 1772359000}, at, 0), "wh-corp-m-company5-at1772359000"},
+		{"once-per-lead webhook event", LeadEventJobID("retail", "initial_lead", 31234567), "wh-retail-initial_lead-lead31234567"},
+		{"unsorted entry event", UnsortedEventJobID("retail", "unsorted_accept", "0f1e2d3c"), "wh-retail-unsorted_accept-unsorted-c2ed38803051e7b0"},
 		{"flat webhook event", FlatEventJobID("retail", "change_resp", 42, "uid-1", "Иванов", at, win), "wh-retail-change_resp-lead42-win1772359200-e5efe4afecd0b0c9"},
 		{"webhook delivery", DeliveryJobID("corp", "corp2ret", []string{"wh-b", "wh-a"}), "whd-corp-corp2ret-cfceda5be459e901"},
 		{"digest (lease keys)", Digest("phone", "79161234567"), "256121f823cc4630"},

@@ -33,6 +33,12 @@ const (
 	AvitoLeadName     = "AvitoLead"
 	ProcessEventsName = "ProcessEvents"
 	EditContactName   = "EditContact"
+	// The old C# processor's automations (hook_initial_lead.go, hook_course.go,
+	// hook_unsorted_accept.go).
+	InitialLeadName      = "InitialLead"
+	UnsortedAcceptName   = "UnsortedAccept"
+	SetCourseName        = "SetCourse"
+	CapitalizeCourseName = "CapitalizeCourse"
 
 	// amoCRM → 1C (started by webhooks and by 1C routes).
 	Sync1COrderName         = "Sync1COrder"
@@ -63,6 +69,11 @@ func (f *Flows) Workflows() map[string]any {
 		AvitoLeadName:     f.AvitoLead,
 		ProcessEventsName: f.ProcessEvents,
 		EditContactName:   f.EditContact,
+
+		InitialLeadName:      f.InitialLead,
+		UnsortedAcceptName:   f.UnsortedAccept,
+		SetCourseName:        f.SetCourse,
+		CapitalizeCourseName: f.CapitalizeCourse,
 
 		Sync1COrderName:         f.Sync1COrder,
 		ChangeResponsible1CName: f.ChangeResponsible1C,
