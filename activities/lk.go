@@ -31,7 +31,7 @@ func (l *LK) RegisterStudent(ctx context.Context, s lk.Student) (LKAnswer, error
 	case err != nil && lk.IsRetryable(err):
 		return LKAnswer{}, err
 	case err != nil:
-		return LKAnswer{}, temporal.NewNonRetryableApplicationError(err.Error(), "LKService", err)
+		return LKAnswer{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrLKService, err)
 	}
 	out := LKAnswer{User: a.User}
 	if len(a.Email) > 0 {

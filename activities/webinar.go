@@ -34,7 +34,7 @@ func (w *Webinar) CheckAttendance(ctx context.Context, in AttendanceInput) (Atte
 	case err != nil && webinar.IsRetryable(err):
 		return Attendance{}, err
 	case err != nil:
-		return Attendance{}, temporal.NewNonRetryableApplicationError(err.Error(), "WebinarAPI", err)
+		return Attendance{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrWebinarAPI, err)
 	}
 	for _, p := range ps {
 		if p.ID == in.Participation {

@@ -7,9 +7,6 @@ import (
 	"amoflow/amocrm"
 )
 
-// CheckDoubleName is the corporate company duplicate check (webhook checkdouble).
-const CheckDoubleName = "CheckDouble"
-
 // CheckDouble warns on a corporate company that other companies share its
 // phone, email or INN (docs/flows.md#checkdouble): each value is searched,
 // each hit verified, and the shared values listed in one note, unless the
@@ -43,7 +40,7 @@ func (f *Flows) checkDouble(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	cctx := amoOptions(ctx, c.TaskQueue)
 	res := &HookResult{}
 	var co activities.CompanyCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadCompany, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &co); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadCompany, activities.ReadInput{Account: c.Account, ID: ev.ID}).Get(ctx, &co); err != nil {
 		return nil, err
 	}
 	if co.ID == 0 {
@@ -53,7 +50,7 @@ func (f *Flows) checkDouble(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	var shared []string
 	for _, chk := range doubleChecks(co, cf) {
 		var hits []activities.CompanyCard
-		if err := workflow.ExecuteActivity(cctx, a.SearchCompanies, activities.SearchCompaniesInput{Account: c.Account, Query: chk.Query}).Get(ctx, &hits); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.SearchCompanies, activities.SearchCompaniesInput{Account: c.Account, Query: chk.Query}).Get(ctx, &hits); err != nil {
 			return nil, err
 		}
 		for _, h := range hits {
@@ -70,7 +67,7 @@ func (f *Flows) checkDouble(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	text := doubleNote(shared)
 	var notes []activities.NoteCard
 	list := activities.ListNotesInput{Account: c.Account, Entity: "companies", EntityID: co.ID, Types: []string{amocrm.NoteCommon}}
-	if err := workflow.ExecuteActivity(cctx, a.ListNotes, list).Get(ctx, &notes); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ListNotes, list).Get(ctx, &notes); err != nil {
 		return nil, err
 	}
 	if doubleNoted(notes, text) {
@@ -79,7 +76,7 @@ func (f *Flows) checkDouble(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	}
 	add := activities.AddNotesInput{Account: c.Account, Entity: "companies",
 		Notes: []activities.NoteCard{{EntityID: co.ID, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: text}}}}
-	if err := workflow.ExecuteActivity(cctx, a.AddNotes, add).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.AddNotes, add).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

@@ -9,13 +9,6 @@ import (
 	"amoflow/amocrm"
 )
 
-// Workflow names of the C# corporate → retail transfer.
-const (
-	Corp2RetailName        = "Corp2Retail"
-	Corp2RetailSuccessName = "Corp2RetailSuccess"
-	Corp2RetailFailName    = "Corp2RetailFail"
-)
-
 // Corp2Retail copies a corporate lead to the retail account
 // (docs/flows.md#corp2retail, webhook corp2retail): the person of its main
 // contact is found in retail by phone, then e-mail (verified), or created;
@@ -58,7 +51,7 @@ func (f *Flows) corp2Retail(ctx workflow.Context, ev HookEvent) (*HookResult, er
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	if lead.ID == 0 {
@@ -73,18 +66,18 @@ func (f *Flows) corp2Retail(ctx workflow.Context, ev HookEvent) (*HookResult, er
 
 	var person activities.ContactCard
 	if len(lead.ContactIDs) > 0 {
-		if err := workflow.ExecuteActivity(cctx, a.ReadContact, activities.ReadInput{Account: c.Account, ID: lead.ContactIDs[0]}).Get(ctx, &person); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.ReadContact, activities.ReadInput{Account: c.Account, ID: lead.ContactIDs[0]}).Get(ctx, &person); err != nil {
 			return nil, err
 		}
 	}
 	types := []string{amocrm.NoteCommon, amocrm.NoteCallIn, amocrm.NoteCallOut}
 	var notes []activities.NoteCard
-	if err := workflow.ExecuteActivity(cctx, a.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "leads", EntityID: lead.ID, Types: types}).Get(ctx, &notes); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "leads", EntityID: lead.ID, Types: types}).Get(ctx, &notes); err != nil {
 		return nil, err
 	}
 	if person.ID != 0 {
 		var more []activities.NoteCard
-		if err := workflow.ExecuteActivity(cctx, a.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "contacts", EntityID: person.ID, Types: types}).Get(ctx, &more); err != nil {
+		if err := workflow.ExecuteActivity(cctx, amo.ListNotes, activities.ListNotesInput{Account: c.Account, Entity: "contacts", EntityID: person.ID, Types: types}).Get(ctx, &more); err != nil {
 			return nil, err
 		}
 		notes = append(more, notes...)
@@ -119,7 +112,7 @@ func (f *Flows) corp2Retail(ctx workflow.Context, ev HookEvent) (*HookResult, er
 			in.NewContact = &activities.NewContact{FirstName: person.Name, Phone: ph, Email: email, ResponsibleID: responsible}
 		}
 		var created activities.CreatedLead
-		if err := workflow.ExecuteActivity(rctx, a.CreateLinkedLead, in).Get(ctx, &created); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.CreateLinkedLead, in).Get(ctx, &created); err != nil {
 			return nil, err
 		}
 		if err := rememberMarked(ctx, r.Account, marker, created); err != nil {
@@ -195,7 +188,7 @@ func (f *Flows) closeCorpLead(ctx workflow.Context, ev HookEvent, status int64) 
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var ret activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &ret); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &ret); err != nil {
 		return nil, err
 	}
 	cid := fieldInt(ret, corpID)
@@ -212,7 +205,7 @@ func (f *Flows) closeCorpLead(ctx workflow.Context, ev HookEvent, status int64) 
 	}
 	res.TargetLeadID = cid
 	var corp activities.LeadCard
-	if err := workflow.ExecuteActivity(cctx, a.ReadLead, activities.ReadInput{Account: c.Account, ID: cid}).Get(ctx, &corp); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.ReadLead, activities.ReadInput{Account: c.Account, ID: cid}).Get(ctx, &corp); err != nil {
 		return nil, err
 	}
 	if corp.ID == 0 {
@@ -225,7 +218,7 @@ func (f *Flows) closeCorpLead(ctx workflow.Context, ev HookEvent, status int64) 
 		return res, nil
 	}
 	up.Account = c.Account
-	if err := workflow.ExecuteActivity(cctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

@@ -24,19 +24,19 @@ func TestCorp2RetailNewPerson(t *testing.T) {
 	lead := activities.LeadCard{Lead: activities.Lead{ID: 900, Name: "Обучение", ContactIDs: []int64{901},
 		Fields: map[int64]string{748383: "Заявка"}, Tags: []activities.Tag{{ID: 1187781, Name: "mzpo-s.ru"}}}}
 	person := activities.ContactCard{Contact: activities.Contact{ID: 901, Name: "Ольга", Phones: []string{"8 916 555-12-34"}}}
-	env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "corp", ID: 900, With: []string{"contacts"}}).Return(lead, nil).Once()
-	env.OnActivity(a.FindLeadByField, mock.Anything, activities.FindLeadInput{Account: "retail", Marker: activities.Marker{FieldID: 724771, Value: "900"}}).Return(activities.LeadCard{}, nil).Once()
-	env.OnActivity(a.ReadContact, mock.Anything, activities.ReadInput{Account: "corp", ID: 901}).Return(person, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "leads" && in.EntityID == 900 })).
+	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "corp", ID: 900, With: []string{"contacts"}}).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, activities.FindLeadInput{Account: "retail", Marker: activities.Marker{FieldID: 724771, Value: "900"}}).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, activities.ReadInput{Account: "corp", ID: 901}).Return(person, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "leads" && in.EntityID == 900 })).
 		Return([]activities.NoteCard{{ID: 1, Type: "common", Params: amocrm.NoteParams{Text: "Нужен договор"}, CreatedAt: 5}}, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "contacts" && in.EntityID == 901 })).
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Entity == "contacts" && in.EntityID == 901 })).
 		Return([]activities.NoteCard{{ID: 2, Type: "call_in", Params: amocrm.NoteParams{UniqID: "u1"}, CreatedAt: 3}}, nil).Once()
-	env.OnActivity(a.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9165551234"}).Return(nil, nil).Once()
-	env.OnActivity(a.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9165551234"}).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
 		return in.Account == "retail" && in.PipelineID == 3198184 && in.StatusID == 32532880 && in.ResponsibleID == 2576764 &&
 			in.NewContact != nil && in.NewContact.Phone == "+79165551234" && in.Marker.Value == "900" && len(in.Tags) == 2 && in.Tags[0].ID == 302489 && len(in.Fields) == 2
 	})).Return(activities.CreatedLead{LeadID: 31, ContactID: 32}, nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
+	env.OnActivity(amo.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
 		return in.Account == "retail" && in.Entity == "leads" && len(in.Notes) == 2 && in.Notes[0].Params.Text == "Заявка\nНужен договор" &&
 			in.Notes[1].Type == "call_in" && in.Notes[1].EntityID == 31 && in.Notes[1].ResponsibleID == 2576764
 	})).Return([]int64{1, 2}, nil).Once()
@@ -55,10 +55,10 @@ func TestCorp2RetailNewPerson(t *testing.T) {
 func TestCorp2RetailFoundLeadGetsOnlyMissingNotes(t *testing.T) {
 	env := newHookTestEnv(t, corp2retailFlows())
 	lead := activities.LeadCard{Lead: activities.Lead{ID: 900, Fields: map[int64]string{748383: "Заявка"}}}
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
-	env.OnActivity(a.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{Lead: activities.Lead{ID: 31, ResponsibleID: 7}}, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "corp" })).Return(nil, nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "retail" && in.EntityID == 31 })).
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{Lead: activities.Lead{ID: 31, ResponsibleID: 7}}, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "corp" })).Return(nil, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "retail" && in.EntityID == 31 })).
 		Return([]activities.NoteCard{{ID: 9, EntityID: 31, Type: "common", Params: amocrm.NoteParams{Text: "Заявка"}}}, nil).Once()
 	env.ExecuteWorkflow(Corp2RetailName, HookEvent{Account: "corp", Entity: "leads", ID: 900})
 	if err := env.GetWorkflowError(); err != nil {
@@ -79,11 +79,11 @@ func TestCorp2RetailSuccessAndFail(t *testing.T) {
 		status int64
 	}{{"won", Corp2RetailSuccessName, statusWon}, {"lost", Corp2RetailFailName, statusLost}} {
 		env := newHookTestEnv(t, corp2retailFlows())
-		env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31}).
+		env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31}).
 			Return(activities.LeadCard{Lead: activities.Lead{ID: 31, StatusID: c.status, Fields: map[int64]string{724771: "900"}}}, nil).Once()
-		env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "corp", ID: 900}).
+		env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "corp", ID: 900}).
 			Return(activities.LeadCard{Lead: activities.Lead{ID: 900, PipelineID: 5312269, StatusID: 47317618}}, nil).Once()
-		env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "corp", ID: 900, PipelineID: 5312269, StatusID: c.status}).Return(nil).Once()
+		env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "corp", ID: 900, PipelineID: 5312269, StatusID: c.status}).Return(nil).Once()
 		env.ExecuteWorkflow(c.flow, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 		if err := env.GetWorkflowError(); err != nil {
 			t.Fatal(err)
@@ -92,7 +92,7 @@ func TestCorp2RetailSuccessAndFail(t *testing.T) {
 	}
 	// A late hook: the retail lead was reopened since.
 	env := newHookTestEnv(t, corp2retailFlows())
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).
 		Return(activities.LeadCard{Lead: activities.Lead{ID: 31, StatusID: 32532883, Fields: map[int64]string{724771: "900"}}}, nil).Once()
 	env.ExecuteWorkflow(Corp2RetailSuccessName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	var res HookResult

@@ -9,13 +9,6 @@ import (
 	"amoflow/amocrm"
 )
 
-// CreateLKName creates a student's personal account (webhook createlk).
-const CreateLKName = "CreateLK"
-
-// lkService only names the LK activity, like a; Temporal calls the
-// worker's instance.
-var lkService *activities.LK
-
 // lkSettings is what createlk needs beyond the account's ids.
 type lkSettings struct {
 	BaseURL       bool // lk.base_url is set
@@ -71,7 +64,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	if lead.ID == 0 {
@@ -83,14 +76,14 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		if note != "" {
 			in := activities.AddNotesInput{Account: r.Account, Entity: "leads",
 				Notes: []activities.NoteCard{{EntityID: lead.ID, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: note}}}}
-			if err := workflow.ExecuteActivity(rctx, a.AddNotes, in).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(rctx, amo.AddNotes, in).Get(ctx, nil); err != nil {
 				return err
 			}
 			res.Changed = true
 		}
 		if lead.Fields[createdID] != flag {
 			up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, Fields: []activities.FieldValues{activities.Text(createdID, flag)}}
-			if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 				return err
 			}
 			res.Changed = true
@@ -108,7 +101,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return refuse(lkNoContactNote, "the lead has no contact")
 	}
 	var contacts []activities.ContactFields
-	if err := workflow.ExecuteActivity(rctx, a.ReadContactFields, activities.ReadContactsInput{Account: r.Account, IDs: lead.ContactIDs}).Get(ctx, &contacts); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadContactFields, activities.ReadContactsInput{Account: r.Account, IDs: lead.ContactIDs}).Get(ctx, &contacts); err != nil {
 		return nil, err
 	}
 	ct, ok := lkContact(contacts, lead.ContactIDs, ls.ContactFields["lk_flag"])
@@ -133,7 +126,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	// The marker first: a run that stops after it does not register again.
 	up := activities.PatchContactInput{Account: r.Account, ID: ct.ID,
 		Fields: []activities.FieldValues{activities.Text(ls.ContactFields["lk_user_id"], strconv.FormatInt(answer.User, 10))}}
-	if err := workflow.ExecuteActivity(rctx, a.PatchContact, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.PatchContact, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Created = true

@@ -29,18 +29,17 @@ func lkLead(course string, contacts ...int64) activities.LeadCard {
 
 func TestCreateLKRegistersTheStudent(t *testing.T) {
 	env := newHookTestEnv(t, lkFlows())
-	env.RegisterActivity(&activities.LK{})
 	student := activities.ContactFields{ID: 700, Name: "Анна", Values: []activities.FieldValues{vals(264913, "EMAIL", "anna@example.ru"), vals(710429, "", "guid-1")}}
-	env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31, With: []string{"contacts"}}).Return(lkLead("ММЦ-И", 700), nil).Once()
-	env.OnActivity(a.ReadContactFields, mock.Anything, activities.ReadContactsInput{Account: "retail", IDs: []int64{700}}).Return([]activities.ContactFields{student}, nil).Once()
+	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31, With: []string{"contacts"}}).Return(lkLead("ММЦ-И", 700), nil).Once()
+	env.OnActivity(amo.ReadContactFields, mock.Anything, activities.ReadContactsInput{Account: "retail", IDs: []int64{700}}).Return([]activities.ContactFields{student}, nil).Once()
 	env.OnActivity(lkService.RegisterStudent, mock.Anything, mock.MatchedBy(func(s lk.Student) bool {
 		return s.AmoID == "700" && s.Email == "anna@example.ru" && s.ID1C == "guid-1"
 	})).Return(activities.LKAnswer{User: 4242}, nil).Once()
-	env.OnActivity(a.PatchContact, mock.Anything, activities.PatchContactInput{Account: "retail", ID: 700,
+	env.OnActivity(amo.PatchContact, mock.Anything, activities.PatchContactInput{Account: "retail", ID: 700,
 		Fields: []activities.FieldValues{activities.Text(726299, "4242")}}).Return(nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads",
+	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads",
 		Notes: []activities.NoteCard{{EntityID: 31, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: "Создан ЛК для клиента."}}}}).Return([]int64{1}, nil).Once()
-	env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
 		Fields: []activities.FieldValues{activities.Text(728583, "Да")}}).Return(nil).Once()
 	env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if err := env.GetWorkflowError(); err != nil {
@@ -69,18 +68,17 @@ func TestCreateLKRefusals(t *testing.T) {
 			"Не удалось создать ЛК для клиента: email занят ", &activities.LKAnswer{Email: "email занят"}},
 	} {
 		env := newHookTestEnv(t, lkFlows())
-		env.RegisterActivity(&activities.LK{})
-		env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(c.lead, nil).Once()
+		env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(c.lead, nil).Once()
 		if c.contacts != nil {
-			env.OnActivity(a.ReadContactFields, mock.Anything, mock.Anything).Return(c.contacts, nil).Once()
+			env.OnActivity(amo.ReadContactFields, mock.Anything, mock.Anything).Return(c.contacts, nil).Once()
 		}
 		if c.answer != nil {
 			env.OnActivity(lkService.RegisterStudent, mock.Anything, mock.Anything).Return(*c.answer, nil).Once()
 		}
-		env.OnActivity(a.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
+		env.OnActivity(amo.AddNotes, mock.Anything, mock.MatchedBy(func(in activities.AddNotesInput) bool {
 			return len(in.Notes) == 1 && in.Notes[0].Params.Text == c.note
 		})).Return([]int64{1}, nil).Once()
-		env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
+		env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
 			Fields: []activities.FieldValues{activities.Text(728583, "Нет")}}).Return(nil).Once()
 		env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 		if err := env.GetWorkflowError(); err != nil {
@@ -97,11 +95,10 @@ func TestCreateLKRefusals(t *testing.T) {
 
 func TestCreateLKKeepsAnExistingAccountAndNeedsItsService(t *testing.T) {
 	env := newHookTestEnv(t, lkFlows())
-	env.RegisterActivity(&activities.LK{})
 	lead := lkLead("ММЦ-И", 700)
 	lead.Fields[728583] = "Да"
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
-	env.OnActivity(a.ReadContactFields, mock.Anything, mock.Anything).
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.ReadContactFields, mock.Anything, mock.Anything).
 		Return([]activities.ContactFields{{ID: 700, Values: []activities.FieldValues{vals(726299, "", "4242"), vals(710429, "", "g")}}}, nil).Once()
 	env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	var res HookResult

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"time"
 
 	"amoflow/amowebhook"
@@ -26,18 +25,13 @@ var hookPickers = map[string]hookPicker{
 	"retailpaid":     {flat: paymentForm(true)},
 }
 
-// flatEvents is the one event of a flat form:
-// wh-{account}-{method}-{name}-win{start of the dedup window}, so the same
-// form posted twice within inbound.dedup_window is one job.
+// flatEvents is the one event of a flat form (its id: FlatFormJobID).
 func flatEvents(method, account string, d amowebhook.Delivery, receivedAt time.Time, window time.Duration,
 	read func(amowebhook.Delivery) (string, map[string]string, error)) ([]HookEvent, error) {
 	name, params, err := read(d)
 	if err != nil {
 		return nil, err
 	}
-	if window <= 0 {
-		window = time.Second
-	}
-	key := fmt.Sprintf("wh-%s-%s-%s-win%d", account, method, name, receivedAt.Truncate(window).Unix())
-	return []HookEvent{{JobID: key, Account: account, Method: method, ReceivedAt: receivedAt, Params: params}}, nil
+	return []HookEvent{{JobID: FlatFormJobID(account, method, name, receivedAt, window), Account: account, Method: method,
+		ReceivedAt: receivedAt, Params: params}}, nil
 }

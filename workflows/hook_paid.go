@@ -11,12 +11,6 @@ import (
 	"amoflow/phone"
 )
 
-// Workflow names of the payment forms.
-const (
-	ConferencePaidName = "ConferencePaid"
-	RetailPaidName     = "RetailPaid"
-)
-
 // PaymentResult is what a payment form's flow reports.
 type PaymentResult struct {
 	HookResult
@@ -67,10 +61,10 @@ func (f *Flows) ConferencePaid(ctx workflow.Context, ev HookEvent) (*PaymentResu
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	if len(ids) == 0 {
-		return nil, temporal.NewNonRetryableApplicationError("no corporate contact or company with the payer's phone or email has a lead", "PayerNotFound", nil)
+		return nil, temporal.NewNonRetryableApplicationError("no corporate contact or company with the payer's phone or email has a lead", activities.ErrPayerNotFound, nil)
 	}
 	var leads []activities.Lead
-	if err := workflow.ExecuteActivity(cctx, a.GetLeads, activities.GetLeadsInput{Account: c.Account, IDs: ids}).Get(ctx, &leads); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.GetLeads, activities.GetLeadsInput{Account: c.Account, IDs: ids}).Get(ctx, &leads); err != nil {
 		return nil, err
 	}
 	lead, ok := conferenceLead(leads, pipeline, unpaid)
@@ -79,12 +73,12 @@ func (f *Flows) ConferencePaid(ctx workflow.Context, ev HookEvent) (*PaymentResu
 			res.Skipped = "the payer's conference lead is already paid"
 			return res, nil
 		}
-		return nil, temporal.NewNonRetryableApplicationError("the payer has no conference lead waiting for payment", "NoUnpaidLead", nil)
+		return nil, temporal.NewNonRetryableApplicationError("the payer has no conference lead waiting for payment", activities.ErrNoUnpaidLead, nil)
 	}
 	res.LeadID = lead.ID
 	tagLead(ctx, s.SearchAttributes, lead.ID)
 	up := activities.PatchLeadInput{Account: c.Account, ID: lead.ID, PipelineID: pipeline, StatusID: paid}
-	if err := workflow.ExecuteActivity(cctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true
@@ -113,7 +107,7 @@ func (f *Flows) RetailPaid(ctx workflow.Context, ev HookEvent) (*PaymentResult, 
 		return nil, err
 	}
 	if len(contacts) == 0 {
-		return nil, temporal.NewNonRetryableApplicationError("no retail contact has the payer's phone or email", "PayerNotFound", nil)
+		return nil, temporal.NewNonRetryableApplicationError("no retail contact has the payer's phone or email", activities.ErrPayerNotFound, nil)
 	}
 	if len(contacts) > maxPayerContacts {
 		contacts = contacts[:maxPayerContacts]
@@ -126,7 +120,7 @@ func (f *Flows) RetailPaid(ctx workflow.Context, ev HookEvent) (*PaymentResult, 
 		notes = append(notes, activities.NoteCard{EntityID: ct.ID, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: text}})
 	}
 	in := activities.AddNotesInput{Account: r.Account, Entity: "contacts", Notes: notes}
-	if err := workflow.ExecuteActivity(rctx, a.AddNotes, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.AddNotes, in).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true
@@ -145,7 +139,7 @@ func searchPayer(ctx, actx workflow.Context, account, ph, email string) ([]activ
 			continue
 		}
 		var found []activities.Contact
-		if err := workflow.ExecuteActivity(actx, a.SearchContacts, activities.SearchContactsInput{Account: account, Query: q}).Get(ctx, &found); err != nil {
+		if err := workflow.ExecuteActivity(actx, amo.SearchContacts, activities.SearchContactsInput{Account: account, Query: q}).Get(ctx, &found); err != nil {
 			return nil, err
 		}
 		hits = append(hits, found...)
@@ -163,7 +157,7 @@ func searchPayerCompanies(ctx, actx workflow.Context, account, ph, email string)
 		}
 		var found []activities.CompanyCard
 		in := activities.SearchCompaniesInput{Account: account, Query: q, With: []string{"leads"}}
-		if err := workflow.ExecuteActivity(actx, a.SearchCompanies, in).Get(ctx, &found); err != nil {
+		if err := workflow.ExecuteActivity(actx, amo.SearchCompanies, in).Get(ctx, &found); err != nil {
 			return nil, err
 		}
 		hits = append(hits, found...)

@@ -38,7 +38,7 @@ func paymentForm(withPrice bool) func(amowebhook.Delivery) (string, map[string]s
 			}
 			params["price"] = price
 		}
-		return "pay" + amowebhook.Digest(ph, email, params["price"]), params, nil
+		return "pay" + Digest(ph, email, params["price"]), params, nil
 	}
 }
 

@@ -9,9 +9,6 @@ import (
 	"amoflow/config"
 )
 
-// PPIEName is the third account's intake (webhook ppie).
-const PPIEName = "PPIE"
-
 // PPIE names a new lead of the PPIE account "Новая сделка" (the account's
 // lead_name) and, when it came from WhatsApp (guards.ppie.whatsapp_tag)
 // and its chat started with the bot (an incoming chat message from
@@ -61,7 +58,7 @@ func (f *Flows) ppie(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(pctx, a.ReadLead, activities.ReadInput{Account: p.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(pctx, amo.ReadLead, activities.ReadInput{Account: p.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	if lead.ID == 0 {
@@ -71,7 +68,7 @@ func (f *Flows) ppie(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	fromBot := false
 	if ppieHasTag(lead.Tags, rule.WhatsAppTag) {
 		var origins []string
-		if err := workflow.ExecuteActivity(pctx, a.ChatOrigins, activities.ChatOriginsInput{Account: p.Account, LeadID: lead.ID}).Get(ctx, &origins); err != nil {
+		if err := workflow.ExecuteActivity(pctx, amo.ChatOrigins, activities.ChatOriginsInput{Account: p.Account, LeadID: lead.ID}).Get(ctx, &origins); err != nil {
 			return nil, err
 		}
 		fromBot = slices.Contains(origins, rule.BotOrigin)
@@ -82,7 +79,7 @@ func (f *Flows) ppie(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 		return res, nil
 	}
 	up.Account = p.Account
-	if err := workflow.ExecuteActivity(pctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(pctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	res.Changed = true

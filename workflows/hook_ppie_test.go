@@ -51,9 +51,9 @@ func ppieFlows() *Flows {
 func TestPPIEFromTheBot(t *testing.T) {
 	env := newHookTestEnv(t, ppieFlows())
 	lead := activities.LeadCard{Lead: activities.Lead{ID: 9, Name: "Сделка #9", PipelineID: 1, StatusID: 2, Tags: []activities.Tag{{Name: "WA"}}}}
-	env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "ppie", ID: 9}).Return(lead, nil).Once()
-	env.OnActivity(a.ChatOrigins, mock.Anything, activities.ChatOriginsInput{Account: "ppie", LeadID: 9}).Return([]string{"com.wazzup24.wz", "wahelp.whatbot.1"}, nil).Once()
-	env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка", PipelineID: 4647979, StatusID: 42656578}).Return(nil).Once()
+	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "ppie", ID: 9}).Return(lead, nil).Once()
+	env.OnActivity(amo.ChatOrigins, mock.Anything, activities.ChatOriginsInput{Account: "ppie", LeadID: 9}).Return([]string{"com.wazzup24.wz", "wahelp.whatbot.1"}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка", PipelineID: 4647979, StatusID: 42656578}).Return(nil).Once()
 	env.ExecuteWorkflow(PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -63,8 +63,8 @@ func TestPPIEFromTheBot(t *testing.T) {
 	// Without the WhatsApp tag no events are read: renamed only.
 	env = newHookTestEnv(t, ppieFlows())
 	lead.Tags = nil
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
-	env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка"}).Return(nil).Once()
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка"}).Return(nil).Once()
 	env.ExecuteWorkflow(PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

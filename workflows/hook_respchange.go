@@ -8,9 +8,6 @@ import (
 	"amoflow/config"
 )
 
-// RespChangeName is the responsible-change guard (webhook respchange).
-const RespChangeName = "RespChange"
-
 // RespChange reverts a retail lead's or contact's responsible user when
 // the user who changed it was not allowed to (docs/flows.md#respchange):
 // the hook says who was responsible and who made the change; the rules
@@ -56,13 +53,13 @@ func (f *Flows) respChange(ctx workflow.Context, ev HookEvent) (*HookResult, err
 	var current int64
 	if ev.Entity == amowebhook.Contacts {
 		var ct activities.ContactCard
-		if err := workflow.ExecuteActivity(rctx, a.ReadContact, read).Get(ctx, &ct); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.ReadContact, read).Get(ctx, &ct); err != nil {
 			return nil, err
 		}
 		exists, current = ct.ID != 0, ct.ResponsibleID
 	} else {
 		var l activities.LeadCard
-		if err := workflow.ExecuteActivity(rctx, a.ReadLead, read).Get(ctx, &l); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.ReadLead, read).Get(ctx, &l); err != nil {
 			return nil, err
 		}
 		exists, current = l.ID != 0, l.ResponsibleID
@@ -73,9 +70,9 @@ func (f *Flows) respChange(ctx workflow.Context, ev HookEvent) (*HookResult, err
 		return res, nil
 	}
 	if ev.Entity == amowebhook.Contacts {
-		err = workflow.ExecuteActivity(rctx, a.PatchContact, activities.PatchContactInput{Account: r.Account, ID: ev.ID, ResponsibleID: to}).Get(ctx, nil)
+		err = workflow.ExecuteActivity(rctx, amo.PatchContact, activities.PatchContactInput{Account: r.Account, ID: ev.ID, ResponsibleID: to}).Get(ctx, nil)
 	} else {
-		err = workflow.ExecuteActivity(rctx, a.PatchLead, activities.PatchLeadInput{Account: r.Account, ID: ev.ID, ResponsibleID: to}).Get(ctx, nil)
+		err = workflow.ExecuteActivity(rctx, amo.PatchLead, activities.PatchLeadInput{Account: r.Account, ID: ev.ID, ResponsibleID: to}).Get(ctx, nil)
 	}
 	if err != nil {
 		return nil, err

@@ -57,10 +57,3 @@ func respRevert(rules config.RespChange, ev HookEvent, exists bool, current int6
 	}
 	return ev.OldResponsibleID, ""
 }
-
-func singularEntity(entity string) string {
-	if entity == amowebhook.Contacts {
-		return "contact"
-	}
-	return "lead"
-}

@@ -7,12 +7,6 @@ import (
 	"amoflow/amocrm"
 )
 
-// WebinarAdmissionName is the webinar attendance check (webhook webinar_admission).
-const WebinarAdmissionName = "WebinarAdmission"
-
-// webinarService only names the webinar.ru activity, like a.
-var webinarService *activities.Webinar
-
 // WebinarAdmission asks webinar.ru whether a retail lead's student attended
 // their webinar session (docs/flows.md#webinar_admission): a lead in the
 // free or the paid webinar pipeline moves to its "visited" or "not
@@ -55,7 +49,7 @@ func (f *Flows) webinarAdmission(ctx workflow.Context, ev HookEvent) (*HookResul
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
 	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, a.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
+	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
 		return nil, err
 	}
 	session, part := fieldInt(lead, sessionID), fieldInt(lead, partID)
@@ -75,7 +69,7 @@ func (f *Flows) webinarAdmission(ctx workflow.Context, ev HookEvent) (*HookResul
 	}
 	if to := webinarStatus(lead.Lead, st, att.Visited); to != 0 {
 		up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, PipelineID: lead.PipelineID, StatusID: to}
-		if err := workflow.ExecuteActivity(rctx, a.PatchLead, up).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 		res.Changed = true

@@ -61,15 +61,14 @@ func webinarFlows() *Flows {
 
 func TestWebinarAdmissionMovesAndNotes(t *testing.T) {
 	env := newHookTestEnv(t, webinarFlows())
-	env.RegisterActivity(&activities.Webinar{})
 	lead := activities.LeadCard{Lead: activities.Lead{ID: 31, PipelineID: 4977523, StatusID: 1,
 		Fields: map[int64]string{725633: "9001", 725635: "77", 725629: "1764687600"}}}
-	env.OnActivity(a.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31}).Return(lead, nil).Once()
+	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 31}).Return(lead, nil).Once()
 	env.OnActivity(webinarService.CheckAttendance, mock.Anything, activities.AttendanceInput{Session: 9001, Participation: 77}).
 		Return(activities.Attendance{Found: true, Visited: false}, nil).Once()
-	env.OnActivity(a.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31, PipelineID: 4977523, StatusID: 45252580}).Return(nil).Once()
-	env.OnActivity(a.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31, Types: []string{"common"}}).Return(nil, nil).Once()
-	env.OnActivity(a.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads", Notes: []activities.NoteCard{
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31, PipelineID: 4977523, StatusID: 45252580}).Return(nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31, Types: []string{"common"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads", Notes: []activities.NoteCard{
 		{EntityID: 31, Type: "common", Params: amocrm.NoteParams{Text: "Слушатель не присутствовал на вебинаре 02.12.2025 - 18:00"}}}}).Return([]int64{1}, nil).Once()
 	env.ExecuteWorkflow(WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if err := env.GetWorkflowError(); err != nil {
@@ -79,8 +78,7 @@ func TestWebinarAdmissionMovesAndNotes(t *testing.T) {
 
 	// Without a session on the lead there is nothing to ask.
 	env = newHookTestEnv(t, webinarFlows())
-	env.RegisterActivity(&activities.Webinar{})
-	env.OnActivity(a.ReadLead, mock.Anything, mock.Anything).Return(activities.LeadCard{Lead: activities.Lead{ID: 31}}, nil).Once()
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(activities.LeadCard{Lead: activities.Lead{ID: 31}}, nil).Once()
 	env.ExecuteWorkflow(WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	var res HookResult
 	if err := env.GetWorkflowError(); err != nil {

@@ -28,6 +28,7 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"webhook event in a window", EventJobID("retail", "editcontact", amowebhook.Event{Entity: amowebhook.Contacts, ID: 77}, at, win), "wh-retail-editcontact-contact77-win1772359200"},
 		{"webhook company event", EventJobID("corp", "m", amowebhook.Event{Entity: amowebhook.Companies, ID: 5, UpdatedAt: 1772359000}, at, 0), "wh-corp-m-company5-at1772359000"},
 		{"flat webhook event", FlatEventJobID("retail", "change_resp", 42, "uid-1", "Иванов", at, win), "wh-retail-change_resp-lead42-win1772359200-e5efe4afecd0b0c9"},
+		{"flat form (payment)", FlatFormJobID("retail", "retailpaid", "pay"+Digest("+79161234567", "a@b.ru", "100"), at, win), "wh-retail-retailpaid-pay13995c80d7b4e2f6-win1772359200"},
 		{"webhook delivery", DeliveryJobID("corp", "corp2ret", []string{"wh-b", "wh-a"}), "whd-corp-corp2ret-cfceda5be459e901"},
 		{"digest (lease keys)", Digest("phone", "79161234567"), "256121f823cc4630"},
 		{"order's client", orderClientID("L1", "C1"), "1c-order-L1-client-C1"},
