@@ -39,8 +39,23 @@ func (f *Flows) ConferencePaid(ctx workflow.Context, ev HookEvent) (*PaymentResu
 	if err := n.err(); err != nil {
 		return nil, err
 	}
-	cctx := amoOptions(ctx, c.TaskQueue)
+	// The payer's lease: two payments of one person (for two conferences)
+	// at once must not both take the same unpaid lead.
 	ph, email := ev.Params["phone"], ev.Params["email"]
+	var res *PaymentResult
+	err = withLeases(ctx, leaseKeys(c.Account, personKeys(ph, email)...), func() (err error) {
+		res, err = f.conferencePaid(ctx, s, c, ph, email, pipeline, unpaid, paid)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// conferencePaid is ConferencePaid, done holding the payer's lease.
+func (f *Flows) conferencePaid(ctx workflow.Context, s hookSettings, c amoSettings, ph, email string, pipeline, unpaid, paid int64) (*PaymentResult, error) {
+	cctx := amoOptions(ctx, c.TaskQueue)
 	contacts, err := searchPayer(ctx, cctx, c.Account, ph, email)
 	if err != nil {
 		return nil, err
