@@ -30,6 +30,7 @@ func TestWebhookCreateLK(t *testing.T) {
 	lead := h.fake.AddLead(retail, amofake.Lead{ID: freshID(), Name: "Обучение", PipelineID: 3338257, StatusID: 1,
 		CustomFields: []amofake.FieldValue{amofake.Text(357005, "ММЦ-И")}, ContactIDs: []int64{student}})
 	h.fake.ResetCalls()
+	service.FailNext(1) // the LK service down for a moment: retried, not failed
 
 	_, res := h.deliver("createlk", stageHook(lead, 3338257, 1, 2, retailID, retail))
 	var r workflows.HookResult
@@ -38,8 +39,8 @@ func TestWebhookCreateLK(t *testing.T) {
 	if nr, _ := h.callLog("createlk"); nr != 5 || !r.Created {
 		t.Errorf("result %+v, %d retail calls; want the account created with 5", r, nr)
 	}
-	got := service.Students()
-	if len(got) != 1 || got[0].Email != email || got[0].Birthday != "1990-01-01" || got[0].Sex != "female" || got[0].AmoID != fmt.Sprint(student) {
+	got := service.Students() // the failed call never reached the service
+	if len(got) != 1 || service.Calls() != 2 || got[0].Email != email || got[0].Birthday != "1990-01-01" || got[0].Sex != "female" || got[0].AmoID != fmt.Sprint(student) {
 		t.Fatalf("LK got %+v", got)
 	}
 	c, _ := h.fake.Contact(retail, student)
