@@ -29,9 +29,11 @@ const (
 	ErrCallbackRejected  = "CallbackRejected"  // the Sensei callback answered non-2xx
 
 	// Other services and Postgres.
-	ErrEventsAPI = "EventsAPI" // the site's events API answered something unusable
-	ErrNoStore   = "NoStore"   // the worker has no Postgres (or Temporal client) for this activity
-	ErrEmptyPool = "EmptyPool" // the round-robin manager pool is empty
+	ErrEventsAPI  = "EventsAPI"  // the site's events API answered something unusable
+	ErrLKService  = "LKService"  // the LK service refused the call (not a refusal of the student: that is a note)
+	ErrWebinarAPI = "WebinarAPI" // webinar.ru refused the token or does not know the session
+	ErrNoStore    = "NoStore"    // the worker has no Postgres (or Temporal client) for this activity
+	ErrEmptyPool  = "EmptyPool"  // the round-robin manager pool is empty
 
 	// Input defects and configuration, raised by workflows.
 	ErrBadForm            = "BadForm"            // a form with neither a usable phone nor an email
@@ -52,4 +54,6 @@ const (
 	ErrClientNotFound     = "ClientNotFound"     // a 1C order's client has no contact in amoCRM
 	ErrDeleteIncomplete   = "DeleteIncomplete"   // course elements still present after the bounded delete rounds
 	ErrEventsFailed       = "EventsFailed"       // some events of a webhook delivery failed (each child says why)
+	ErrPayerNotFound      = "PayerNotFound"      // a payment form's phone and email match no contact (or no lead) in amoCRM
+	ErrNoUnpaidLead       = "NoUnpaidLead"       // conferencepaid: the payer has no conference lead waiting for payment
 )

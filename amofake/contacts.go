@@ -63,6 +63,8 @@ func (c *Company) renderOwn(a *account, q *request, m, emb map[string]any, with 
 	}
 }
 
+// hit searches every filled field of a company, as amoCRM does: a
+// company is found by its INN or OGRN as well as by phone and email.
 func (c *Company) hit(query string) bool {
-	return matches(query, []string{c.Name}, c.CustomFields, false)
+	return matches(query, []string{c.Name}, c.CustomFields, true)
 }

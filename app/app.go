@@ -17,9 +17,11 @@ import (
 	"amoflow/bridge"
 	"amoflow/config"
 	"amoflow/eventsapi"
+	"amoflow/lk"
 	"amoflow/mq"
 	"amoflow/onec"
 	"amoflow/store"
+	"amoflow/webinar"
 	"amoflow/workflows"
 )
 
@@ -124,11 +126,13 @@ func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm
 		}
 	}
 	return workflows.Activities{
-		Amo:    &activities.Amo{Clients: clients},
-		OneC:   oneC,
-		PG:     &activities.Store{DB: db},
-		Events: &activities.Events{API: eventsapi.New(cfg.EventsAPI)},
-		Leases: &activities.Leases{DB: db, Temporal: tc},
+		Amo:     &activities.Amo{Clients: clients},
+		OneC:    oneC,
+		PG:      &activities.Store{DB: db},
+		Events:  &activities.Events{API: eventsapi.New(cfg.EventsAPI)},
+		Leases:  &activities.Leases{DB: db, Temporal: tc},
+		LK:      &activities.LK{API: lk.New(cfg.LK.BaseURL, cfg.LK.Timeout)},
+		Webinar: &activities.Webinar{API: webinar.New(cfg.Webinar.BaseURL, cfg.Webinar.Token, cfg.Webinar.Timeout)},
 	}
 }
 

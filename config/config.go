@@ -26,6 +26,13 @@ type Config struct {
 	Accounts  map[string]*Account `yaml:"accounts"`
 	OneC      OneC                `yaml:"onec"`
 	EventsAPI EventsAPI           `yaml:"events_api"`
+	// Guards are the rules of the webhook methods ported from the C#
+	// integration that are not ids of an account (config/guards.go).
+	Guards Guards `yaml:"guards"`
+	// LK is the students' personal account service (config/lk.go).
+	LK LK `yaml:"lk"`
+	// Webinar is webinar.ru's user API (config/webinar.go).
+	Webinar Webinar `yaml:"webinar"`
 	// TokenKey, when set, encrypts OAuth tokens at rest (32 bytes, base64).
 	TokenKey string `yaml:"token_key"`
 	// TokenKeys encrypt OAuth tokens at rest with a key id, newest first

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"amoflow/config"
+	"amoflow/internal/outside"
 )
 
 // Location is the zone of the API's "vrema" date-times (Moscow, UTC+3).
@@ -56,19 +56,10 @@ func (e Event) Unix() (int64, bool) {
 // ErrNotFound is matched when the API knows no event of that name.
 var ErrNotFound = errors.New("eventsapi: no such event")
 
-// Error is a failed call. It carries neither the secret nor the event name.
-type Error struct {
-	Status    int // 0 without an HTTP answer
-	Retryable bool
-	Reason    string
-}
+// Error is a failed call; it carries neither the secret nor the event name.
+type Error = outside.Error
 
-func (e *Error) Error() string {
-	if e.Status == 0 {
-		return "eventsapi: " + e.Reason
-	}
-	return fmt.Sprintf("eventsapi: HTTP %d: %s", e.Status, e.Reason)
-}
+const service = "eventsapi"
 
 // Client calls the API.
 type Client struct {
@@ -94,7 +85,7 @@ func (c *Client) Lookup(ctx context.Context, name string) (Event, error) {
 
 func (c *Client) lookup(ctx context.Context, name string) (Event, error) {
 	if c == nil || c.URL == "" {
-		return Event{}, &Error{Reason: "events_api.url is not configured"}
+		return Event{}, &Error{Service: service, Reason: "events_api.url is not configured"}
 	}
 	form := url.Values{}
 	if strings.Contains(c.Secret, "=") {
@@ -107,38 +98,23 @@ func (c *Client) lookup(ctx context.Context, name string) (Event, error) {
 	form.Set("name", html.EscapeString(name))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return Event{}, &Error{Reason: "bad events_api.url"}
+		return Event{}, &Error{Service: service, Reason: "bad events_api.url"}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	ans, err := outside.Do(ctx, c.HTTP, req, service, 1<<20)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Event{}, ctx.Err()
-		}
-		return Event{}, &Error{Retryable: true, Reason: "no answer (" + transportReason(err) + ")"}
+		return Event{}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Event{}, &Error{Status: resp.StatusCode, Retryable: true, Reason: "answer cut short"}
-	}
+	status, header, body := ans.Status, ans.Header, ans.Body
 	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	case status == http.StatusNotFound, status == http.StatusNoContent:
 		return Event{}, ErrNotFound
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return Event{}, &Error{Status: resp.StatusCode, Retryable: true, Reason: http.StatusText(resp.StatusCode)}
-	case resp.StatusCode == http.StatusNoContent:
-		return Event{}, ErrNotFound
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return Event{}, &Error{Status: resp.StatusCode, Reason: http.StatusText(resp.StatusCode)}
+	case status < 200 || status > 299:
+		return Event{}, &Error{Service: service, Status: status, Reason: http.StatusText(status)}
 	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
-		return Event{}, &Error{Status: resp.StatusCode, Reason: fmt.Sprintf("answer is %q, not application/json", mt)}
+	if mt, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mt != "application/json" {
+		return Event{}, &Error{Service: service, Status: status, Reason: fmt.Sprintf("answer is %q, not application/json", mt)}
 	}
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" || trimmed == "null" || trimmed == "[]" || trimmed == "{}" || trimmed == "false" {
@@ -152,7 +128,7 @@ func (c *Client) lookup(ctx context.Context, name string) (Event, error) {
 		Alias    string          `json:"page_alias"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return Event{}, &Error{Status: resp.StatusCode, Reason: "answer is not the JSON object expected"}
+		return Event{}, &Error{Service: service, Status: status, Reason: "answer is not the JSON object expected"}
 	}
 	if strings.TrimSpace(raw.PageName) == "" {
 		return Event{}, ErrNotFound
@@ -160,24 +136,5 @@ func (c *Client) lookup(ctx context.Context, name string) (Event, error) {
 	return Event{ID: strings.Trim(string(raw.ID), `"`), PageName: raw.PageName, Time: raw.Time, Address: raw.Address, Alias: raw.Alias}, nil
 }
 
-// transportReason names a transport failure without the URL (which may hold
-// nothing secret, but stays out of logs all the same).
-func transportReason(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return "timeout"
-		}
-		err = ue.Err
-	}
-	return err.Error()
-}
-
 // IsRetryable reports whether another attempt may succeed.
-func IsRetryable(err error) bool {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Retryable
-	}
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
+func IsRetryable(err error) bool { return outside.IsRetryable(err) }

@@ -6,18 +6,18 @@ import (
 	"net/http"
 	"sync"
 
+	"amoflow/internal/outside"
 	"amoflow/secret"
 )
 
 // Fake is an in-memory events API for tests and local runs: it answers the
 // events added to it by name, checks the secret, counts calls and can fail.
 type Fake struct {
+	outside.Faults
 	secret string
 
 	mu     sync.Mutex
 	events map[string]Event
-	calls  int
-	fail   int // answer the next fail calls with 502
 }
 
 // NewFake returns a fake that accepts the given secret (as Client sends it).
@@ -32,30 +32,13 @@ func (f *Fake) Add(name string, e Event) {
 	f.events[name] = e
 }
 
-// Calls is the number of requests served.
-func (f *Fake) Calls() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls
-}
-
-// FailNext answers the next n requests 502.
-func (f *Fake) FailNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail = n
-}
-
 // ServeHTTP implements the API.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.fail > 0 {
-		f.fail--
-		http.Error(w, "<html>502 Bad Gateway</html>", http.StatusBadGateway)
+	if f.Failed(w) {
 		return
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if r.Method != http.MethodPost || r.ParseForm() != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return

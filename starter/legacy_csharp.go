@@ -95,21 +95,27 @@ func (c *captured) WriteHeader(code int) {
 // legacyHookMethods maps the old hook paths (after /wh/ or /webhook/) to
 // the webhook methods of /v1/amo/webhooks/{method}.
 var legacyHookMethods = map[string]string{
-	"ret2corp/send":    "ret2corp",
-	"ret2corp/success": "corp2ret",
-	"ret2corp/fail":    "corp2ret_fail",
-	"corp2agr/send":    "corp2agr",
-	"corp2agr/back":    "agr2corp",
-	"processevents":    "processevents",
+	"ret2corp/send":         "ret2corp",
+	"ret2corp/success":      "corp2ret",
+	"ret2corp/fail":         "corp2ret_fail",
+	"corp2agr/send":         "corp2agr",
+	"corp2agr/back":         "agr2corp",
+	"processevents":         "processevents",
+	"corp2ret/send":         "corp2retail",
+	"corp2ret/success":      "corp2retail_success",
+	"corp2ret/fail":         "corp2retail_fail",
+	"createlk":              "createlk",
+	"checkwebinaradmission": "webinar_admission",
+	"ppie":                  "ppie",
 }
 
 // legacyHooksNotYet are the old hook paths whose flows amoflow does not
 // have yet: they answer 501, never a silent 200 (README "Migrating from
 // the old URLs").
 var legacyHooksNotYet = []string{
-	"leadprocessor", "ppie", "ret/setcourse", "ret/respchange", "corp/checkdouble",
-	"corp2ret/send", "corp2ret/success", "corp2ret/fail", "createlk", "capitalizecourse",
-	"checkwebinaradmission", "conferencepaid", "retailpaid", "nightly",
+	"leadprocessor", "ret/setcourse",
+	"capitalizecourse",
+	"nightly",
 }
 
 // legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
@@ -126,6 +132,10 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.Trim(strings.ToLower(mux.Vars(r)["hook"]), "/")
+	if h, ok := legacyBodyHooks[path]; ok {
+		s.legacyBodyHookAs(w, r, h)
+		return
+	}
 	method, ok := legacyHookMethods[path]
 	if !ok {
 		s.legacyUnknown(w, r, path, legacyHooksNotYet)

@@ -59,6 +59,12 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/corp2agr/send", corpStatus, "corp2agr", wantAnswer{200, ""}},
 		{"/webhook/corp2agr/back", corpStatus, "agr2corp", wantAnswer{200, ""}},
 		{"/wh/processevents", retailStatus, "processevents", wantAnswer{200, ""}},
+		{"/wh/corp2ret/send", corpStatus, "corp2retail", wantAnswer{200, ""}},
+		{"/webhook/corp2ret/success", retailStatus, "corp2retail_success", wantAnswer{200, ""}},
+		{"/wh/corp2ret/fail", retailStatus, "corp2retail_fail", wantAnswer{200, ""}},
+		{"/wh/createlk", retailStatus, "createlk", wantAnswer{200, ""}},
+		{"/wh/checkwebinaradmission", retailStatus, "webinar_admission", wantAnswer{200, ""}},
+		{"/wh/ppie", "leads[add][0][id]=5&account[id]=3", "", wantAnswer{404, "*"}}, // no accounts.ppie here
 		{"/integration/1c/savelead", retailStatus, "savelead", wantAnswer{200, ""}},
 		{"/integration/1c/savelead", corpStatus, "physics_corp", wantAnswer{200, ""}},
 		// Guarded like the legacy webhook route.
@@ -73,7 +79,17 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		// Old hooks amoflow does not handle yet: 501, nothing stored.
 		{"/wh/leadprocessor", retailStatus, "", wantAnswer{501, "*"}},
 		{"/wh/leadprocessor/123", "", "", wantAnswer{501, "*"}},
-		{"/webhook/retailpaid", "phone=1&email=a@b.c&price=1", "", wantAnswer{501, "*"}},
+		{"/wh/ret/setcourse", retailStatus, "", wantAnswer{501, "*"}},
+		// The guard and payment hooks, with the old checks of their bodies.
+		{"/wh/ret/respchange", "leads[responsible][0][id]=7&leads[responsible][0][old_responsible_user_id]=5&leads[responsible][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
+		{"/wh/ret/respchange", "contacts[update][0][id]=7&contacts[update][0][old_responsible_user_id]=5&contacts[update][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
+		{"/wh/ret/respchange", "leads[responsible][0][id]=7&account[id]=1", "", wantAnswer{400, "Incorrect request."}},
+		{"/wh/corp/checkdouble", "contacts[update][0][id]=9&contacts[update][0][type]=company&account[id]=2", "checkdouble", wantAnswer{200, ""}},
+		{"/wh/corp/checkdouble", "account[id]=2", "", wantAnswer{400, "Unexpected request."}},
+		{"/webhook/retailpaid", "phone=89161234567&email=a@b.c&price=1", "retailpaid", wantAnswer{200, ""}},
+		{"/wh/conferencepaid", "phone=89161234567&email=", "conferencepaid", wantAnswer{200, ""}},
+		{"/wh/retailpaid", "phone=89161234567&email=a@b.c", "", wantAnswer{400, "Bad Request"}},
+		{"/wh/retailpaid", "phone=1&email=x&price=1", "", wantAnswer{400, "*"}}, // nobody to find
 		{"/integration/1c/saveclient", retailStatus, "", wantAnswer{501, "*"}},
 		{"/wh/no-such-hook", retailStatus, "", wantAnswer{404, "*"}},
 	} {

@@ -83,6 +83,13 @@ func (s *server) webhooks(legacy bool) http.Handler {
 				Detail: "no flow handles this webhook method"})
 			return
 		}
+		if a, ok := s.cfg.Accounts[want]; !ok || a == nil {
+			// An optional account (ppie) that is not configured: nothing
+			// could process the webhook, so nothing is stored.
+			s.reject(w, r, &problem{Type: problemType + "method-not-configured", Title: "Webhook method not configured", Status: http.StatusNotFound,
+				Detail: "method " + method + " takes the webhooks of the " + want + " account, and accounts." + want + " is not configured"})
+			return
+		}
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != typeURLEncoded {
 			s.reject(w, r, unsupportedType(typeURLEncoded))
 			return

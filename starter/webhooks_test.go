@@ -90,6 +90,8 @@ func TestWebhookRejections(t *testing.T) {
 		{"JSON", "/v1/amo/webhooks/ret2corp?token=" + hookToken, "application/json", `{"leads":{}}`, 415},
 		{"bad id", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "leads[status][0][id]=x&account[id]=1", 400},
 		{"change_resp without uid", "/v1/amo/webhooks/change_resp?token=" + hookToken, form, "id=5&resp=x", 400},
+		{"ppie without accounts.ppie", "/v1/amo/webhooks/ppie?token=" + hookToken, form, "leads[add][0][id]=5", 404},
+		{"retailpaid without phone and email", "/v1/amo/webhooks/retailpaid?token=" + hookToken, form, "phone=undefined&email=&price=5", 400},
 		{"too large", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "leads[status][0][id]=1&x=" + strings.Repeat("a", 70<<10), 413},
 		{"legacy route off", "/amo/webhooks/?ret2corp", form, threeLeads, 404},
 		{"GET", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "", 405},

@@ -386,10 +386,3 @@ func initialLeadEvents(method, account string, d amowebhook.Delivery, receivedAt
 	}
 	return out
 }
-
-// hookEventPickers name the events of methods that pick them their own way
-// (instead of one event per changed entity, see WebhookEvents).
-var hookEventPickers = map[string]func(method, account string, d amowebhook.Delivery, receivedAt time.Time) []HookEvent{
-	"initial_lead":    initialLeadEvents,
-	"unsorted_accept": unsortedEvents,
-}

@@ -40,6 +40,13 @@ type HookEvent struct {
 	ReceivedAt  time.Time `json:"received_at"`
 	// Params are the fields of a flat request (change_resp: uid, resp).
 	Params map[string]string `json:"params,omitempty"`
+	// ResponsibleID, OldResponsibleID and ModifiedBy are the hook's
+	// responsible change: who is responsible now, who was, and which user
+	// changed it (0: amoCRM's robot). The change itself is history, so the
+	// flow must take it from the hook (respchange).
+	ResponsibleID    int64 `json:"responsible_id,omitempty"`
+	OldResponsibleID int64 `json:"old_responsible_id,omitempty"`
+	ModifiedBy       int64 `json:"modified_by,omitempty"`
 }
 
 // WebhookInput is one stored delivery, the input of HandleWebhook.
@@ -77,6 +84,19 @@ var hookMethods = map[string]hookMethod{
 	"unsorted_accept":  {"retail", "unsorted", UnsortedAcceptName},
 	"setcourse":        {"retail", amowebhook.Leads, SetCourseName},
 	"capitalizecourse": {"retail", amowebhook.Leads, CapitalizeCourseName},
+
+	// The C# integration's hook flows (hook_*.go); how respchange and the
+	// payment forms pick their events: hookPickers.
+	"respchange":          {"retail", "", RespChangeName},
+	"checkdouble":         {"corp", amowebhook.Companies, CheckDoubleName},
+	"conferencepaid":      {"corp", "", ConferencePaidName},
+	"retailpaid":          {"retail", "", RetailPaidName},
+	"corp2retail":         {"corp", amowebhook.Leads, Corp2RetailName},
+	"corp2retail_success": {"retail", amowebhook.Leads, Corp2RetailSuccessName},
+	"corp2retail_fail":    {"retail", amowebhook.Leads, Corp2RetailFailName},
+	"createlk":            {"retail", amowebhook.Leads, CreateLKName},
+	"webinar_admission":   {"retail", amowebhook.Leads, WebinarAdmissionName},
+	"ppie":                {"ppie", amowebhook.Leads, PPIEName}, // an optional account: refused when not configured
 }
 
 // WebhookAccount is the account (config key) whose webhooks method takes;
@@ -103,18 +123,22 @@ func WebhookEvents(method, account string, d amowebhook.Delivery, receivedAt tim
 	if !ok {
 		return nil, fmt.Errorf("unknown webhook method %q", method)
 	}
-	if pick := hookEventPickers[method]; pick != nil {
-		return pick(method, account, d, receivedAt), nil
+	p := hookPickers[method]
+	if p.events != nil {
+		return p.events(method, account, d, receivedAt), nil
 	}
-	if m.entity == "" {
+	if p.flat != nil {
+		return flatEvents(method, account, d, receivedAt, window, p.flat)
+	}
+	if m.entity == "" && p.pick == nil {
 		return flatEvent(method, account, d, receivedAt, window)
 	}
 	var picked []amowebhook.Event
 	for _, e := range d.Events {
-		if e.Entity != m.entity || !hookActions[e.Action] {
+		if p.pick != nil && !p.pick(e) || p.pick == nil && (e.Entity != m.entity || !hookActions[e.Action]) {
 			continue
 		}
-		i := indexOf(picked, e.ID)
+		i := indexOf(picked, e.ID, e.Entity)
 		switch {
 		case i < 0:
 			picked = append(picked, e)
@@ -135,14 +159,18 @@ func WebhookEvents(method, account string, d amowebhook.Delivery, receivedAt tim
 			OldStatusID: e.OldStatusID,
 			ModifiedAt:  e.ModifiedAt(),
 			ReceivedAt:  receivedAt,
+
+			ResponsibleID:    e.ResponsibleUserID,
+			OldResponsibleID: e.OldResponsibleUserID,
+			ModifiedBy:       e.ModifiedUserID,
 		})
 	}
 	return out, nil
 }
 
-func indexOf(events []amowebhook.Event, id int64) int {
+func indexOf(events []amowebhook.Event, id int64, entity string) int {
 	for i, e := range events {
-		if e.ID == id {
+		if e.ID == id && e.Entity == entity {
 			return i
 		}
 	}

@@ -116,6 +116,17 @@ func FlatEventJobID(account, method string, leadID int64, uid, resp string, rece
 	return EventJobID(account, method, e, receivedAt, window) + "-" + Digest(uid, resp)
 }
 
+// FlatFormJobID names a flat form posted to a webhook method (the payment
+// forms): wh-{account}-{method}-{name}-win{start of the dedup window},
+// name a digest of the form's fields (never a phone or an email), so the
+// same form posted twice within inbound.dedup_window is one job.
+func FlatFormJobID(account, method, name string, receivedAt time.Time, window time.Duration) string {
+	if window <= 0 {
+		window = time.Second
+	}
+	return fmt.Sprintf("wh-%s-%s-%s-win%d", account, method, name, receivedAt.Truncate(window).Unix())
+}
+
 // DeliveryJobID names a webhook delivery (the HandleWebhook job) by the ids
 // of its events, in any order: a redelivery gets the same name.
 func DeliveryJobID(account, method string, eventIDs []string) string {

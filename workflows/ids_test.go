@@ -30,6 +30,7 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"once-per-lead webhook event", LeadEventJobID("retail", "initial_lead", 31234567), "wh-retail-initial_lead-lead31234567"},
 		{"unsorted entry event", UnsortedEventJobID("retail", "unsorted_accept", "0f1e2d3c"), "wh-retail-unsorted_accept-unsorted-c2ed38803051e7b0"},
 		{"flat webhook event", FlatEventJobID("retail", "change_resp", 42, "uid-1", "Иванов", at, win), "wh-retail-change_resp-lead42-win1772359200-e5efe4afecd0b0c9"},
+		{"flat form (payment)", FlatFormJobID("retail", "retailpaid", "pay"+Digest("+79161234567", "a@b.ru", "100"), at, win), "wh-retail-retailpaid-pay13995c80d7b4e2f6-win1772359200"},
 		{"webhook delivery", DeliveryJobID("corp", "corp2ret", []string{"wh-b", "wh-a"}), "whd-corp-corp2ret-cfceda5be459e901"},
 		{"digest (lease keys)", Digest("phone", "79161234567"), "256121f823cc4630"},
 		{"order's client", orderClientID("L1", "C1"), "1c-order-L1-client-C1"},

@@ -95,6 +95,9 @@ func (d description) details(cfg *config.Config) string {
 // hookChildMetadata is the summary and details of a webhook event's flow.
 func hookChildMetadata(cfg *config.Config, in WebhookInput, ev HookEvent, flow string) (summary, details string) {
 	summary = fmt.Sprintf("amoCRM webhook %s: %s %d in %s", in.Method, ev.Entity, ev.ID, in.Account)
+	if ev.ID == 0 { // a flat form (a payment): no entity to name, and no personal data in a summary
+		summary = fmt.Sprintf("amoCRM webhook %s: a form in %s", in.Method, in.Account)
+	}
 	details = fmt.Sprintf("**Flow** %s  \n**Source** `webhook/%s/%s`  \n**Account** %s  \n**Delivery job** %s",
 		flow, in.Account, in.Method, in.Account, in.JobID)
 	if ev.Entity == "leads" && ev.ID != 0 {

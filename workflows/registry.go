@@ -40,6 +40,18 @@ const (
 	SetCourseName        = "SetCourse"
 	CapitalizeCourseName = "CapitalizeCourse"
 
+	// The C# integration's hook flows (hook_respchange.go … hook_ppie.go).
+	RespChangeName         = "RespChange"
+	CheckDoubleName        = "CheckDouble"
+	ConferencePaidName     = "ConferencePaid"
+	RetailPaidName         = "RetailPaid"
+	Corp2RetailName        = "Corp2Retail"
+	Corp2RetailSuccessName = "Corp2RetailSuccess"
+	Corp2RetailFailName    = "Corp2RetailFail"
+	CreateLKName           = "CreateLK"
+	WebinarAdmissionName   = "WebinarAdmission"
+	PPIEName               = "PPIE"
+
 	// amoCRM → 1C (started by webhooks and by 1C routes).
 	Sync1COrderName         = "Sync1COrder"
 	ChangeResponsible1CName = "ChangeResponsible1C"
@@ -70,10 +82,20 @@ func (f *Flows) Workflows() map[string]any {
 		ProcessEventsName: f.ProcessEvents,
 		EditContactName:   f.EditContact,
 
-		InitialLeadName:      f.InitialLead,
-		UnsortedAcceptName:   f.UnsortedAccept,
-		SetCourseName:        f.SetCourse,
-		CapitalizeCourseName: f.CapitalizeCourse,
+		InitialLeadName:        f.InitialLead,
+		UnsortedAcceptName:     f.UnsortedAccept,
+		SetCourseName:          f.SetCourse,
+		CapitalizeCourseName:   f.CapitalizeCourse,
+		RespChangeName:         f.RespChange,
+		CheckDoubleName:        f.CheckDouble,
+		ConferencePaidName:     f.ConferencePaid,
+		RetailPaidName:         f.RetailPaid,
+		Corp2RetailName:        f.Corp2Retail,
+		Corp2RetailSuccessName: f.Corp2RetailSuccess,
+		Corp2RetailFailName:    f.Corp2RetailFail,
+		CreateLKName:           f.CreateLK,
+		WebinarAdmissionName:   f.WebinarAdmission,
+		PPIEName:               f.PPIE,
 
 		Sync1COrderName:         f.Sync1COrder,
 		ChangeResponsible1CName: f.ChangeResponsible1C,
@@ -112,11 +134,13 @@ func (f *Flows) RegisterWorkflows(r WorkflowRegistrar) {
 // account's amoCRM task queue, rate limited to the account's budget; the
 // others run on the main task queue (docs/architecture.md#temporal-task-queues).
 type Activities struct {
-	Amo    *activities.Amo    // amoCRM: every flow's, the 1C flows' records included
-	OneC   *activities.OneC   // 1C calls, echo marks and GUID links (Postgres)
-	PG     *activities.Store  // Postgres: round robin
-	Events *activities.Events // the site's events API
-	Leases *activities.Leases // per-person and per-entity leases, amo_index (Postgres, Temporal)
+	Amo     *activities.Amo     // amoCRM: every flow's, the 1C flows' records included
+	OneC    *activities.OneC    // 1C calls, echo marks and GUID links (Postgres)
+	PG      *activities.Store   // Postgres: round robin
+	Events  *activities.Events  // the site's events API
+	Leases  *activities.Leases  // per-person and per-entity leases, amo_index (Postgres, Temporal)
+	LK      *activities.LK      // the students' personal account service (createlk)
+	Webinar *activities.Webinar // webinar.ru (webinar_admission)
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -125,6 +149,8 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.PG)
 	r.RegisterActivity(a.Events)
 	r.RegisterActivity(a.Leases)
+	r.RegisterActivity(a.LK)
+	r.RegisterActivity(a.Webinar)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
@@ -137,7 +163,7 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 // RegisterAmo on one environment.
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
-		Events: &activities.Events{}, Leases: &activities.Leases{}}
+		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -149,4 +175,7 @@ var (
 	pg     *activities.Store
 	events *activities.Events
 	leases *activities.Leases
+
+	lkService      *activities.LK
+	webinarService *activities.Webinar
 )

@@ -87,6 +87,16 @@ func runDev(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if cfg.LK.BaseURL == "" {
+		if err := startDevFakeLK(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	if cfg.Webinar.BaseURL == "" {
+		if err := startDevFakeWebinar(ctx, cfg); err != nil {
+			return err
+		}
+	}
 
 	devLegacy(cfg)
 
