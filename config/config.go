@@ -35,6 +35,9 @@ type Config struct {
 	AllowPlaintextTokens bool `yaml:"allow_plaintext_tokens"`
 	// AmoCRM tunes token refresh and the paused-account behaviour.
 	AmoCRM AmoCRM `yaml:"amocrm"`
+	// EGRUL and Widgets serve the old PHP widgets (widgets.go).
+	EGRUL   EGRUL   `yaml:"egrul"`
+	Widgets Widgets `yaml:"widgets"`
 }
 
 // AmoCRM tunes how the amoCRM client keeps its tokens and treats an
@@ -386,6 +389,7 @@ func (c *Config) applyDefaults() {
 		c.Inbound.IdempotencyTTL = 30 * 24 * time.Hour
 	}
 	c.legacyDefaults()
+	c.widgetDefaults()
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
 	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
@@ -517,6 +521,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.validateLegacy(); err != nil {
+		return err
+	}
+	if err := c.validateWidgets(); err != nil {
 		return err
 	}
 	return c.validateIngest()
