@@ -54,7 +54,9 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Retryable reports whether the same lookup may succeed later.
-func (e *Error) Retryable() bool { return e.Status == 0 || e.Status >= 500 || e.Status == http.StatusTooManyRequests }
+func (e *Error) Retryable() bool {
+	return e.Status == 0 || e.Status >= 500 || e.Status == http.StatusTooManyRequests
+}
 
 // Client looks INNs up.
 type Client struct {

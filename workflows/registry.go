@@ -47,6 +47,13 @@ const (
 	StudyGroupLeadName = "StudyGroupLead"
 	CorpLeadByINNName  = "CorpLeadByINN"
 	ListManagersName   = "ListManagers"
+
+	// The old PHP widgets inside amoCRM (widget_*.go), started like the 1C
+	// flows by the starter's widget routes.
+	CompanyFromEGRULName = "CompanyFromEGRUL"
+	RemoteManagerName    = "RemoteManager"
+	ContactLeadsName     = "ContactLeads"
+	DashboardName        = "Dashboard"
 )
 
 // Workflows are every workflow by type name.
@@ -75,6 +82,11 @@ func (f *Flows) Workflows() map[string]any {
 		StudyGroupLeadName: f.StudyGroupLead,
 		CorpLeadByINNName:  f.CorpLeadByINN,
 		ListManagersName:   f.ListManagers,
+
+		CompanyFromEGRULName: f.CompanyFromEGRUL,
+		RemoteManagerName:    f.RemoteManager,
+		ContactLeadsName:     f.ContactLeads,
+		DashboardName:        f.Dashboard,
 	}
 }
 
@@ -106,6 +118,10 @@ type Activities struct {
 	PG     *activities.Store  // Postgres: round robin
 	Events *activities.Events // the site's events API
 	Leases *activities.Leases // per-person and per-entity leases, amo_index (Postgres, Temporal)
+	// Widgets are the widget flows' amoCRM reads (pipelines, a page of
+	// leads), on the account's queue; EGRUL the company register.
+	Widgets *activities.Widgets
+	EGRUL   *activities.EGRUL
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -114,11 +130,13 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.PG)
 	r.RegisterActivity(a.Events)
 	r.RegisterActivity(a.Leases)
+	r.RegisterActivity(a.EGRUL)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
 func (a Activities) RegisterAmo(r ActivityRegistrar) {
 	r.RegisterActivity(a.Amo)
+	r.RegisterActivity(a.Widgets)
 }
 
 // TestActivities are zero activity structs, for test environments that mock
@@ -126,7 +144,7 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 // RegisterAmo on one environment.
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
-		Events: &activities.Events{}, Leases: &activities.Leases{}}
+		Events: &activities.Events{}, Leases: &activities.Leases{}, Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -138,4 +156,7 @@ var (
 	pg     *activities.Store
 	events *activities.Events
 	leases *activities.Leases
+	// The widget flows'.
+	widgets  *activities.Widgets
+	register *activities.EGRUL
 )
