@@ -261,3 +261,20 @@ func TestLegacyLeadsPHP(t *testing.T) {
 	e := legacyEnv(t, nil, func(c *config.Config) { c.Inbound.Legacy.SiteForms.Enabled = false })
 	checkAnswer(t, "disabled", e.send("POST", "/amo/leads.php", typeURLEncoded, "name=x&phone=89161234567"), wantAnswer{404, "*"})
 }
+
+// The old URLs amoflow replaced or does not serve answer 404 and store
+// nothing, even with every group on (README's migration table).
+func TestLegacyURLsNotServed(t *testing.T) {
+	e := widgetEnv(t, fakeJobs{status: "completed"})
+	for _, target := range []string{"/amo/oauth/index.php", "/amo/oauth/autorization.php", "/amo/config/getToken.php", "/amo/_index.php",
+		"/integration/1cv2/lead", "/", "/api/callsorter", "/api/leadtasks/1", "/api/testing", "/log/x", "/uber/x", "/reports/x", "/gsheets/x"} {
+		for _, method := range []string{"GET", "POST"} {
+			if rec := e.send(method, target, typeURLEncoded, "id=1"); rec.Code != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", method, target, rec.Code)
+			}
+		}
+	}
+	if n := len(e.pub.published()); n != 0 {
+		t.Errorf("%d jobs stored", n)
+	}
+}
