@@ -97,6 +97,9 @@ func TestLegacyWidgetsEndToEnd(t *testing.T) {
 	if code, body := h.post1C("GET", "/amo/widget/getLeads.php?id=1&key=wrong", "", ""); code != 403 || string(body) != "no access" {
 		t.Errorf("wrong key = %d %s", code, body)
 	}
+	id = h.start1C(workflows.ContactLeadsName, workflows.ContactLeadsInput{ContactID: contact})
+	h.completed(id, &leads)
+	h.recordHistory(id, "contact_leads")
 
 	// lead.php: the field is written and Sensei started, once per click.
 	lead := strconv.FormatInt(inList, 10)
@@ -129,4 +132,12 @@ func TestLegacyWidgetsEndToEnd(t *testing.T) {
 		h.fake.CallCount(ret.Subdomain, "GET /api/v4/leads") != reads || reads == 0 {
 		t.Errorf("second view = %d, %d reads then %d", code, reads, h.fake.CallCount(ret.Subdomain, "GET /api/v4/leads"))
 	}
+	today := time.Now().In(time.FixedZone("MSK", 3*60*60)).Format(time.DateOnly)
+	id = h.start1C(workflows.DashboardName, workflows.DashboardInput{Name: "konv_ret_all", From: today, To: today})
+	var dash workflows.DashboardResult
+	h.completed(id, &dash)
+	if dash.Total.Counted != 0 || len(dash.Rows) != 7 {
+		t.Errorf("per-manager dashboard over leads of no listed manager: %+v", dash)
+	}
+	h.recordHistory(id, "dashboard")
 }
