@@ -29,11 +29,7 @@ type CompanyEGRULResult struct {
 // nothing (the fields are no longer empty). amoCRM calls: 1 read, at most
 // 1 update.
 func (f *Flows) CompanyFromEGRUL(ctx workflow.Context, in CompanyEGRULInput) (*CompanyEGRULResult, error) {
-	s, err := f.widgetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := f.widgetAccount(ctx, s.CompanyAccount)
+	_, acct, err := f.widgetSetup(ctx, func(s widgetSettings) string { return s.CompanyAccount })
 	if err != nil {
 		return nil, err
 	}

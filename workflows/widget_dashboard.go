@@ -40,21 +40,17 @@ const dashboardMaxPages = 100
 // starter reuses a finished job for widgets.dashboard_ttl, so a dashboard
 // open on many screens reads amoCRM once per range and period.
 func (f *Flows) Dashboard(ctx workflow.Context, in DashboardInput) (*DashboardResult, error) {
-	s, err := f.widgetSettings(ctx)
+	s, acct, err := f.widgetSetup(ctx, func(s widgetSettings) string { return s.Dashboards[in.Name].Account })
+	d, ok := s.Dashboards[in.Name]
+	if !ok { // checked before the account, which an unknown dashboard does not name
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("widgets.dashboards.%s is not configured", in.Name), "ConfigMissing", nil)
+	}
 	if err != nil {
 		return nil, err
-	}
-	d, ok := s.Dashboards[in.Name]
-	if !ok {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("widgets.dashboards.%s is not configured", in.Name), "ConfigMissing", nil)
 	}
 	from, to, err := dashboardRange(in.From, in.To)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadDashboard", nil)
-	}
-	acct, err := f.widgetAccount(ctx, d.Account)
-	if err != nil {
-		return nil, err
 	}
 	rctx := widgetReadOptions(ctx, acct)
 	res := &DashboardResult{Name: in.Name, Title: d.Title, Kind: d.Kind, From: in.From, To: in.To, Good: d.Good}

@@ -37,13 +37,19 @@ func (f *Flows) widgetSettings(ctx workflow.Context) (widgetSettings, error) {
 	return s, err
 }
 
-// widgetAccount is the account a widget works in with its settings.
-func (f *Flows) widgetAccount(ctx workflow.Context, name string) (onecAccount, error) {
-	s, err := f.onecSettings(ctx)
+// widgetSetup reads the widget settings and the account the widget works
+// in (named by pick).
+func (f *Flows) widgetSetup(ctx workflow.Context, pick func(widgetSettings) string) (widgetSettings, onecAccount, error) {
+	s, err := f.widgetSettings(ctx)
 	if err != nil {
-		return onecAccount{}, err
+		return s, onecAccount{}, err
 	}
-	return s.account(name)
+	o, err := f.onecSettings(ctx)
+	if err != nil {
+		return s, onecAccount{}, err
+	}
+	acct, err := o.account(pick(s))
+	return s, acct, err
 }
 
 // missingKeys fails a flow that lacks configuration, naming every key.

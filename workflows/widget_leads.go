@@ -32,11 +32,7 @@ type WidgetLead struct {
 // contact, its leads (one request per 100), the pipelines and the users: 4
 // requests for a usual contact. A missing contact lists nothing.
 func (f *Flows) ContactLeads(ctx workflow.Context, in ContactLeadsInput) ([]WidgetLead, error) {
-	s, err := f.widgetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := f.widgetAccount(ctx, s.LeadsAccount)
+	s, acct, err := f.widgetSetup(ctx, func(s widgetSettings) string { return s.LeadsAccount })
 	if err != nil {
 		return nil, err
 	}

@@ -32,11 +32,7 @@ type RemoteManagerResult struct {
 // repeated click from starting Sensei twice within inbound.dedup_window.
 // amoCRM calls: 1 read, 1 update.
 func (f *Flows) RemoteManager(ctx workflow.Context, in RemoteManagerInput) (*RemoteManagerResult, error) {
-	s, err := f.widgetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := f.widgetAccount(ctx, s.LeadsAccount)
+	s, acct, err := f.widgetSetup(ctx, func(s widgetSettings) string { return s.LeadsAccount })
 	if err != nil {
 		return nil, err
 	}
