@@ -17,6 +17,9 @@ import (
 	"amoflow/config"
 )
 
+// widgetFlows names them, for the workflows' summaries in the UI.
+var widgetFlows = map[string]bool{CompanyFromEGRULName: true, RemoteManagerName: true, ContactLeadsName: true, DashboardName: true}
+
 // widgetSettings is the configuration the widget flows read, recorded in
 // the history once per run.
 type widgetSettings struct {
