@@ -127,7 +127,7 @@ type EGRUL struct {
 // retried; other answers fail as EGRULRejected.
 func (e *EGRUL) EGRULLookup(ctx context.Context, inn string) (egrul.Company, error) {
 	if e.Client == nil {
-		return egrul.Company{}, temporal.NewNonRetryableApplicationError("egrul.base_url is not configured", "EGRULNotConfigured", nil)
+		return egrul.Company{}, temporal.NewNonRetryableApplicationError("egrul.base_url is not configured", ErrEGRULNotConfigured, nil)
 	}
 	co, err := e.Client.Lookup(ctx, inn)
 	var ee *egrul.Error
@@ -135,7 +135,7 @@ func (e *EGRUL) EGRULLookup(ctx context.Context, inn string) (egrul.Company, err
 	case errors.Is(err, egrul.ErrNotFound):
 		return egrul.Company{}, nil
 	case errors.As(err, &ee) && !ee.Retryable():
-		return egrul.Company{}, temporal.NewNonRetryableApplicationError(ee.Error(), "EGRULRejected", nil)
+		return egrul.Company{}, temporal.NewNonRetryableApplicationError(ee.Error(), ErrEGRULRejected, nil)
 	case err != nil:
 		return egrul.Company{}, err
 	}

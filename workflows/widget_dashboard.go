@@ -43,14 +43,14 @@ func (f *Flows) Dashboard(ctx workflow.Context, in DashboardInput) (*DashboardRe
 	s, acct, err := f.widgetSetup(ctx, func(s widgetSettings) string { return s.Dashboards[in.Name].Account })
 	d, ok := s.Dashboards[in.Name]
 	if !ok { // checked before the account, which an unknown dashboard does not name
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("widgets.dashboards.%s is not configured", in.Name), "ConfigMissing", nil)
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("widgets.dashboards.%s is not configured", in.Name), activities.ErrConfigMissing, nil)
 	}
 	if err != nil {
 		return nil, err
 	}
 	from, to, err := dashboardRange(in.From, in.To)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadDashboard", nil)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrBadDashboard, nil)
 	}
 	rctx := widgetReadOptions(ctx, acct)
 	res := &DashboardResult{Name: in.Name, Title: d.Title, Kind: d.Kind, From: in.From, To: in.To, Good: d.Good}
@@ -62,7 +62,7 @@ func (f *Flows) Dashboard(ctx workflow.Context, in DashboardInput) (*DashboardRe
 	for q.Page = 1; ; q.Page++ {
 		if q.Page > dashboardMaxPages {
 			return nil, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("more than %d leads in the range: choose a shorter one", dashboardMaxPages*250), "BadDashboard", nil)
+				fmt.Sprintf("more than %d leads in the range: choose a shorter one", dashboardMaxPages*250), activities.ErrBadDashboard, nil)
 		}
 		var page activities.LeadsPage
 		if err := workflow.ExecuteActivity(rctx, widgets.WidgetLeadsPage, q).Get(ctx, &page); err != nil {

@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"amoflow/activities"
+
 	"amoflow/config"
 )
 
@@ -60,7 +62,7 @@ func missingKeys(keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return temporal.NewNonRetryableApplicationError("configuration missing: "+strings.Join(keys, ", "), "ConfigMissing", nil)
+	return temporal.NewNonRetryableApplicationError("configuration missing: "+strings.Join(keys, ", "), activities.ErrConfigMissing, nil)
 }
 
 // fieldKey returns the id of accounts.{account}.{section}.{key}, adding

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -35,25 +34,18 @@ func widgetTestEnv(t *testing.T, edit ...func(*config.Config)) *testsuite.TestWo
 	for _, f := range edit {
 		f(cfg)
 	}
-	f := &Flows{Config: cfg}
-	for name, fn := range f.OneCWorkflows() {
-		env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-	}
-	env.RegisterActivity(&activities.Amo1C{})
-	env.RegisterActivity(&activities.OneC{})
-	env.RegisterActivity(&activities.Widgets{})
-	env.RegisterActivity(&activities.EGRUL{})
+	registerFlows(env, &Flows{Config: cfg})
 	return env
 }
 
 func TestCompanyFromEGRULFillsOnceTheRegisterAnswers(t *testing.T) {
 	env := widgetTestEnv(t)
 	co := egrul.Company{INN: "7701234567", OGRN: "1027700132195", KPP: "770101001", ShortName: "ООО \"РОМАШКА\""}
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "corp", Entity: "companies", ID: 5}).
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "corp", Entity: "companies", ID: 5}).
 		Return(activities.AmoRecord{ID: 5, Name: "Ромашка", Fields: map[int64]string{2: "999"}}, nil)
-	env.OnActivity(reg.EGRULLookup, mock.Anything, "7701234567").Return(egrul.Company{}, errors.New("egrul: 502")).Once()
-	env.OnActivity(reg.EGRULLookup, mock.Anything, "7701234567").Return(co, nil).Once()
-	env.OnActivity(a1c.Write1C, mock.Anything, activities.AmoWrite{Account: "corp", Entity: "companies", ID: 5, Name: co.ShortName,
+	env.OnActivity(register.EGRULLookup, mock.Anything, "7701234567").Return(egrul.Company{}, errors.New("egrul: 502")).Once()
+	env.OnActivity(register.EGRULLookup, mock.Anything, "7701234567").Return(co, nil).Once()
+	env.OnActivity(amo.Write1C, mock.Anything, activities.AmoWrite{Account: "corp", Entity: "companies", ID: 5, Name: co.ShortName,
 		Fields: map[int64]string{1: co.OGRN}}).Return(int64(5), nil).Once()
 	env.ExecuteWorkflow(CompanyFromEGRULName, CompanyEGRULInput{CompanyID: 5, INN: "7701234567"})
 	var res CompanyEGRULResult
@@ -77,9 +69,9 @@ func TestCompanyFromEGRULNeedsItsFields(t *testing.T) {
 
 func TestRemoteManagerStartsSenseiWithoutRewritingTheSameValue(t *testing.T) {
 	env := widgetTestEnv(t)
-	env.OnActivity(a1c.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "leads", ID: 9}).
+	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "leads", ID: 9}).
 		Return(activities.AmoRecord{ID: 9, Fields: map[int64]string{77: "Петрова"}}, nil)
-	env.OnActivity(oc.NotifyCallback, mock.Anything, "https://sensei.example/start/x?a=1&lead_id=9").Return(nil).Once()
+	env.OnActivity(oneC.NotifyCallback, mock.Anything, "https://sensei.example/start/x?a=1&lead_id=9").Return(nil).Once()
 	env.ExecuteWorkflow(RemoteManagerName, RemoteManagerInput{LeadID: 9, Manager: "Петрова"})
 	var res RemoteManagerResult
 	if err := env.GetWorkflowError(); err != nil {
@@ -97,11 +89,11 @@ func TestDashboardReadsEveryPage(t *testing.T) {
 	q := activities.LeadsPageInput{Account: "retail", Pipelines: []int64{10}, CreatedFrom: 1740776400, CreatedTo: 1743454799}
 	p1, p2 := q, q
 	p1.Page, p2.Page = 1, 2
-	env.OnActivity(wa.WidgetLeadsPage, mock.Anything, p1).Return(activities.LeadsPage{More: true,
+	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, p1).Return(activities.LeadsPage{More: true,
 		Leads: []activities.LeadFigure{{ID: 1, StatusID: 142, ResponsibleID: 7}, {ID: 2, StatusID: 143, ResponsibleID: 8}}}, nil).Once()
-	env.OnActivity(wa.WidgetLeadsPage, mock.Anything, p2).Return(activities.LeadsPage{
+	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, p2).Return(activities.LeadsPage{
 		Leads: []activities.LeadFigure{{ID: 3, StatusID: 143, ResponsibleID: 7}}}, nil).Once()
-	env.OnActivity(a1c.Users1C, mock.Anything, "retail").Return([]activities.AmoUser{{ID: 7, Name: "Анна"}}, nil).Once()
+	env.OnActivity(amo.Users1C, mock.Anything, "retail").Return([]activities.AmoUser{{ID: 7, Name: "Анна"}}, nil).Once()
 	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "konv", From: "2025-03-01", To: "2025-03-31"})
 	var res DashboardResult
 	if err := env.GetWorkflowError(); err != nil {
