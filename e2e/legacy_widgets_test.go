@@ -28,6 +28,9 @@ const (
 // remote manager and starts Sensei, getLeads.php lists a contact's leads,
 // a dashboard computes its figure once per range and period.
 func TestLegacyWidgetsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs RabbitMQ, Postgres and the embedded Temporal")
+	}
 	register := egrulfake.New()
 	regSrv := httptest.NewServer(register)
 	t.Cleanup(regSrv.Close)
