@@ -1,6 +1,9 @@
 package main
 
 import (
+	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"amoflow/config"
@@ -34,5 +37,30 @@ func TestDevInboundValidates(t *testing.T) {
 	devInbound(cfg)
 	if cfg.Inbound.WebhookToken != "mine" || cfg.Inbound.Legacy.Widget.Key != "mine too" {
 		t.Errorf("configured secrets replaced")
+	}
+}
+
+// The banner shows one curl per kind of caller with the secrets dev set.
+func TestDevBannerHasOneCurlPerKind(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	devInbound(cfg)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	printExamples(cfg)
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	for _, want := range []string{"/v1/forms", "/v1/amo/webhooks/processevents?token=" + devWebhookToken,
+		"/v1/1c/clients -H 'X-Amoflow-Token: " + devOneCToken, "/amo/api/corpLead.php?key=" + devLegacyKey, devWidgetKey, "/amo/vidgets/"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
 	}
 }
