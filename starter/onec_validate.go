@@ -1,9 +1,9 @@
 package starter
 
 import (
-	"amoflow/egrul"
 	"strings"
 
+	"amoflow/egrul"
 	"amoflow/onec"
 	"amoflow/phone"
 	"amoflow/workflows"
