@@ -35,6 +35,10 @@ const (
 	ErrNoStore    = "NoStore"    // the worker has no Postgres (or Temporal client) for this activity
 	ErrEmptyPool  = "EmptyPool"  // the round-robin manager pool is empty
 
+	// The company register (a transport error, 5xx or 429 is retried for an hour).
+	ErrEGRULNotConfigured = "EGRULNotConfigured" // egrul.base_url is empty on this worker
+	ErrEGRULRejected      = "EGRULRejected"      // the register answered 4xx or something that is not a record
+
 	// Input defects and configuration, raised by workflows.
 	ErrBadForm            = "BadForm"            // a form with neither a usable phone nor an email
 	ErrBadClient          = "BadClient"          // a 1C client without client_id_1C or name
@@ -56,4 +60,5 @@ const (
 	ErrEventsFailed       = "EventsFailed"       // some events of a webhook delivery failed (each child says why)
 	ErrPayerNotFound      = "PayerNotFound"      // a payment form's phone and email match no contact (or no lead) in amoCRM
 	ErrNoUnpaidLead       = "NoUnpaidLead"       // conferencepaid: the payer has no conference lead waiting for payment
+	ErrBadDashboard       = "BadDashboard"       // a dashboard's range holds too many leads, or its dates do not parse
 )

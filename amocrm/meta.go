@@ -19,6 +19,7 @@ type Status struct {
 	ID         int64  `json:"id"`
 	Name       string `json:"name"`
 	PipelineID int64  `json:"pipeline_id"`
+	Color      string `json:"color,omitempty"` // "#99ccff"
 }
 
 // Catalog is a list (catalog) of the account, e.g. the courses.

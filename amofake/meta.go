@@ -48,7 +48,14 @@ func listPipelines(a *account, q *request) response {
 			if id == 0 {
 				continue
 			}
-			statuses = append(statuses, map[string]any{"id": id, "name": fmt.Sprintf("Этап %d", id), "sort": (j + 1) * 10,
+			color := "#99ccff" // amoCRM's colors: open stages, won, lost
+			switch id {
+			case StatusWon:
+				color = "#CCFF66"
+			case StatusLost:
+				color = "#D5D8DB"
+			}
+			statuses = append(statuses, map[string]any{"id": id, "name": fmt.Sprintf("Этап %d", id), "sort": (j + 1) * 10, "color": color,
 				"pipeline_id": p.ID, "is_editable": id != StatusWon && id != StatusLost, "type": 0, "account_id": a.cfg.AccountID})
 		}
 		name := p.Name

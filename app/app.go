@@ -16,6 +16,7 @@ import (
 	"amoflow/amocrm"
 	"amoflow/bridge"
 	"amoflow/config"
+	"amoflow/egrul"
 	"amoflow/eventsapi"
 	"amoflow/lk"
 	"amoflow/mq"
@@ -133,7 +134,19 @@ func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm
 		Leases:  &activities.Leases{DB: db, Temporal: tc},
 		LK:      &activities.LK{API: lk.New(cfg.LK.BaseURL, cfg.LK.Timeout)},
 		Webinar: &activities.Webinar{API: webinar.New(cfg.Webinar.BaseURL, cfg.Webinar.Token, cfg.Webinar.Timeout)},
+		// The widgets' amoCRM reads and the company register (nil client:
+		// no egrul.base_url, the lookups fail with a readable error).
+		Widgets: &activities.Widgets{Clients: clients},
+		EGRUL:   &activities.EGRUL{Client: registerClient(cfg)},
 	}
+}
+
+// registerClient is the company register's client, nil when none is configured.
+func registerClient(cfg *config.Config) *egrul.Client {
+	if cfg.EGRUL.BaseURL == "" {
+		return nil
+	}
+	return egrul.New(cfg.EGRUL)
 }
 
 // RunWorkers starts the workers and stops them when ctx ends.

@@ -44,6 +44,9 @@ type Config struct {
 	AmoCRM AmoCRM `yaml:"amocrm"`
 	// Shadow keeps the writes planned in shadow mode (config/shadow.go).
 	Shadow Shadow `yaml:"shadow"`
+	// EGRUL and Widgets serve the old PHP widgets (widgets.go).
+	EGRUL   EGRUL   `yaml:"egrul"`
+	Widgets Widgets `yaml:"widgets"`
 }
 
 // AmoCRM tunes how the amoCRM client keeps its tokens and treats an
@@ -413,6 +416,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.legacyDefaults()
 	c.shadowDefaults()
+	c.widgetDefaults()
 	setDefault(&c.RabbitMQ.URL, "amqp://guest:guest@127.0.0.1:5672/")
 	setDefault(&c.RabbitMQ.Prefix, "amoflow")
 	if c.RabbitMQ.Prefetch == 0 {
@@ -550,6 +554,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateShadow(); err != nil {
+		return err
+	}
+	if err := c.validateWidgets(); err != nil {
 		return err
 	}
 	return c.validateIngest()

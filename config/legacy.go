@@ -20,6 +20,12 @@ type Legacy struct {
 	Managers     LegacyRoute `yaml:"managers"`      // GET /amo/api/getManagers.php?key= (key required)
 	ChangeResp   LegacyRoute `yaml:"change_resp"`   // POST /amo/api/v2/change_resp.php (no key: allow_from advised)
 	SupportLeads LegacyRoute `yaml:"support_leads"` // POST /amo/1с/support_leads.php (no key: allow_from advised)
+	// The widgets managers use inside amoCRM (widgets.go).
+	CompanyEGRUL LegacyRoute `yaml:"company_egrul"` // POST /amo/webhooks/vidget.php (no key: allow_from advised)
+	// Widget is GET /amo/widget/lead.php and getLeads.php (key required);
+	// browsers may call it from the accounts' amoCRM domains (CORS).
+	Widget     LegacyRoute `yaml:"widget"`
+	Dashboards LegacyRoute `yaml:"dashboards"` // GET /amo/vidgets/{name}.php (no key: allow_from advised)
 
 	// The old C# endpoints.
 	SiteForms LegacyRoute `yaml:"siteforms"` // POST /siteform/retail|corp (public, like /v1/forms)
@@ -59,6 +65,7 @@ func (c *Config) validateLegacy() error {
 	for name, r := range map[string]LegacyRoute{
 		"corp_lead": l.CorpLead, "managers": l.Managers, "change_resp": l.ChangeResp,
 		"support_leads": l.SupportLeads, "siteforms": l.SiteForms, "hooks": l.Hooks, "onec": l.OneC,
+		"company_egrul": l.CompanyEGRUL, "widget": l.Widget, "dashboards": l.Dashboards,
 	} {
 		for _, a := range r.AllowFrom {
 			if _, err := netip.ParsePrefix(a); err != nil {
@@ -68,7 +75,7 @@ func (c *Config) validateLegacy() error {
 			}
 		}
 	}
-	for name, r := range map[string]LegacyRoute{"corp_lead": l.CorpLead, "managers": l.Managers} {
+	for name, r := range map[string]LegacyRoute{"corp_lead": l.CorpLead, "managers": l.Managers, "widget": l.Widget} {
 		if r.Enabled && r.Key == "" {
 			return fmt.Errorf("inbound.legacy.%s.key: required when the group is enabled (the old URL's ?key=)", name)
 		}

@@ -12,6 +12,7 @@ import (
 type cors struct {
 	any     bool // "*" configured
 	origins map[string]bool
+	methods string // allowed in preflight; "" is POST
 }
 
 func newCORS(origins []string) cors {
@@ -54,11 +55,18 @@ func (c cors) wrap(h http.Handler) http.Handler {
 		if allowed && r.Header.Get("Access-Control-Request-Method") != "" {
 			hdr.Add("Vary", "Access-Control-Request-Method")
 			hdr.Add("Vary", "Access-Control-Request-Headers")
-			hdr.Set("Access-Control-Allow-Methods", "POST")
+			hdr.Set("Access-Control-Allow-Methods", c.allowMethods())
 			hdr.Set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")
 			hdr.Set("Access-Control-Max-Age", "600")
 		}
-		hdr.Set("Allow", "POST, OPTIONS")
+		hdr.Set("Allow", c.allowMethods()+", OPTIONS")
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+func (c cors) allowMethods() string {
+	if c.methods == "" {
+		return "POST"
+	}
+	return c.methods
 }

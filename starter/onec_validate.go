@@ -3,6 +3,7 @@ package starter
 import (
 	"strings"
 
+	"amoflow/egrul"
 	"amoflow/onec"
 	"amoflow/phone"
 	"amoflow/workflows"
@@ -125,7 +126,7 @@ func validateCorpLead(c workflows.CorpLeadInput) *problem {
 	if inn == "" {
 		return invalidField("inn", "is required")
 	}
-	if strings.Trim(inn, "0123456789") != "" || (len(inn) != 10 && len(inn) != 12) {
+	if !egrul.ValidINN(inn) {
 		return invalidField("inn", "must be 10 or 12 digits")
 	}
 	if phone.Normalize(c.Phone) == "" && workflows.FormEmail(c.Email) == "" {

@@ -76,6 +76,27 @@ func ManagersKey(now time.Time) string {
 	return strconv.FormatInt(now.Unix()/60, 10)
 }
 
+// ContactLeadsKey is the key of a contact's leads job for getLeads.php
+// (slug contact-leads, id 1c-contact-leads-{contact}-{Unix minute}): one
+// read per contact and minute serves every widget open on it.
+func ContactLeadsKey(contactID int64, now time.Time) string {
+	return strconv.FormatInt(contactID, 10) + "-" + strconv.FormatInt(now.Unix()/60, 10)
+}
+
+// DashboardKey is the key of a dashboard's job (slug dashboard, id
+// 1c-dashboard-{name}-{from}-{to}-{period}): the figures of one range are
+// computed once per ttl (the period is the Unix time divided by it), or
+// once per minute when refresh asks for fresh ones (-r{Unix minute}). from
+// and to are dates the starter validated (YYYY-MM-DD), the name a
+// configured dashboard's: nothing a caller typed reaches the id unchecked.
+func DashboardKey(name, from, to string, now time.Time, ttl time.Duration, refresh bool) string {
+	key := name + "-" + from + "-" + to + "-"
+	if refresh {
+		return key + "r" + strconv.FormatInt(now.Unix()/60, 10)
+	}
+	return key + strconv.FormatInt(now.Unix()/int64(max(ttl, time.Minute)/time.Second), 10)
+}
+
 // EventJobID is the deterministic name of one webhook event for one method,
 // the id of the child workflow that handles it:
 //

@@ -69,7 +69,10 @@ func describe(flow string, arg any) description {
 			}
 		}
 	default:
-		if _, ok := oneCInputs[flow]; ok {
+		if widgetFlows[flow] {
+			d.source = "widget/" + flow
+			d.summary = "amoCRM widget → " + flow
+		} else if _, ok := oneCInputs[flow]; ok {
 			d.source = "1c/" + flow
 			d.summary = "1C request → " + flow
 		}

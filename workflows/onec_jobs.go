@@ -29,6 +29,10 @@ var oneCInputs = map[string]func() any{
 	ListManagersName:        func() any { return new(ListManagersInput) },
 	Sync1COrderName:         func() any { return new(Sync1COrderInput) },
 	ChangeResponsible1CName: func() any { return new(ChangeResponsibleInput) },
+	CompanyFromEGRULName:    func() any { return new(CompanyEGRULInput) },
+	RemoteManagerName:       func() any { return new(RemoteManagerInput) },
+	ContactLeadsName:        func() any { return new(ContactLeadsInput) },
+	DashboardName:           func() any { return new(DashboardInput) },
 }
 
 // DecodeOneCJob reads a 1C message into the flow to start and its input.

@@ -159,3 +159,24 @@ func childOptions(ctx workflow.Context, id string) workflow.Context {
 		StaticDetails: fmt.Sprintf("**Source** `1c/%s`  \n**Parent job** %s", parent.WorkflowType.Name, parent.WorkflowExecution.ID),
 	})
 }
+
+// widgetReadOptions runs a widget's amoCRM reads on the account's queue.
+// Someone waits for the answer, so they stop trying after ten minutes
+// (a paused account fails the read; the next request starts a new one).
+func widgetReadOptions(ctx workflow.Context, a onecAccount) workflow.Context {
+	ctx = a.amoOpts(ctx)
+	opts := workflow.GetActivityOptions(ctx)
+	opts.ScheduleToCloseTimeout = 10 * time.Minute
+	return workflow.WithActivityOptions(ctx, opts)
+}
+
+// registerOptions runs the widgets' outside calls (the company register,
+// Sensei's start) on the workflow task queue, retried for an hour: a
+// manager is waiting, a week of retries would help no one.
+func registerOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}

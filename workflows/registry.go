@@ -65,6 +65,13 @@ const (
 	StudyGroupLeadName = "StudyGroupLead"
 	CorpLeadByINNName  = "CorpLeadByINN"
 	ListManagersName   = "ListManagers"
+
+	// The old PHP widgets inside amoCRM (widget_*.go), started like the 1C
+	// flows by the starter's widget routes.
+	CompanyFromEGRULName = "CompanyFromEGRUL"
+	RemoteManagerName    = "RemoteManager"
+	ContactLeadsName     = "ContactLeads"
+	DashboardName        = "Dashboard"
 )
 
 // Workflows are every workflow by type name.
@@ -108,6 +115,11 @@ func (f *Flows) Workflows() map[string]any {
 		StudyGroupLeadName: f.StudyGroupLead,
 		CorpLeadByINNName:  f.CorpLeadByINN,
 		ListManagersName:   f.ListManagers,
+
+		CompanyFromEGRULName: f.CompanyFromEGRUL,
+		RemoteManagerName:    f.RemoteManager,
+		ContactLeadsName:     f.ContactLeads,
+		DashboardName:        f.Dashboard,
 	}
 }
 
@@ -141,6 +153,10 @@ type Activities struct {
 	Leases  *activities.Leases  // per-person and per-entity leases, amo_index (Postgres, Temporal)
 	LK      *activities.LK      // the students' personal account service (createlk)
 	Webinar *activities.Webinar // webinar.ru (webinar_admission)
+	// Widgets are the widget flows' amoCRM reads (pipelines, a page of
+	// leads), on the account's queue; EGRUL the company register.
+	Widgets *activities.Widgets
+	EGRUL   *activities.EGRUL
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -151,11 +167,13 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.Leases)
 	r.RegisterActivity(a.LK)
 	r.RegisterActivity(a.Webinar)
+	r.RegisterActivity(a.EGRUL)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
 func (a Activities) RegisterAmo(r ActivityRegistrar) {
 	r.RegisterActivity(a.Amo)
+	r.RegisterActivity(a.Widgets)
 }
 
 // TestActivities are zero activity structs, for test environments that mock
@@ -163,7 +181,8 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 // RegisterAmo on one environment.
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
-		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{}}
+		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{},
+		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -178,4 +197,7 @@ var (
 
 	lkService      *activities.LK
 	webinarService *activities.Webinar
+	// The widget flows'.
+	widgets  *activities.Widgets
+	register *activities.EGRUL
 )

@@ -98,7 +98,10 @@ func runDev(ctx context.Context, args []string) error {
 		}
 	}
 
-	devLegacy(cfg)
+	if err := startDevEGRUL(ctx, cfg, needsFakeAmo(cfg)); err != nil {
+		return err
+	}
+	devInbound(cfg)
 
 	tc, err := app.DialTemporal(ctx, cfg, log)
 	if err != nil {
@@ -234,35 +237,5 @@ func printWelcome(cfg *config.Config, uiURL, fakeURL, checked string) {
 	if fakeURL != "" {
 		fmt.Printf("  fake amoCRM   %s   (inspect: %s/_fake/)\n", fakeURL, fakeURL)
 	}
-	fmt.Printf("\nCreate a lead:\n\n")
-	fmt.Printf("  curl -s -X POST %s/v1/forms -d name=Мария -d phone='8 (916) 123-45-67' \\\n", api)
-	fmt.Printf("       -d email=maria@example.ru -d comment='Перезвоните' -d form_name_site='Заявка с формы Записаться mzpo-s.ru'\n\n")
-	fmt.Printf("then open the status_url it prints (add ?wait=10s), or the workflow in the Temporal UI.\n\n")
-	fmt.Printf("The old URLs answer as before (README \"Migrating from the old URLs\"), e.g. the corporate LK's:\n\n")
-	fmt.Printf("  curl -s -X POST '%s/amo/api/corpLead.php?key=%s' -d inn=7701234567 -d company='ООО Ромашка' \\\n", api, cfg.Inbound.Legacy.CorpLead.Key)
-	fmt.Printf("       -d name=Иван -d surname=Петров -d phone='+7 916 777-66-55' -d post=Директор -d manager_id=2375116\n\n")
-}
-
-// devLegacyKey is the development ?key= of the old corporate LK URLs.
-const devLegacyKey = "dev-lk-key"
-
-// devLegacy turns every group of old URLs on with development secrets
-// (those configured are kept); the old hook paths accept this machine.
-func devLegacy(cfg *config.Config) {
-	l := &cfg.Inbound.Legacy
-	for _, g := range []*config.LegacyRoute{&l.CorpLead, &l.Managers} {
-		g.Enabled = true
-		if g.Key == "" {
-			g.Key = devLegacyKey
-		}
-	}
-	for _, g := range []*config.LegacyRoute{&l.ChangeResp, &l.SupportLeads, &l.SiteForms, &l.Hooks, &l.OneC} {
-		g.Enabled = true
-	}
-	if !cfg.Inbound.LegacyWebhooks.Enabled {
-		cfg.Inbound.LegacyWebhooks = config.LegacyWebhooks{Enabled: true, AllowFrom: []string{"127.0.0.0/8", "::1"}}
-	}
-	if cfg.Inbound.OneCToken == "" {
-		cfg.Inbound.OneCToken = "dev-1c-token"
-	}
+	printExamples(cfg)
 }

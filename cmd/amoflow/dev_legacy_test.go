@@ -1,24 +1,66 @@
 package main
 
 import (
+	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"amoflow/config"
 )
 
-// amoflow dev turns every group of old URLs on, and the result is a valid
+// amoflow dev turns every inbound route on, and the result is a valid
 // configuration (each keyed group has its key, the hook paths their guard).
-func TestDevLegacyValidates(t *testing.T) {
+func TestDevInboundValidates(t *testing.T) {
 	cfg, err := config.Load("../../config/example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	devLegacy(cfg)
-	l := cfg.Inbound.Legacy
-	if !l.CorpLead.Enabled || l.CorpLead.Key != devLegacyKey || !l.Hooks.Enabled || !l.OneC.Enabled || !l.SupportLeads.Enabled {
-		t.Errorf("legacy groups = %+v", l)
+	devInbound(cfg)
+	in := cfg.Inbound
+	l := in.Legacy
+	for name, g := range map[string]config.LegacyRoute{"corp_lead": l.CorpLead, "managers": l.Managers, "change_resp": l.ChangeResp,
+		"support_leads": l.SupportLeads, "siteforms": l.SiteForms, "hooks": l.Hooks, "onec": l.OneC,
+		"company_egrul": l.CompanyEGRUL, "widget": l.Widget, "dashboards": l.Dashboards} {
+		if !g.Enabled {
+			t.Errorf("inbound.legacy.%s is off in dev", name)
+		}
+	}
+	if l.CorpLead.Key != devLegacyKey || l.Widget.Key != devWidgetKey || in.WebhookToken != devWebhookToken || in.OneCToken != devOneCToken {
+		t.Errorf("dev secrets: %+v", in)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("dev configuration: %v", err)
+	}
+	// A configured secret is kept.
+	cfg.Inbound.WebhookToken, cfg.Inbound.Legacy.Widget.Key = "mine", "mine too"
+	devInbound(cfg)
+	if cfg.Inbound.WebhookToken != "mine" || cfg.Inbound.Legacy.Widget.Key != "mine too" {
+		t.Errorf("configured secrets replaced")
+	}
+}
+
+// The banner shows one curl per kind of caller with the secrets dev set.
+func TestDevBannerHasOneCurlPerKind(t *testing.T) {
+	cfg, err := config.Load("../../config/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	devInbound(cfg)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	printExamples(cfg)
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	for _, want := range []string{"/v1/forms", "/v1/amo/webhooks/processevents?token=" + devWebhookToken,
+		"/v1/1c/clients -H 'X-Amoflow-Token: " + devOneCToken, "/amo/api/corpLead.php?key=" + devLegacyKey, devWidgetKey, "/amo/vidgets/"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -1,0 +1,123 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"amoflow/activities"
+	"amoflow/config"
+)
+
+// DashboardRow is one line of a dashboard: a responsible user, or the total
+// (UserID 0). Counted is the conversion's denominator (won included);
+// Value is the figure: a percentage or an average price.
+type DashboardRow struct {
+	UserID  int64   `json:"user_id,omitempty"`
+	Name    string  `json:"name"`
+	Won     int     `json:"won"`
+	Counted int     `json:"counted"`
+	Sum     int64   `json:"sum"`
+	Value   float64 `json:"value"`
+}
+
+// moscow is the accounts' time zone (UTC+3 all year since 2014): a
+// dashboard's dates are Moscow calendar days.
+var moscow = time.FixedZone("MSK", 3*60*60)
+
+// dashboardRange turns two YYYY-MM-DD dates into the Unix seconds of the
+// first and the last second of that span of Moscow days.
+func dashboardRange(from, to string) (int64, int64, error) {
+	f, err := time.ParseInLocation(time.DateOnly, from, moscow)
+	if err != nil {
+		return 0, 0, fmt.Errorf("date_from %q: %v", from, err)
+	}
+	t, err := time.ParseInLocation(time.DateOnly, to, moscow)
+	if err != nil {
+		return 0, 0, fmt.Errorf("date_to %q: %v", to, err)
+	}
+	if t.Before(f) {
+		return 0, 0, fmt.Errorf("date_to %s is before date_from %s", to, from)
+	}
+	return f.Unix(), t.AddDate(0, 0, 1).Unix() - 1, nil
+}
+
+// dashboardTally counts leads for one dashboard, page by page.
+type dashboardTally struct {
+	d      config.Dashboard
+	rows   map[int64]*DashboardRow // by user, when the dashboard lists users
+	total  DashboardRow
+	counts bool
+}
+
+func newDashboardTally(d config.Dashboard) *dashboardTally {
+	t := &dashboardTally{d: d, rows: map[int64]*DashboardRow{}}
+	for _, u := range d.Users {
+		t.rows[u] = &DashboardRow{UserID: u}
+	}
+	return t
+}
+
+// add counts one lead: won leads (and their price) always; lost leads
+// unless their loss reason is skipped; open leads when they count as lost.
+// With users listed, only their leads are counted.
+func (t *dashboardTally) add(l activities.LeadFigure) {
+	var row *DashboardRow
+	if len(t.d.Users) > 0 {
+		if row = t.rows[l.ResponsibleID]; row == nil {
+			return
+		}
+	}
+	won := slices.Contains(t.d.Won, l.StatusID)
+	lost := slices.Contains(t.d.Lost, l.StatusID)
+	switch {
+	case won:
+	case lost && t.d.SkipLossField != 0 && slices.Contains(t.d.SkipLossValues, l.Fields[t.d.SkipLossField]):
+		return
+	case lost, t.d.OpenCountsAsLost:
+	default:
+		return
+	}
+	for _, r := range []*DashboardRow{row, &t.total} {
+		if r == nil {
+			continue
+		}
+		r.Counted++
+		if won {
+			r.Won++
+			r.Sum += l.Price
+		}
+	}
+}
+
+// result is the rows in the configured user order with their names, then
+// the total row named total.
+func (t *dashboardTally) result(names map[int64]string, total string) ([]DashboardRow, DashboardRow) {
+	var rows []DashboardRow
+	for _, u := range t.d.Users {
+		r := *t.rows[u]
+		r.Name = names[u]
+		if r.Name == "" {
+			r.Name = fmt.Sprint(u)
+		}
+		r.Value = dashboardValue(t.d.Kind, r)
+		rows = append(rows, r)
+	}
+	tot := t.total
+	tot.Name = total
+	tot.Value = dashboardValue(t.d.Kind, tot)
+	return rows, tot
+}
+
+// dashboardValue is a row's figure, to one decimal; 0 with nothing counted.
+func dashboardValue(kind string, r DashboardRow) float64 {
+	var v float64
+	switch {
+	case kind == config.DashboardAverageBill && r.Won > 0:
+		v = float64(r.Sum) / float64(r.Won)
+	case kind == config.DashboardConversion && r.Counted > 0:
+		v = float64(r.Won) / float64(r.Counted) * 100
+	}
+	return math.Round(v*10) / 10
+}
