@@ -24,3 +24,29 @@ func (o *OneC) OneCGetApplication(ctx context.Context, uid onec.GUID) (*onec.App
 	}
 	return v, classify1C(err)
 }
+
+// OneCGetStudentOrNil reads a client from 1C; nil when 1C has none.
+func (o *OneC) OneCGetStudentOrNil(ctx context.Context, uid onec.GUID) (*onec.Student, error) {
+	c, err := o.client()
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.GetStudent(ctx, uid)
+	if errors.Is(err, onec.ErrNotFound) {
+		return nil, nil
+	}
+	return v, classify1C(err)
+}
+
+// OneCGetPartnerOrNil reads a partner from 1C; nil when 1C has none.
+func (o *OneC) OneCGetPartnerOrNil(ctx context.Context, uid onec.GUID) (*onec.Partner, error) {
+	c, err := o.client()
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.GetPartner(ctx, uid)
+	if errors.Is(err, onec.ErrNotFound) {
+		return nil, nil
+	}
+	return v, classify1C(err)
+}

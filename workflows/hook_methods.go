@@ -72,6 +72,12 @@ var hookMethods = map[string]hookMethod{
 	"savelead":     {"retail", amowebhook.Leads, Sync1COrderName},
 	"physics_corp": {"corp", amowebhook.Leads, Sync1COrderName},
 	"change_resp":  {"retail", "", ChangeResponsible1CName},
+	// amoCRM edits sent to 1C (UpdateOneC).
+	"updateclient":      {"retail", amowebhook.Contacts, UpdateOneCName},
+	"updateclient_corp": {"corp", amowebhook.Contacts, UpdateOneCName},
+	"updatecompany":     {"corp", amowebhook.Companies, UpdateOneCName},
+	"updatelead":        {"retail", amowebhook.Leads, UpdateOneCName},
+	"updatelead_corp":   {"corp", amowebhook.Leads, UpdateOneCName},
 }
 
 // WebhookAccount is the account (config key) whose webhooks method takes;

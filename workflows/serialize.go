@@ -114,8 +114,11 @@ func rememberKnown(ctx workflow.Context, account string, entries []store.Known) 
 
 // entityKey is the index (and lease) key of a webhook event's entity.
 func entityKey(ev HookEvent) string {
-	if ev.Entity == "contacts" {
+	switch ev.Entity {
+	case "contacts":
 		return "contact:" + strconv.FormatInt(ev.ID, 10)
+	case "companies":
+		return "company:" + strconv.FormatInt(ev.ID, 10)
 	}
 	return leadKey(ev.ID)
 }
