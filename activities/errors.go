@@ -52,4 +52,6 @@ const (
 	ErrClientNotFound     = "ClientNotFound"     // a 1C order's client has no contact in amoCRM
 	ErrDeleteIncomplete   = "DeleteIncomplete"   // course elements still present after the bounded delete rounds
 	ErrEventsFailed       = "EventsFailed"       // some events of a webhook delivery failed (each child says why)
+	ErrOneCCreateUnsure   = "OneCCreateUnsure"   // a 1C create lost its answer and nobody settled it within onec.unsure_wait
+	ErrBadCreate          = "BadCreate"          // a programming error: a 1C create naming no object
 )

@@ -76,7 +76,7 @@ func (o *OneC) OneCCreate(ctx context.Context, in OneCCreate) (OneCCreated, erro
 	case in.Application != nil:
 		id, err = c.EditApplication(ctx, *in.Application)
 	default:
-		return OneCCreated{}, temporal.NewNonRetryableApplicationError("a create names no 1C object", "BadCreate", nil)
+		return OneCCreated{}, temporal.NewNonRetryableApplicationError("a create names no 1C object", ErrBadCreate, nil)
 	}
 	if o.DB == nil {
 		return OneCCreated{GUID: id}, classify1C(err)

@@ -165,7 +165,7 @@ func (f *Flows) awaitUnsure(ctx workflow.Context, s onecSettings, acct onecAccou
 		if !workflow.Now(ctx).Before(deadline) {
 			return d, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("the 1C create for %s in %s lost its answer and nobody settled it within %s", what, acct.Name, s.UnsureWait),
-				"OneCCreateUnsure", nil)
+				activities.ErrOneCCreateUnsure, nil)
 		}
 	}
 }
