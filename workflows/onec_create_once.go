@@ -71,51 +71,23 @@ func editFuture(ctx workflow.Context, in activities.OneCCreate) workflow.Future 
 	return workflow.ExecuteActivity(ctx, oneC.OneCEditApplication, *in.Application)
 }
 
-// createOnce creates the object through the outbox. A create that surely
-// created nothing is retried for RetryFor with the marker re-read before
-// each attempt (as createRetrying); an unsure one waits for an operator.
+// createOnce creates the object through the outbox, retried as
+// createRetrying does; an unsure create waits for an operator, whose GUID
+// ends it and whose "create" sends the create again, forced.
 func (f *Flows) createOnce(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
 	rec activities.AmoRecord, build func(activities.AmoRecord) activities.OneCCreate) (onec.GUID, error) {
-	actx := acct.amoOpts(ctx)
-	deadline := workflow.Now(ctx).Add(s.RetryFor)
-	wait := time.Second
 	force := false
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
-			if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, ref).Get(ctx, &rec); err != nil {
-				return "", err
-			}
-			if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
-				return id, nil
-			}
-		}
+	return f.createRetrying(ctx, s, acct, ref, fieldID, rec, func(rec activities.AmoRecord) (onec.GUID, bool, error) {
 		in := build(rec)
 		in.Force, force = force, false
 		var out activities.OneCCreated
-		err := workflow.ExecuteActivity(onceOptions(ctx, s), oneC.OneCCreate, in).Get(ctx, &out)
-		if err == nil && out.Unsure {
-			var d OneCCreateDecision
-			if d, err = f.awaitUnsure(ctx, s, acct, ref, fieldID, out.Reason); err != nil {
-				return "", err
-			}
-			if d.Create {
-				force = true
-				continue
-			}
-			return d.GUID, f.created(ctx, acct, ref, fieldID, d.GUID)
+		if err := workflow.ExecuteActivity(onceOptions(ctx, s), oneC.OneCCreate, in).Get(ctx, &out); err != nil || !out.Unsure {
+			return out.GUID, false, err
 		}
-		if err == nil {
-			return out.GUID, f.created(ctx, acct, ref, fieldID, out.GUID)
-		}
-		if permanent(err) || !workflow.Now(ctx).Add(wait).Before(deadline) {
-			return "", err
-		}
-		workflow.GetLogger(ctx).Warn("1C create failed, retrying", "entity", ref.Entity, "id", ref.ID, "attempt", attempt, "err", err)
-		if err := workflow.Sleep(ctx, wait); err != nil {
-			return "", err
-		}
-		wait = min(2*wait, time.Minute)
-	}
+		d, err := f.awaitUnsure(ctx, s, acct, ref, fieldID, out.Reason)
+		force = d.Create
+		return d.GUID, d.Create, err
+	})
 }
 
 // awaitUnsure asks an operator to settle an unsure create (one note and one

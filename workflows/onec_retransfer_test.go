@@ -4,14 +4,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
 
 	"amoflow/activities"
 	"amoflow/onec"
 )
 
-// A lead that already has its application in 1C: 1C's status and payments
-// are read first and sent back with amoCRM's fields laid over them.
-func TestSync1COrderRetransferKeepsOneCState(t *testing.T) {
+// retransferEnv mocks the amoCRM reads of lead 9, which has its application
+// in 1C (appGUID), product 70 and contact 5 with its client.
+func retransferEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env := onecTestEnv(t)
 	env.OnActivity(oneC.IsEcho, mock.Anything, mock.Anything).Return(false, nil)
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("leads", 9)).Return(activities.AmoRecord{ID: 9, Price: 50000, ResponsibleID: 3,
@@ -22,6 +23,13 @@ func TestSync1COrderRetransferKeepsOneCState(t *testing.T) {
 	env.OnActivity(amo.UserName1C, mock.Anything, activities.AmoRef{Account: "retail", ID: 3}).Return("Алферова Лилия", nil)
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
 		Fields: map[int64]string{710429: string(clientGUID)}}, nil)
+	return env
+}
+
+// A lead that already has its application in 1C: 1C's status and payments
+// are read first and sent back with amoCRM's fields laid over them.
+func TestSync1COrderRetransferKeepsOneCState(t *testing.T) {
+	env := retransferEnv(t)
 	paid := []onec.Payment{{Amount: 20000, ClientID: clientGUID}}
 	env.OnActivity(oneC.OneCGetApplication, mock.Anything, appGUID).Return(&onec.Application{LeadID: appGUID,
 		LeadStatus: "Оплачена", Payments: paid, Price: 45000, Author: "Автор",
@@ -46,16 +54,7 @@ func TestSync1COrderRetransferKeepsOneCState(t *testing.T) {
 
 // An application 1C no longer has: amoCRM's is sent as it is.
 func TestSync1COrderRetransferOfAnApplicationOneCLost(t *testing.T) {
-	env := onecTestEnv(t)
-	env.OnActivity(oneC.IsEcho, mock.Anything, mock.Anything).Return(false, nil)
-	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("leads", 9)).Return(activities.AmoRecord{ID: 9, Price: 50000, ResponsibleID: 3,
-		ContactIDs: []int64{5}, Fields: map[int64]string{710399: string(appGUID)},
-		Elements: []activities.AmoLinkTo{{Entity: "catalog_elements", ID: 70, CatalogID: 12463}}}, nil)
-	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "catalog_elements", ID: 70, CatalogID: 12463}).
-		Return(activities.AmoRecord{ID: 70, Fields: map[int64]string{710407: string(productGUID)}}, nil)
-	env.OnActivity(amo.UserName1C, mock.Anything, mock.Anything).Return("Алферова Лилия", nil)
-	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
-		Fields: map[int64]string{710429: string(clientGUID)}}, nil)
+	env := retransferEnv(t)
 	env.OnActivity(oneC.OneCGetApplication, mock.Anything, appGUID).Return((*onec.Application)(nil), nil).Once()
 	env.OnActivity(oneC.OneCEditApplication, mock.Anything, mock.MatchedBy(func(a onec.Application) bool {
 		return a.LeadID == appGUID && a.LeadStatus == onec.LeadStatusInWork && a.Payments == nil

@@ -203,8 +203,9 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 		return id, nil
 	}
 	if workflow.GetVersion(ctx, onecCreateChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return f.createRetrying(ctx, s, acct, ref, fieldID, rec, func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-			return editFuture(ctx, build(rec))
+		return f.createRetrying(ctx, s, acct, ref, fieldID, rec, func(rec activities.AmoRecord) (id onec.GUID, again bool, err error) {
+			err = editFuture(onceOptions(ctx, s), build(rec)).Get(ctx, &id)
+			return id, false, err
 		})
 	}
 	var id onec.GUID
@@ -215,10 +216,12 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 	return id, err
 }
 
-// createRetrying is ensure1C as it ran before the outbox (recorded
-// histories replay it): a create is resent while it fails retryably.
+// createRetrying runs create until it gives a GUID, which is written into
+// the marker field. A retryable failure is retried with backoff for
+// RetryFor; again asks for the next attempt at once. Before every attempt
+// but the first the marker is re-read: a GUID there ends it.
 func (f *Flows) createRetrying(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
-	rec activities.AmoRecord, create func(workflow.Context, activities.AmoRecord) workflow.Future) (onec.GUID, error) {
+	rec activities.AmoRecord, create func(activities.AmoRecord) (id onec.GUID, again bool, err error)) (onec.GUID, error) {
 	actx := acct.amoOpts(ctx)
 	deadline := workflow.Now(ctx).Add(s.RetryFor)
 	wait := time.Second
@@ -231,8 +234,10 @@ func (f *Flows) createRetrying(ctx workflow.Context, s onecSettings, acct onecAc
 				return id, nil
 			}
 		}
-		var id onec.GUID
-		err := create(onceOptions(ctx, s), rec).Get(ctx, &id)
+		id, again, err := create(rec)
+		if err == nil && again {
+			continue
+		}
 		if err == nil {
 			return id, f.created(ctx, acct, ref, fieldID, id)
 		}
