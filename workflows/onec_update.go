@@ -62,6 +62,7 @@ func (f *Flows) updateOneC(ctx workflow.Context, ev HookEvent) (*HookResult, err
 		return res, nil
 	}
 	octx := onecOptions(ctx, s)
+	var found bool
 	switch ev.Entity {
 	case amowebhook.Contacts:
 		uid := onec.GUID(field(rec, acct.ContactFields, keyClientID1C))
@@ -69,20 +70,14 @@ func (f *Flows) updateOneC(ctx workflow.Context, ev HookEvent) (*HookResult, err
 			res.Skipped = "no 1C client"
 			return res, nil
 		}
-		var have *onec.Student
-		if err := workflow.ExecuteActivity(octx, oneC.OneCGetStudentOrNil, uid).Get(ctx, &have); err != nil {
-			return nil, err
-		}
-		if have == nil {
+		var merged onec.Student
+		res.Changed, found, merged, err = sendOverlay(ctx, octx, uid, oneC.OneCGetStudentOrNil, oneC.OneCEditStudent,
+			func(have onec.Student) onec.Student {
+				return overlayStudent(have, studentFromContact(rec, acct), acct.AccountID)
+			})
+		if err != nil || !found {
 			res.Skipped = "1C has no such client"
-			return res, nil
-		}
-		merged := overlayStudent(*have, studentFromContact(rec, acct), acct.AccountID)
-		if !unchanged(*have, merged) {
-			if err := workflow.ExecuteActivity(octx, oneC.OneCEditStudent, merged).Get(ctx, nil); err != nil {
-				return nil, err
-			}
-			res.Changed = true
+			return res, err
 		}
 		// Every contact of the client, in both accounts, gets the merged record.
 		for _, an := range personAccounts(s) {
@@ -100,20 +95,13 @@ func (f *Flows) updateOneC(ctx workflow.Context, ev HookEvent) (*HookResult, err
 			res.Skipped = "no 1C partner"
 			return res, nil
 		}
-		var have *onec.Partner
-		if err := workflow.ExecuteActivity(octx, oneC.OneCGetPartnerOrNil, uid).Get(ctx, &have); err != nil {
-			return nil, err
-		}
-		if have == nil {
+		res.Changed, found, _, err = sendOverlay(ctx, octx, uid, oneC.OneCGetPartnerOrNil, oneC.OneCEditPartner,
+			func(have onec.Partner) onec.Partner {
+				return overlayPartner(have, partnerFromCompany(rec, acct), acct.AccountID)
+			})
+		if err != nil || !found {
 			res.Skipped = "1C has no such partner"
-			return res, nil
-		}
-		merged := overlayPartner(*have, partnerFromCompany(rec, acct), acct.AccountID)
-		if !unchanged(*have, merged) {
-			if err := workflow.ExecuteActivity(octx, oneC.OneCEditPartner, merged).Get(ctx, nil); err != nil {
-				return nil, err
-			}
-			res.Changed = true
+			return res, err
 		}
 	default: // leads
 		uid := onec.GUID(field(rec, acct.LeadFields, keyLeadID1C))
@@ -121,29 +109,48 @@ func (f *Flows) updateOneC(ctx workflow.Context, ev HookEvent) (*HookResult, err
 			res.Skipped = "no 1C application"
 			return res, nil
 		}
-		var have *onec.Application
-		if err := workflow.ExecuteActivity(octx, oneC.OneCGetApplication, uid).Get(ctx, &have); err != nil {
-			return nil, err
-		}
-		if have == nil {
-			res.Skipped = "1C has no such application"
-			return res, nil
-		}
 		var responsible string
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.UserName1C, activities.AmoRef{Account: acct.Name, ID: rec.ResponsibleID}).Get(ctx, &responsible); err != nil {
-			return nil, err
-		}
-		amo := applicationFor(rec, acct, "", "", "", false, responsible)
-		merged := overlayLeadEdit(*have, amo, acct.Name == s.Corporate)
-		if !unchanged(*have, merged) {
-			if err := workflow.ExecuteActivity(octx, oneC.OneCEditApplication, merged).Get(ctx, nil); err != nil {
-				return nil, err
+		get := func(ctx workflow.Context, uid onec.GUID) (*onec.Application, error) {
+			var have *onec.Application
+			if err := workflow.ExecuteActivity(octx, oneC.OneCGetApplication, uid).Get(ctx, &have); err != nil || have == nil {
+				return have, err
 			}
-			res.Changed = true
+			// The responsible's name is read only for an application 1C has.
+			err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.UserName1C, activities.AmoRef{Account: acct.Name, ID: rec.ResponsibleID}).Get(ctx, &responsible)
+			return have, err
+		}
+		res.Changed, found, _, err = sendOverlay(ctx, octx, uid, get, oneC.OneCEditApplication,
+			func(have onec.Application) onec.Application {
+				return overlayLeadEdit(have, applicationFor(rec, acct, "", "", "", false, responsible), acct.Name == s.Corporate)
+			})
+		if err != nil || !found {
+			res.Skipped = "1C has no such application"
+			return res, err
 		}
 	}
 	if !res.Changed && res.Skipped == "" {
 		res.Skipped = "1C already holds amoCRM's values"
 	}
 	return res, nil
+}
+
+// sendOverlay reads 1C's object (get: an activity, or a function doing
+// the reads), lays amoCRM over it and posts it with the edit activity when
+// that changed something. found is false when 1C has no such object.
+func sendOverlay[T any](ctx, octx workflow.Context, uid onec.GUID, get, edit any, overlay func(T) T) (changed, found bool, merged T, err error) {
+	var have *T
+	if read, ok := get.(func(workflow.Context, onec.GUID) (*T, error)); ok {
+		have, err = read(ctx, uid)
+	} else {
+		err = workflow.ExecuteActivity(octx, get, uid).Get(ctx, &have)
+	}
+	if err != nil || have == nil {
+		return false, false, merged, err
+	}
+	merged = overlay(*have)
+	if unchanged(*have, merged) {
+		return false, true, merged, nil
+	}
+	err = workflow.ExecuteActivity(octx, edit, merged).Get(ctx, nil)
+	return err == nil, true, merged, err
 }
