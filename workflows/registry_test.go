@@ -30,7 +30,7 @@ func TestEveryWebhookMethodAndOneCFlowIsRegistered(t *testing.T) {
 			t.Errorf("1C message flow %s is not registered", name)
 		}
 	}
-	if len(all) != 20 {
-		t.Errorf("%d workflows registered, want the 20 named in registry.go", len(all))
+	if len(all) != 21 {
+		t.Errorf("%d workflows registered, want the 21 named in registry.go", len(all))
 	}
 }
