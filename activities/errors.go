@@ -61,4 +61,6 @@ const (
 	ErrPayerNotFound      = "PayerNotFound"      // a payment form's phone and email match no contact (or no lead) in amoCRM
 	ErrNoUnpaidLead       = "NoUnpaidLead"       // conferencepaid: the payer has no conference lead waiting for payment
 	ErrBadDashboard       = "BadDashboard"       // a dashboard's range holds too many leads, or its dates do not parse
+	ErrOneCCreateUnsure   = "OneCCreateUnsure"   // a 1C create lost its answer and nobody settled it within onec.unsure_wait
+	ErrBadCreate          = "BadCreate"          // a programming error: a 1C create naming no object
 )

@@ -200,6 +200,9 @@ type OneC struct {
 	// EchoTTL is how long an amoCRM entity written on 1C's behalf is not
 	// synced back to 1C.
 	EchoTTL time.Duration `yaml:"echo_ttl"`
+	// UnsureWait is how long a transfer whose 1C create lost its answer
+	// waits for an operator to settle it (default 7 days), then fails.
+	UnsureWait time.Duration `yaml:"unsure_wait"`
 	// RetailAccount and CorporateAccount are the accounts 1C's orders go to
 	// (is_corporate selects the corporate one); CourseAccounts hold the
 	// course catalog, in the order of the amo_ids answered (default:

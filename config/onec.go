@@ -16,6 +16,9 @@ func (c *Config) applyOneCDefaults() {
 	if o.EchoTTL == 0 {
 		o.EchoTTL = 2 * time.Minute
 	}
+	if o.UnsureWait == 0 {
+		o.UnsureWait = 7 * 24 * time.Hour
+	}
 	if _, ok := c.Accounts["retail"]; ok && o.RetailAccount == "" {
 		o.RetailAccount = "retail"
 	}
@@ -53,7 +56,7 @@ func (c *Config) validateOneC() error {
 	if o.PartnerKeys != "lower" && o.PartnerKeys != "upper" {
 		return fmt.Errorf("onec.partner_keys: %q, want lower or upper", o.PartnerKeys)
 	}
-	if o.RetryFor < 0 || o.EchoTTL < 0 || o.Timeout < 0 {
+	if o.RetryFor < 0 || o.EchoTTL < 0 || o.Timeout < 0 || o.UnsureWait < 0 {
 		return fmt.Errorf("onec: durations must not be negative")
 	}
 	for key, name := range map[string]string{"onec.retail_account": o.RetailAccount, "onec.corporate_account": o.CorporateAccount} {

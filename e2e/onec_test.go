@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/onec"
 	"amoflow/onec/onecfake"
@@ -155,12 +156,35 @@ func TestSync1COrderNewClient(t *testing.T) {
 		t.Errorf("notes = %q", notes)
 	}
 
+	// Meanwhile 1C moved the application on and registered a payment, and
+	// a manager changed the price in amoCRM.
+	stored, _ := h.onec.Object("EditApplication", string(res.LeadID1C))
+	var in1C map[string]any
+	json.Unmarshal(stored, &in1C)
+	in1C["lead_status"] = "Оплачена"
+	in1C["payments"] = []map[string]any{{"payment_date": "02.12.2026 0:00:00", "payment_amount": 20000, "client_id_1C": string(res.ClientID1C)}}
+	h.onec.Put("EditApplication", in1C)
+	if _, err := h.amo("retail").UpdateLeads(h.ctx, []amocrm.Lead{{ID: o.lead, Price: 50000}}); err != nil {
+		t.Fatal(err)
+	}
+
 	// The lead reaches the stage again: the client and the application
-	// exist, so 1C gets an update of the application and nothing new.
+	// exist, so 1C gets an update of the application and nothing new; the
+	// update keeps 1C's status and payment and carries amoCRM's price.
 	h.onec.ResetRequests()
 	again := h.start1C(workflows.Sync1COrderName, workflows.Sync1COrderInput{Account: "retail", LeadID: o.lead})
 	var res2 workflows.Sync1COrderResult
 	h.completed(again, &res2)
+	h.recordHistory(again, "sync_1c_order_retransfer")
+	if gets := h.onec.RequestsTo("GET", "EditApplication"); len(gets) != 1 {
+		t.Errorf("re-transfer read 1C's application %d times, want once", len(gets))
+	}
+	stored, _ = h.onec.Object("EditApplication", string(res.LeadID1C))
+	var after map[string]any
+	json.Unmarshal(stored, &after)
+	if pays, _ := after["payments"].([]any); after["lead_status"] != "Оплачена" || len(pays) != 1 || after["price"] != 50000.0 {
+		t.Errorf("1C's application after a re-transfer: status %v, payments %v, price %v", after["lead_status"], after["payments"], after["price"])
+	}
 	if res2.ClientID1C != res.ClientID1C || res2.LeadID1C != res.LeadID1C {
 		t.Errorf("second transfer = %+v, first %+v", res2, res)
 	}
@@ -233,9 +257,11 @@ func TestSync1COrderWithCompany(t *testing.T) {
 func TestSync1COrderRetriesWhile1CIsDown(t *testing.T) {
 	h := newHarness(t)
 	o := seedOrder(h, true, false)
-	// 1C answers 500 three times, then times out once, then works.
+	// 1C answers 500 three times, then 503 once, then works: answers that
+	// say 1C created nothing, so the creates are sent again. (A timeout is
+	// a lost answer: TestSync1COrderLostAnswerCreatesNoSecondClient.)
 	h.onec.SetFault(onecfake.Fault{Kind: onecfake.Fail500, Method: "EditStudent", Times: 3})
-	h.onec.SetFault(onecfake.Fault{Kind: onecfake.Timeout, Method: "EditApplication", Times: 1, Delay: 10 * time.Second})
+	h.onec.SetFault(onecfake.Fault{Kind: onecfake.Fail503, Method: "EditApplication", Times: 1})
 	var res workflows.Sync1COrderResult
 	h.completed(h.start1C(workflows.Sync1COrderName, workflows.Sync1COrderInput{Account: "retail", LeadID: o.lead}), &res)
 	t.Logf("1C calls: %v", h.oneCCalls())

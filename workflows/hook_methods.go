@@ -97,6 +97,13 @@ var hookMethods = map[string]hookMethod{
 	"createlk":            {"retail", amowebhook.Leads, CreateLKName},
 	"webinar_admission":   {"retail", amowebhook.Leads, WebinarAdmissionName},
 	"ppie":                {"ppie", amowebhook.Leads, PPIEName}, // an optional account: refused when not configured
+
+	// amoCRM edits sent to 1C (UpdateOneC).
+	"updateclient":      {"retail", amowebhook.Contacts, UpdateOneCName},
+	"updateclient_corp": {"corp", amowebhook.Contacts, UpdateOneCName},
+	"updatecompany":     {"corp", amowebhook.Companies, UpdateOneCName},
+	"updatelead":        {"retail", amowebhook.Leads, UpdateOneCName},
+	"updatelead_corp":   {"corp", amowebhook.Leads, UpdateOneCName},
 }
 
 // WebhookAccount is the account (config key) whose webhooks method takes;

@@ -35,6 +35,7 @@ type onecAccount struct {
 type onecSettings struct {
 	Accounts             map[string]onecAccount
 	RetryFor             time.Duration
+	UnsureWait           time.Duration
 	CallTimeout          time.Duration
 	Retail, Corporate    string
 	CourseAccounts       []string
@@ -54,6 +55,7 @@ func (f *Flows) onecSettings(ctx workflow.Context) (onecSettings, error) {
 		out := onecSettings{
 			Accounts:             map[string]onecAccount{},
 			RetryFor:             c.OneC.RetryFor,
+			UnsureWait:           c.OneC.UnsureWait,
 			CallTimeout:          c.OneC.Timeout,
 			Retail:               c.OneC.RetailAccount,
 			Corporate:            c.OneC.CorporateAccount,
@@ -81,6 +83,9 @@ func (f *Flows) onecSettings(ctx workflow.Context) (onecSettings, error) {
 	}
 	if s.RetryFor <= 0 {
 		s.RetryFor = 30 * time.Minute
+	}
+	if s.UnsureWait <= 0 {
+		s.UnsureWait = 7 * 24 * time.Hour
 	}
 	if s.CallTimeout <= 0 {
 		s.CallTimeout = 30 * time.Second

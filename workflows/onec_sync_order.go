@@ -128,8 +128,9 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
 	}
 	client, err := f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
-		func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-			return workflow.ExecuteActivity(ctx, oneC.OneCEditStudent, studentFromContact(rec, acct))
+		func(rec activities.AmoRecord) activities.OneCCreate {
+			st := studentFromContact(rec, acct)
+			return activities.OneCCreate{Account: acct.Name, Entity: contactRef.Entity, ID: contactRef.ID, Student: &st}
 		})
 	if err != nil {
 		return err
@@ -149,8 +150,9 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("company %d does not exist", ref.ID), activities.ErrCompanyNotFound, nil)
 		}
 		company, err = f.ensure1C(ctx, s, acct, ref, acct.CompanyFields[keyCompanyID1C], rec,
-			func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-				return workflow.ExecuteActivity(ctx, oneC.OneCEditPartner, partnerFromCompany(rec, acct))
+			func(rec activities.AmoRecord) activities.OneCCreate {
+				p := partnerFromCompany(rec, acct)
+				return activities.OneCCreate{Account: acct.Name, Entity: ref.Entity, ID: ref.ID, Partner: &p}
 			})
 		if err != nil {
 			return err
@@ -160,13 +162,18 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 
 	// The application: updated when the lead has one already (its price,
 	// responsible or product may have changed), else created once.
-	newApp := func(ctx workflow.Context, rec activities.AmoRecord) workflow.Future {
-		return workflow.ExecuteActivity(ctx, oneC.OneCEditApplication,
-			applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible))
+	newApp := func(rec activities.AmoRecord) activities.OneCCreate {
+		app := applicationFor(rec, acct, client, res.ProductID1C, company, corporate, responsible)
+		return activities.OneCCreate{Account: acct.Name, Entity: "leads", ID: rec.ID, Application: &app}
 	}
 	var app onec.GUID
-	if onec.GUID(field(lead, acct.LeadFields, keyLeadID1C)).Valid() {
-		if err := newApp(onecOptions(ctx, s), lead).Get(ctx, &app); err != nil {
+	if uid := onec.GUID(field(lead, acct.LeadFields, keyLeadID1C)); uid.Valid() {
+		if workflow.GetVersion(ctx, retransferChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			if err := editFuture(onecOptions(ctx, s), newApp(lead)).Get(ctx, &app); err != nil {
+				return err
+			}
+		} else if app, err = f.updateApplication(ctx, s, acct, uid,
+			applicationFor(lead, acct, client, res.ProductID1C, company, corporate, responsible)); err != nil {
 			return err
 		}
 	} else {
@@ -183,17 +190,39 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 // the 1C object and writing its GUID back when there is none. A failed
 // create is retried with backoff for RetryFor, and before each retry the
 // marker is read again: whatever set it meanwhile (an earlier run, another
-// job) wins, and 1C gets no second object. An existing client or partner
-// is not updated: 1C owns it once created.
+// job) wins, and 1C gets no second object. Since onecCreateChange every
+// create goes through the outbox (createOnce): a create whose answer was
+// lost is not sent again, and an operator settles it. An existing client
+// or partner is not updated here: 1C owns it once created.
 func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
-	rec activities.AmoRecord, create func(workflow.Context, activities.AmoRecord) workflow.Future) (onec.GUID, error) {
+	rec activities.AmoRecord, build func(activities.AmoRecord) activities.OneCCreate) (onec.GUID, error) {
 	if fieldID == 0 {
 		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("no 1C id field configured for %s in %s", ref.Entity, acct.Name), activities.ErrConfig, nil)
 	}
-	actx := acct.amoOpts(ctx)
 	if id := onec.GUID(rec.Fields[fieldID]); id.Valid() {
 		return id, nil
 	}
+	if workflow.GetVersion(ctx, onecCreateChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return f.createRetrying(ctx, s, acct, ref, fieldID, rec, func(rec activities.AmoRecord) (id onec.GUID, again bool, err error) {
+			err = editFuture(onceOptions(ctx, s), build(rec)).Get(ctx, &id)
+			return id, false, err
+		})
+	}
+	var id onec.GUID
+	err := withLeases(ctx, leaseKeys(acct.Name, createKey(ref)), func() (err error) {
+		id, err = f.createOnce(ctx, s, acct, ref, fieldID, rec, build)
+		return err
+	})
+	return id, err
+}
+
+// createRetrying runs create until it gives a GUID, which is written into
+// the marker field. A retryable failure is retried with backoff for
+// RetryFor; again asks for the next attempt at once. Before every attempt
+// but the first the marker is re-read: a GUID there ends it.
+func (f *Flows) createRetrying(ctx workflow.Context, s onecSettings, acct onecAccount, ref activities.AmoRef, fieldID int64,
+	rec activities.AmoRecord, create func(activities.AmoRecord) (id onec.GUID, again bool, err error)) (onec.GUID, error) {
+	actx := acct.amoOpts(ctx)
 	deadline := workflow.Now(ctx).Add(s.RetryFor)
 	wait := time.Second
 	for attempt := 1; ; attempt++ {
@@ -205,18 +234,12 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 				return id, nil
 			}
 		}
-		var id onec.GUID
-		err := create(onceOptions(ctx, s), rec).Get(ctx, &id)
+		id, again, err := create(rec)
+		if err == nil && again {
+			continue
+		}
 		if err == nil {
-			w := activities.AmoWrite{Account: acct.Name, Entity: ref.Entity, ID: ref.ID, Fields: map[int64]string{fieldID: string(id)}}
-			if err := workflow.ExecuteActivity(actx, amo.Write1C, w).Get(ctx, nil); err != nil {
-				return "", err
-			}
-			link := activities.OneCLink{Account: acct.Name, Entity: ref.Entity, GUID: id, ID: ref.ID}
-			if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.RememberOneC, link).Get(ctx, nil); err != nil {
-				return "", err
-			}
-			return id, nil
+			return id, f.created(ctx, acct, ref, fieldID, id)
 		}
 		if permanent(err) || !workflow.Now(ctx).Add(wait).Before(deadline) {
 			return "", err
@@ -227,6 +250,17 @@ func (f *Flows) ensure1C(ctx workflow.Context, s onecSettings, acct onecAccount,
 		}
 		wait = min(2*wait, time.Minute)
 	}
+}
+
+// created writes a new object's GUID into the entity's marker field and
+// links them in Postgres.
+func (f *Flows) created(ctx workflow.Context, acct onecAccount, ref activities.AmoRef, fieldID int64, id onec.GUID) error {
+	w := activities.AmoWrite{Account: acct.Name, Entity: ref.Entity, ID: ref.ID, Fields: map[int64]string{fieldID: string(id)}}
+	if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Write1C, w).Get(ctx, nil); err != nil {
+		return err
+	}
+	link := activities.OneCLink{Account: acct.Name, Entity: ref.Entity, GUID: id, ID: ref.ID}
+	return workflow.ExecuteActivity(storeOptions(ctx), oneC.RememberOneC, link).Get(ctx, nil)
 }
 
 // productLink is the lead's first product of the account's catalog.

@@ -55,6 +55,7 @@ const (
 	// amoCRM → 1C (started by webhooks and by 1C routes).
 	Sync1COrderName         = "Sync1COrder"
 	ChangeResponsible1CName = "ChangeResponsible1C"
+	UpdateOneCName          = "UpdateOneC" // updateclient(_corp), updatecompany, updatelead(_corp)
 
 	// 1C → amoCRM (started by the 1C routes; onec_jobs.go decodes their inputs).
 	ClientFrom1CName   = "ClientFrom1C"
@@ -106,6 +107,7 @@ func (f *Flows) Workflows() map[string]any {
 
 		Sync1COrderName:         f.Sync1COrder,
 		ChangeResponsible1CName: f.ChangeResponsible1C,
+		UpdateOneCName:          f.UpdateOneC,
 
 		ClientFrom1CName:   f.ClientFrom1C,
 		CompanyFrom1CName:  f.CompanyFrom1C,

@@ -11,7 +11,8 @@
 // Every request is recorded with its raw body (Requests), so tests can check
 // the field names (inn or INN), types (pass_serie string or number) and date
 // formats 1C receives. SetFault injects failures: 500, 401, a timeout, an
-// empty 200 or a 200 with the zero GUID.
+// empty 200, a 200 with the zero GUID, or a lost answer (the request is
+// done, then the connection dropped).
 //
 // Run as its own process, it also serves /_fake/: GET requests, DELETE
 // requests (reset), GET objects/{method}, POST faults (a Fault as JSON),
@@ -81,11 +82,19 @@ type FaultKind string
 
 // Faults.
 const (
-	Fail500      FaultKind = "500"
+	Fail500 FaultKind = "500"
+	Fail503 FaultKind = "503" // unavailable: nothing done
+	// Gateway504 is a proxy in front of 1C giving up: 1C does the request,
+	// the caller gets 504.
+	Gateway504   FaultKind = "504"
 	Unauthorized FaultKind = "401"
 	Timeout      FaultKind = "timeout"   // hold the request until the client gives up (or Delay)
 	EmptyOK      FaultKind = "empty"     // 200 with an empty body
 	ZeroGUID     FaultKind = "zero_guid" // 200 with the zero GUID
+	// LostAnswer does the request (a POST creates or replaces the object)
+	// and then drops the connection without answering, as when the answer
+	// is lost on the way back.
+	LostAnswer FaultKind = "lost_answer"
 )
 
 // Fault injects a failure into the next Times matching requests (every
@@ -113,7 +122,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /_fake/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
 		if err := json.NewDecoder(r.Body).Decode(&f); err != nil || f.Kind == "" {
-			http.Error(w, `want {"kind":"500|401|timeout|empty|zero_guid","method":"…","times":n}`, 400)
+			http.Error(w, `want {"kind":"500|503|504|401|timeout|empty|zero_guid|lost_answer","method":"…","times":n}`, 400)
 			return
 		}
 		s.SetFault(f)
@@ -213,10 +222,19 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		rec.Body, _ = json.Marshal(string(body))
 	}
 	status, answer := s.answer(r, method, body)
+	if status == lost {
+		status = 0
+	}
 	rec.Status = status
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
 	s.mu.Unlock()
+	if status == 0 && answer != nil { // LostAnswer: done, then no answer
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
 	if status == 0 { // the client went away during an injected timeout
 		return
 	}
@@ -239,6 +257,11 @@ func (s *Server) answer(r *http.Request, method string, body []byte) (int, []byt
 		switch f.Kind {
 		case Fail500:
 			return http.StatusInternalServerError, []byte(`{"error":"Внутренняя ошибка сервера 1С"}`)
+		case Fail503:
+			return http.StatusServiceUnavailable, []byte(`{"error":"Сервис недоступен"}`)
+		case Gateway504:
+			s.serve(r, method, body)
+			return http.StatusGatewayTimeout, []byte(`<html><body>504 Gateway Time-out</body></html>`)
 		case Unauthorized:
 			return http.StatusUnauthorized, nil
 		case Timeout:
@@ -254,6 +277,12 @@ func (s *Server) answer(r *http.Request, method string, body []byte) (int, []byt
 			}
 		case EmptyOK:
 			return http.StatusOK, []byte{}
+		case LostAnswer:
+			_, answer := s.serve(r, method, body)
+			if answer == nil {
+				answer = []byte{}
+			}
+			return lost, answer
 		case ZeroGUID:
 			if field, ok := idFields[method]; ok {
 				return http.StatusOK, []byte(`{"` + field + `":"00000000-0000-0000-0000-000000000000"}`)
@@ -276,6 +305,15 @@ func (s *Server) answer(r *http.Request, method string, body []byte) (int, []byt
 		}
 		return http.StatusOK, []byte(`{"result":"ok"}`)
 	}
+	return s.serve(r, method, body)
+}
+
+// lost is the status answer gives for LostAnswer: the request was served,
+// and the connection is to be dropped instead of answered.
+const lost = -1
+
+// serve does a GET or POST of an object method.
+func (s *Server) serve(r *http.Request, method string, body []byte) (int, []byte) {
 	field, ok := idFields[method]
 	if !ok {
 		return http.StatusNotFound, []byte(`{"error":"unknown method"}`)

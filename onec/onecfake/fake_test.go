@@ -59,3 +59,28 @@ func TestFakeHTTPInspectionAndSeed(t *testing.T) {
 		t.Errorf("request log = %+v", log)
 	}
 }
+
+// A lost answer: the client is created, and the caller gets no answer.
+func TestFakeLostAnswerCreatesThenDropsTheConnection(t *testing.T) {
+	f := New(Options{})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	f.SetFault(Fault{Kind: LostAnswer, Method: "EditStudent", Times: 1})
+	resp, err := http.Post(srv.URL+"/hs/EditStudent", "application/json", strings.NewReader(`{"client_id_1C":null,"name":"Мария"}`))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got an answer %d, want none", resp.StatusCode)
+	}
+	if n := len(f.Objects("EditStudent")); n != 1 {
+		t.Fatalf("1C holds %d clients after a lost answer, want 1", n)
+	}
+	if reqs := f.RequestsTo("POST", "EditStudent"); len(reqs) != 1 || reqs[0].Status != 0 {
+		t.Errorf("requests = %+v", reqs)
+	}
+	// The fault applied once: the next create answers.
+	resp, err = http.Post(srv.URL+"/hs/EditStudent", "application/json", bytes.NewReader([]byte(`{"client_id_1C":null,"name":"Иван"}`)))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("second create: %v", err)
+	}
+	resp.Body.Close()
+}
