@@ -41,17 +41,24 @@ type Budget struct {
 // NewBudget returns the shared budget of account at rps requests per second
 // (≤ 0: the default 6) with guard (≤ 0: DefaultBudgetGuard).
 func NewBudget(db *store.DB, account string, rps float64, guard time.Duration) *Budget {
+	return &Budget{db: db, account: account, Interval: budgetInterval(rps, guard)}
+}
+
+func budgetInterval(rps float64, guard time.Duration) time.Duration {
 	if rps <= 0 {
 		rps = defaultRPS
 	}
 	if guard <= 0 {
 		guard = DefaultBudgetGuard
 	}
-	return &Budget{db: db, account: account, Interval: time.Duration(float64(time.Second+guard) / rps)}
+	return time.Duration(float64(time.Second+guard) / rps)
 }
 
-// Rate is the request rate the budget admits, per second.
-func (b *Budget) Rate() float64 { return float64(time.Second) / float64(b.Interval) }
+// BudgetRate is the request rate a budget of rps with guard admits, per
+// second: rps / (1 + guard in seconds).
+func BudgetRate(rps float64, guard time.Duration) float64 {
+	return float64(time.Second) / float64(budgetInterval(rps, guard))
+}
 
 // WithBudget makes the client take a slot of the shared budget before every
 // request, instead of the per-process limiter (which remains the fallback

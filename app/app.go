@@ -94,7 +94,7 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 			// The rate the shared budget admits (rps less its guard): tasks
 			// are handed out, in priority order, as fast as their requests can
 			// go, instead of piling up in workers waiting for a slot.
-			TaskQueueActivitiesPerSecond: amocrm.NewBudget(nil, name, a.RPS, cfg.AmoCRM.BudgetGuard).Rate(),
+			TaskQueueActivitiesPerSecond: amocrm.BudgetRate(a.RPS, cfg.AmoCRM.BudgetGuard),
 			// Activities wait on amoCRM, not on CPU; the queue rate is the real bound.
 			MaxConcurrentActivityExecutionSize: 50,
 		})

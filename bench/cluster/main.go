@@ -568,7 +568,7 @@ func (c *cluster) measure(ctx context.Context, rep *report, jobs []*job) error {
 	}
 	for _, name := range c.cfg.AccountNames() {
 		a := c.cfg.Accounts[name]
-		ar := accountReport{Account: name, Budget: a.RPS, Admitted: amocrm.NewBudget(nil, name, a.RPS, c.cfg.AmoCRM.BudgetGuard).Rate()}
+		ar := accountReport{Account: name, Budget: a.RPS, Admitted: amocrm.BudgetRate(a.RPS, c.cfg.AmoCRM.BudgetGuard)}
 		var api []time.Time
 		for _, call := range c.fake.Calls(a.Subdomain) {
 			if !strings.Contains(call.Path, " /api/") {
