@@ -1,17 +1,13 @@
 package amocrm
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"amoflow/amofake"
-	"amoflow/store"
-	"amoflow/store/storetest"
 )
 
 // TestBudgetAcrossProcesses runs three processes of four goroutines, each
@@ -25,23 +21,7 @@ func TestBudgetAcrossProcesses(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	const budgetRPS = 8
-	ctx := context.Background()
-	fake := amofake.New(amofake.Config{RPS: budgetRPS, Accounts: []amofake.AccountConfig{{
-		Subdomain: fakeSub, AccountID: 28395871, ClientID: "cid", ClientSecret: "secret",
-		Users: []amofake.User{{ID: 2576764, Name: "Manager", Email: "m@example.com"}},
-	}}})
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	dbURL := storetest.NewURL(t)
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	acct := fakeAccount(srv.URL + "/" + fakeSub)
-	if err := ExchangeCode(ctx, db, acct, "code-from-the-operator"); err != nil {
-		t.Fatal(err)
-	}
+	fake, dbURL, _, acct := processFake(t, budgetRPS)
 	// Three requests answered 401: each is sent again after a renewal, and
 	// the second attempt takes a slot of its own.
 	fake.SetFaults(fakeSub, amofake.Faults{Force401: 3})

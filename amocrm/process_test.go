@@ -97,24 +97,33 @@ func TestRefreshAcrossProcesses(t *testing.T) {
 	})
 }
 
-func testRefreshAcrossProcesses(t *testing.T, prepare string) {
-	ctx := context.Background()
-	fake := amofake.New(amofake.Config{RPS: -1, Accounts: []amofake.AccountConfig{{
+// processFake is a fake amoCRM (429 past rps requests a second; negative:
+// no limit) and a fresh database holding the account's first token pair,
+// for the helper processes to share.
+func processFake(t *testing.T, rps int) (*amofake.Server, string, *store.DB, Account) {
+	t.Helper()
+	fake := amofake.New(amofake.Config{RPS: rps, Accounts: []amofake.AccountConfig{{
 		Subdomain: fakeSub, AccountID: 28395871, ClientID: "cid", ClientSecret: "secret",
 		Users: []amofake.User{{ID: 2576764, Name: "Manager", Email: "m@example.com"}},
 	}}})
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	dbURL := storetest.NewURL(t)
-	db, err := store.Open(ctx, dbURL)
+	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(db.Close)
 	acct := fakeAccount(srv.URL + "/" + fakeSub)
-	if err := ExchangeCode(ctx, db, acct, "code-from-the-operator"); err != nil {
+	if err := ExchangeCode(context.Background(), db, acct, "code-from-the-operator"); err != nil {
 		t.Fatal(err)
 	}
+	return fake, dbURL, db, acct
+}
+
+func testRefreshAcrossProcesses(t *testing.T, prepare string) {
+	ctx := context.Background()
+	fake, dbURL, db, acct := processFake(t, -1)
 	if prepare != "" {
 		if _, err := db.Pool.Exec(ctx, prepare); err != nil {
 			t.Fatal(err)

@@ -324,16 +324,7 @@ func (c *cluster) start(bin, role string, env []string, args ...string) (*proc, 
 // stop ends the roles first, the Temporal server last.
 func (c *cluster) stop() {
 	for i := len(c.procs) - 1; i >= 0; i-- {
-		p := c.procs[i]
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { p.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			p.cmd.Process.Kill()
-			<-done
-		}
+		testrig.Stop(c.procs[i].cmd, 15*time.Second)
 	}
 }
 
