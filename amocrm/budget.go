@@ -70,6 +70,7 @@ func WithBudget(b *Budget) Option {
 // take waits for this request's slot. false: Postgres did not answer, and
 // the caller falls back to the per-process limiter.
 func (b *Budget) take(ctx context.Context) (bool, error) {
+	late := 0
 	for {
 		horizon := budgetHorizon
 		if dl, ok := ctx.Deadline(); ok {
@@ -90,14 +91,32 @@ func (b *Budget) take(ctx context.Context) (bool, error) {
 			// Spread the waiters' next attempts over the horizon's first half.
 			wait += rand.N(budgetHorizon / 2)
 		}
+		slot := time.Now().Add(wait)
 		if err := sleep(ctx, wait); err != nil {
 			return true, err
 		}
-		if ok {
-			return true, nil
+		if !ok {
+			continue
 		}
+		// A request that wakes well after its slot (a process starved of
+		// CPU) would land next to the requests of the following slots and
+		// crowd a second: it gives its slot up and takes a new one, a few
+		// times at most.
+		if time.Since(slot) > budgetLate && late < maxLate {
+			late++
+			budgetLateSlots.WithLabelValues(b.account).Inc()
+			continue
+		}
+		return true, nil
 	}
 }
+
+// budgetLate is how late after its slot a request may still go; later ones
+// take a new slot (up to maxLate times, then go anyway).
+const (
+	budgetLate = 15 * time.Millisecond
+	maxLate    = 3
+)
 
 // backOff moves the account's next slot at least d from now in every
 // process (after a 429).
