@@ -76,7 +76,7 @@ func (b *Budget) take(ctx context.Context) (bool, error) {
 		if dl, ok := ctx.Deadline(); ok {
 			horizon = min(horizon, time.Until(dl))
 		}
-		wait, ok, err := b.db.ReserveRequest(ctx, b.account, b.Interval, horizon)
+		slot, ok, err := b.db.ReserveRequest(ctx, b.account, b.Interval, horizon)
 		if err != nil {
 			if ctx.Err() != nil {
 				return true, ctx.Err()
@@ -87,11 +87,15 @@ func (b *Budget) take(ctx context.Context) (bool, error) {
 			return false, nil
 		}
 		b.warned.Store(false)
+		// The slot is a time by Postgres's clock, read with this host's:
+		// hosts must keep their clocks in sync (NTP: within a millisecond or
+		// two), as a skew eats into the guard. A wait computed by Postgres
+		// instead would count the answer's trip back as on time.
+		wait := time.Until(slot)
 		if !ok {
 			// Spread the waiters' next attempts over the horizon's first half.
 			wait += rand.N(budgetHorizon / 2)
 		}
-		slot := time.Now().Add(wait)
 		if err := sleep(ctx, wait); err != nil {
 			return true, err
 		}
