@@ -37,8 +37,8 @@ bench: services
 ## bench-cluster: the amoCRM budget with the roles as separate processes, then form → lead latency with amoCRM-like answer times at idle, 50 % and 100 % of the budget (~12 min; BENCHMARKS.md)
 LATENCY := -answer-median 150ms -answer-sigma 0.35 -answer-slow 0.01 -answer-slow-time 2s
 bench-cluster: services
-	$(GO) run ./bench/cluster -out bench/results
-	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -name cluster-latency
+	$(GO) run ./bench/cluster -out bench/results -corp-forms 60
+	$(GO) run ./bench/cluster -out bench/results -corp-forms 60 $(LATENCY) -name cluster-latency
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.1 -duration 60s -name cluster-rate-idle
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.72 -duration 90s -name cluster-rate-50
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 1.44 -duration 90s -name cluster-rate-100

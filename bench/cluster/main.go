@@ -62,6 +62,7 @@ type options struct {
 	config, postgres, out, name string
 	serves, bridges, workers    int
 	forms, hooks, senders       int
+	corpForms                   int
 	rate                        float64
 	duration, timeout           time.Duration
 	answer                      amofake.LatencyDist
@@ -82,6 +83,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 3, "amoflow worker processes")
 	flag.IntVar(&o.forms, "forms", 150, "saturation: site forms on retail")
 	flag.IntVar(&o.hooks, "hooks", 60, "saturation: ret2corp webhooks (retail → corporate)")
+	flag.IntVar(&o.corpForms, "corp-forms", 0, "saturation: site forms on the corporate account (amo=corp), to saturate it too")
 	flag.IntVar(&o.senders, "senders", 8, "saturation: concurrent HTTP senders")
 	flag.Float64Var(&o.rate, "rate", 0, "open loop: forms per second (0: saturation mode)")
 	flag.DurationVar(&o.duration, "duration", time.Minute, "open loop: how long forms are sent")
@@ -456,20 +458,29 @@ func (c *cluster) saturate(ctx context.Context, rep *report) error {
 		jobs = append(jobs, &job{kind: "hook"})
 		bodies = append(bodies, c.seedRet2Corp(i))
 	}
+	for i := range c.o.corpForms {
+		f := forms.Values(30_000+i, tag)
+		f.Set("amo", "corp")
+		jobs = append(jobs, &job{kind: "form"})
+		bodies = append(bodies, f.Encode())
+	}
 	// Interleave forms and webhooks, so both accounts are loaded from the start.
 	order := make([]int, len(jobs))
 	for i := range order {
 		order[i] = i
 	}
 	pos := func(i int) float64 { // place within its kind, 0…1
-		if i < c.o.forms {
+		switch {
+		case i < c.o.forms:
 			return float64(i) / float64(c.o.forms)
+		case i < c.o.forms+c.o.hooks:
+			return float64(i-c.o.forms) / float64(c.o.hooks)
 		}
-		return float64(i-c.o.forms) / float64(c.o.hooks)
+		return float64(i-c.o.forms-c.o.hooks) / float64(c.o.corpForms)
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pos(a), pos(b)) })
 	c.fake.ResetCalls()
-	log.Printf("saturation: %d forms on retail and %d ret2corp webhooks at once", c.o.forms, c.o.hooks)
+	log.Printf("saturation: %d forms on retail, %d ret2corp webhooks and %d forms on corp at once", c.o.forms, c.o.hooks, c.o.corpForms)
 	start := time.Now()
 	next := make(chan int)
 	var wg sync.WaitGroup

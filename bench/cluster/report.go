@@ -80,7 +80,7 @@ func (r *report) write(dir, name string) error {
 		fmt.Fprintf(w, "Open loop: %.2f forms/s on retail for %.0f s; %d done, %d failed. Form → lead (202 to the workflow's end): p50 %.0f ms, p99 %.0f ms, max %.0f ms.\n\n",
 			r.Rate, r.PostSeconds, r.Forms, r.Failed, r.LatencyP50, r.LatencyP99, r.LatencyMax)
 	} else {
-		fmt.Fprintf(w, "Saturation: %d forms (retail) and %d ret2corp webhooks (retail → corp) done, %d failed; accepted in %.1f s, all finished after %.1f s.\n\n",
+		fmt.Fprintf(w, "Saturation: %d site forms and %d ret2corp webhooks (retail → corp) done, %d failed; accepted in %.1f s, all finished after %.1f s.\n\n",
 			r.Forms, r.Hooks, r.Failed, r.PostSeconds, r.TotalSeconds)
 	}
 	fmt.Fprintf(w, "| account | budget (rps) | admitted by the guard | API requests | rate, first to last | share of the budget | busiest 1 s window | 429 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
