@@ -41,12 +41,8 @@ func (g *gate) wait(ctx context.Context, b *Budget) error {
 	d := time.Until(g.until)
 	g.mu.Unlock()
 	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 	if b != nil {
