@@ -5,7 +5,7 @@ GO       ?= go
 CONFIG   ?= config/example.yaml
 BIN      := bin/amoflow
 
-.PHONY: run build test test-short lint bench services
+.PHONY: run build test test-short lint bench bench-cluster services
 
 ## run: everything in one process (embedded Temporal + Web UI, fake amoCRM unless configured)
 run: services build
@@ -32,6 +32,16 @@ bench: services
 	$(GO) run ./bench/ingest -out bench/results
 	$(GO) run ./bench/flow -out bench/results
 	$(GO) run ./bench/priority -out bench/results
+	$(MAKE) bench-cluster
+
+## bench-cluster: the amoCRM budget with the roles as separate processes, then form → lead latency with amoCRM-like answer times at idle, 50 % and 100 % of the budget (~12 min; BENCHMARKS.md)
+LATENCY := -answer-median 150ms -answer-sigma 0.35 -answer-slow 0.01 -answer-slow-time 2s
+bench-cluster: services
+	$(GO) run ./bench/cluster -out bench/results -corp-forms 60
+	$(GO) run ./bench/cluster -out bench/results -corp-forms 60 $(LATENCY) -name cluster-latency
+	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.1 -duration 60s -name cluster-rate-idle
+	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.72 -duration 90s -name cluster-rate-50
+	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 1.44 -duration 90s -name cluster-rate-100
 
 services:
 	@scripts/services.sh

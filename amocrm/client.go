@@ -32,6 +32,8 @@ type Client struct {
 	creds Credentials
 	hc    *http.Client
 	gate  *gate
+	// budget, when set, is the account's cluster-wide request budget.
+	budget *Budget
 	// breaker, when set, is the account's cluster-wide 403 circuit breaker.
 	breaker *Breaker
 }
@@ -149,7 +151,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, query url.Va
 	req.Header.Set("Authorization", "Bearer "+cred.AccessToken)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	if err := c.gate.wait(ctx); err != nil {
+	if err := c.gate.wait(ctx, c.budget); err != nil {
 		return 0, nil, transportError(op, err)
 	}
 	start := time.Now()
@@ -168,6 +170,9 @@ func (c *Client) send(ctx context.Context, op, method, path string, query url.Va
 	c.observe(method, path, resp.StatusCode, time.Since(start))
 	if resp.StatusCode == http.StatusTooManyRequests {
 		c.gate.backOff(time.Second)
+		if c.budget != nil {
+			c.budget.backOff(ctx, time.Second)
+		}
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		return resp.StatusCode, nil, nil // never parsed

@@ -33,17 +33,21 @@ func sharedGate(acct Account) *gate {
 	return g.(*gate)
 }
 
-func (g *gate) wait(ctx context.Context) error {
+// wait holds a request until it may be sent: after a 429's pause, at its
+// slot of the shared budget, or (no budget, or Postgres away) at the
+// per-process token bucket's pace.
+func (g *gate) wait(ctx context.Context, b *Budget) error {
 	g.mu.Lock()
 	d := time.Until(g.until)
 	g.mu.Unlock()
 	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	if b != nil {
+		if shared, err := b.take(ctx); shared || err != nil {
+			return err
 		}
 	}
 	return g.lim.Wait(ctx)

@@ -26,6 +26,10 @@ var (
 		Help:    "Time from sending an amoCRM request to its answer (after the rate gate), by account and endpoint template.",
 		Buckets: []float64{.025, .05, .1, .25, .5, 1, 2, 5, 10, 20},
 	}, []string{"account", "method", "endpoint"}))
+	budgetLateSlots = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "amoflow_amocrm_budget_late_slots_total",
+		Help: "Request slots of the shared budget given up because the request woke too late for them (a CPU-starved process).",
+	}, []string{"account"}))
 	budgetRPS = metrics.Register(prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "amoflow_amocrm_budget_rps",
 		Help: "The account's configured request budget (accounts.*.rps); compare with rate(amoflow_amocrm_requests_total).",

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -23,9 +24,11 @@ import (
 // The multi-process tests re-run this test binary as helper processes; each
 // opens its own pool and TokenSource, as separate workers would.
 const (
-	envHelper  = "AMOCRM_TEST_HELPER"
-	envDB      = "AMOCRM_TEST_DB"
-	envBaseURL = "AMOCRM_TEST_BASE_URL"
+	envHelper      = "AMOCRM_TEST_HELPER"
+	envDB          = "AMOCRM_TEST_DB"
+	envBaseURL     = "AMOCRM_TEST_BASE_URL"
+	envBudget      = "AMOCRM_TEST_BUDGET" // rps of a shared Budget; empty: none
+	envBudgetGuard = "AMOCRM_TEST_BUDGET_GUARD"
 
 	helperProcesses  = 3
 	helperGoroutines = 4
@@ -56,7 +59,12 @@ func TestHelperProcess(t *testing.T) {
 	}
 	defer db.Close()
 	acct := fakeAccount(os.Getenv(envBaseURL))
-	c := New(acct, NewTokenSource(db, acct), WithLimiter(rate.NewLimiter(rate.Inf, 1)))
+	opts := []Option{WithLimiter(rate.NewLimiter(rate.Inf, 1))}
+	if rps, _ := strconv.ParseFloat(os.Getenv(envBudget), 64); rps > 0 {
+		guard, _ := time.ParseDuration(os.Getenv(envBudgetGuard))
+		opts = append(opts, WithBudget(NewBudget(db, acct.Name, rps, guard)))
+	}
+	c := New(acct, NewTokenSource(db, acct), opts...)
 	fmt.Println("ready")
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		t.Fatal(err)
@@ -89,24 +97,33 @@ func TestRefreshAcrossProcesses(t *testing.T) {
 	})
 }
 
-func testRefreshAcrossProcesses(t *testing.T, prepare string) {
-	ctx := context.Background()
-	fake := amofake.New(amofake.Config{RPS: -1, Accounts: []amofake.AccountConfig{{
+// processFake is a fake amoCRM (429 past rps requests a second; negative:
+// no limit) and a fresh database holding the account's first token pair,
+// for the helper processes to share.
+func processFake(t *testing.T, rps int) (*amofake.Server, string, *store.DB, Account) {
+	t.Helper()
+	fake := amofake.New(amofake.Config{RPS: rps, Accounts: []amofake.AccountConfig{{
 		Subdomain: fakeSub, AccountID: 28395871, ClientID: "cid", ClientSecret: "secret",
 		Users: []amofake.User{{ID: 2576764, Name: "Manager", Email: "m@example.com"}},
 	}}})
 	srv := httptest.NewServer(fake)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	dbURL := storetest.NewURL(t)
-	db, err := store.Open(ctx, dbURL)
+	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(db.Close)
 	acct := fakeAccount(srv.URL + "/" + fakeSub)
-	if err := ExchangeCode(ctx, db, acct, "code-from-the-operator"); err != nil {
+	if err := ExchangeCode(context.Background(), db, acct, "code-from-the-operator"); err != nil {
 		t.Fatal(err)
 	}
+	return fake, dbURL, db, acct
+}
+
+func testRefreshAcrossProcesses(t *testing.T, prepare string) {
+	ctx := context.Background()
+	fake, dbURL, db, acct := processFake(t, -1)
 	if prepare != "" {
 		if _, err := db.Pool.Exec(ctx, prepare); err != nil {
 			t.Fatal(err)
@@ -156,7 +173,7 @@ func testRefreshAcrossProcesses(t *testing.T, prepare string) {
 
 // runHelpers starts the helper processes, releases them together and
 // fails the test if any of them failed.
-func runHelpers(t *testing.T, dbURL, baseURL string) {
+func runHelpers(t *testing.T, dbURL, baseURL string, env ...string) {
 	t.Helper()
 	type helper struct {
 		cmd   *exec.Cmd
@@ -167,7 +184,7 @@ func runHelpers(t *testing.T, dbURL, baseURL string) {
 	var hs []*helper
 	for range helperProcesses {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envHelper+"=1", envDB+"="+dbURL, envBaseURL+"="+baseURL)
+		cmd.Env = append(append(os.Environ(), envHelper+"=1", envDB+"="+dbURL, envBaseURL+"="+baseURL), env...)
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)

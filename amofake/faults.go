@@ -1,6 +1,7 @@
 package amofake
 
 import (
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -36,6 +37,33 @@ type Faults struct {
 	// closed without an answer after the request was handled: the effect
 	// happened, the client never learns it (logged with nginx's 444).
 	DropRate float64
+	// Answer delays each answer after the request was counted and handled:
+	// amoCRM's own processing time, which real amoCRM spends after its rate
+	// limit has counted the request (Latency, before it, models a slow way in).
+	Answer LatencyDist
+}
+
+// LatencyDist is a distribution of answer times: log-normal around Median
+// with spread Sigma (the σ of the logarithm; 0: always Median), except a
+// share Slow of answers that take SlowTime. The zero value adds nothing.
+// For amoCRM's usual 100–300 ms with 1 % at 2 s: {Median: 150ms, Sigma: 0.35,
+// Slow: 0.01, SlowTime: 2s}.
+type LatencyDist struct {
+	Median   time.Duration
+	Sigma    float64
+	Slow     float64
+	SlowTime time.Duration
+}
+
+// sample draws one answer time.
+func (d LatencyDist) sample() time.Duration {
+	if d.Slow > 0 && rand.Float64() < d.Slow {
+		return d.SlowTime
+	}
+	if d.Sigma <= 0 {
+		return d.Median
+	}
+	return time.Duration(float64(d.Median) * math.Exp(d.Sigma*rand.NormFloat64()))
 }
 
 // SetFaults replaces the account's faults; Faults{} turns them off.

@@ -141,7 +141,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, tmpl string, h ha
 		status = statusDropped
 	}
 	a.record(r.Method, tmpl, status, q.now)
+	answer := a.faults.Answer.sample()
 	a.mu.Unlock()
+	if answer > 0 {
+		t := time.NewTimer(answer)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop() // handled and counted; the client gave up on the answer
+			return
+		}
+	}
 	if dropped {
 		panic(http.ErrAbortHandler) // the server closes the connection, no answer
 	}

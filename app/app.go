@@ -74,7 +74,10 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 	clients := map[string]*amocrm.Client{}
 	for _, name := range cfg.AccountNames() {
 		acct := amocrm.AccountFromConfig(cfg.Accounts[name])
-		opts := []amocrm.Option{amocrm.WithBreaker(amocrm.NewBreaker(db, name, cfg.AmoCRM.BlockCooldown))}
+		opts := []amocrm.Option{
+			amocrm.WithBreaker(amocrm.NewBreaker(db, name, cfg.AmoCRM.BlockCooldown)),
+			amocrm.WithBudget(amocrm.NewBudget(db, name, acct.RPS, cfg.AmoCRM.BudgetGuard)),
+		}
 		if o := shadowOption(cfg.Accounts[name], rec); o != nil {
 			opts = append(opts, o) // shadow mode: writes planned, not sent (app/shadow.go)
 		}
@@ -86,7 +89,9 @@ func AmoClients(cfg *config.Config, db *store.DB) (map[string]*amocrm.Client, er
 // Workers are the Temporal workers of one process: one for workflows and one
 // per amoCRM account for its activities. The account workers set the task
 // queue's activity rate to the account's budget; Temporal enforces it across
-// every worker of that queue, so the limit holds for the whole cluster.
+// every worker of that queue. Every HTTP request (pages, retries) then takes a
+// slot of the account's budget shared in Postgres (amocrm.Budget), which is
+// what holds the limit exactly for the whole cluster.
 // db holds the flows' own state (1C echo marks and links).
 func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Client, db *store.DB) []worker.Worker {
 	flows := &workflows.Flows{Config: cfg}
@@ -101,7 +106,10 @@ func Workers(cfg *config.Config, tc client.Client, clients map[string]*amocrm.Cl
 	for _, name := range cfg.AccountNames() {
 		a := cfg.Accounts[name]
 		aw := worker.New(tc, a.TaskQueue(cfg.Temporal.TaskQueue), worker.Options{
-			TaskQueueActivitiesPerSecond: a.RPS,
+			// The rate the shared budget admits (rps less its guard): tasks
+			// are handed out, in priority order, as fast as their requests can
+			// go, instead of piling up in workers waiting for a slot.
+			TaskQueueActivitiesPerSecond: amocrm.BudgetRate(a.RPS, cfg.AmoCRM.BudgetGuard),
 			// Activities wait on amoCRM, not on CPU; the queue rate is the real bound.
 			MaxConcurrentActivityExecutionSize: 50,
 		})

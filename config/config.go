@@ -65,6 +65,10 @@ type AmoCRM struct {
 	// BlockCooldown is how long an account blocked by amoCRM (403) rests
 	// between probes, cluster-wide (default 1m).
 	BlockCooldown time.Duration `yaml:"block_cooldown"`
+	// BudgetGuard is the margin of each account's cluster-wide request
+	// budget: rps requests are spaced over 1 s plus this (default 40ms; see
+	// amocrm.DefaultBudgetGuard).
+	BudgetGuard time.Duration `yaml:"budget_guard"`
 }
 
 // HTTP is the starter's listener.
@@ -619,6 +623,8 @@ func (c *Config) validateAmoCRM() error {
 		return fmt.Errorf("amocrm.pause_retry: %v is outside (0, 30s]: a paused flow must resume within a minute", t.PauseRetry)
 	case t.BlockCooldown < 0:
 		return fmt.Errorf("amocrm.block_cooldown: negative")
+	case t.BudgetGuard < 0 || t.BudgetGuard > 500*time.Millisecond:
+		return fmt.Errorf("amocrm.budget_guard: %v is outside [0, 500ms]", t.BudgetGuard)
 	}
 	for _, name := range c.AccountNames() {
 		a, key := c.Accounts[name], "accounts."+name

@@ -54,17 +54,23 @@ func wanted(key string) bool {
 // shows it). The phone is kept as typed: the workflow normalizes it
 // (phone.Normalize). A leading "www." is cut from site, as a prefix (the old
 // ltrim cut any leading 'w' and '.').
+//
+// It works in place: raw becomes the fields (routing keys and the honeypot
+// are deleted from it), so a form is decoded into one map, not copied.
 func cleanFields(raw map[string]string) (map[string]string, *problem) {
-	fields := make(map[string]string, len(raw))
-	for k, v := range raw {
+	fields := raw
+	for k, v := range fields {
 		if !formFields[k] {
+			delete(fields, k)
 			continue
 		}
-		v = strings.TrimSpace(cleanText(v))
-		if v == "" || v == "undefined" {
-			continue
+		c := strings.TrimSpace(cleanText(v))
+		switch {
+		case c == "" || c == "undefined":
+			delete(fields, k)
+		case c != v:
+			fields[k] = c
 		}
-		fields[k] = v
 	}
 	if s, ok := fields["site"]; ok && len(s) >= 4 && strings.EqualFold(s[:4], "www.") {
 		fields["site"] = s[4:]

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -59,6 +60,7 @@ type server struct {
 
 	// Job status capabilities and waiters.
 	jobKey  []byte        // signs status_url capabilities (jobcap.go)
+	capMACs sync.Pool     // of HMACs under jobKey
 	waiters chan struct{} // bounds concurrent GET /v1/jobs ?wait= (jobs.go)
 }
 

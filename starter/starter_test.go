@@ -76,7 +76,8 @@ func newEnv(t *testing.T, cfg *config.Config) *env {
 		Publisher: e.pub,
 		Metrics:   e.reg,
 		Now:       func() time.Time { return e.now },
-		Logger:    slog.New(slog.NewJSONHandler(e.log, nil)),
+		// Debug: accepted forms log there, and no level may hold personal data.
+		Logger: slog.New(slog.NewJSONHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	return e
 }

@@ -323,15 +323,7 @@ func startServers(o options, prefix string) (*servers, error) {
 }
 
 func (s *servers) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
+	testrig.Stop(s.cmd, 15*time.Second)
 	s.logFile.Close()
 	os.Remove(s.logFile.Name())
 }
