@@ -72,7 +72,7 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 	adm.AddCheck(admin.Check{Name: "rabbitmq", Func: pub.Ping})
 	h := starter.New(cfg, starter.Deps{
 		Publisher: pub,
-		Jobs:      starter.TemporalJobs{Client: tc},
+		Jobs:      app.TemporalJobs{Client: tc},
 		OAuth:     onboarding,
 		// Idempotency-Key bindings live in Postgres (only requests with the header).
 		Idempotency: db,
