@@ -73,7 +73,7 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 	h := starter.New(cfg, starter.Deps{
 		Publisher: pub,
 		Jobs:      app.TemporalJobs{Client: tc},
-		OAuth:     onboarding,
+		OAuth:     app.OAuth{Onboarding: onboarding},
 		// Idempotency-Key bindings live in Postgres (only requests with the header).
 		Idempotency: db,
 	})
