@@ -100,7 +100,7 @@ func (a *Amo) GetLeads(ctx context.Context, in GetLeadsInput) ([]Lead, error) {
 	return out, nil
 }
 
-// CreateLead creates a lead with its contact in one POST /leads/complex. A
+// CreateLead creates a site form's lead with its contact (createLead). A
 // retried attempt first checks whether the earlier one created it after all
 // (its answer may have been lost): a lead of the person in the same pipeline
 // created since the job started counts as ours.
@@ -109,7 +109,13 @@ func (a *Amo) CreateLead(ctx context.Context, in CreateLeadInput) (CreatedLead, 
 	if err != nil {
 		return CreatedLead{}, err
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
+	return createFormLead(ctx, c, in, activity.GetInfo(ctx).Attempt > 1)
+}
+
+// createFormLead is CreateLead; retried says an earlier attempt may have
+// created the lead.
+func createFormLead(ctx context.Context, c *amocrm.Client, in CreateLeadInput, retried bool) (CreatedLead, error) {
+	if retried {
 		if found, ok, err := findCreated(ctx, c, in); err != nil {
 			return CreatedLead{}, classify(err)
 		} else if ok {
@@ -126,22 +132,9 @@ func (a *Amo) CreateLead(ctx context.Context, in CreateLeadInput) (CreatedLead, 
 		Embedded:           &amocrm.LeadEmbedded{Tags: amoTags(in.Tags)},
 	}
 	if in.ContactID != 0 {
-		lead.Embedded.Contacts = []amocrm.Contact{{ID: in.ContactID}}
-	} else if nc := in.NewContact; nc != nil {
-		lead.Embedded.Contacts = []amocrm.Contact{newContact(nc)}
+		return createLead(ctx, c, lead, nil, []int64{in.ContactID})
 	}
-	res, err := c.AddLeadsComplex(ctx, []amocrm.Lead{lead})
-	if err != nil {
-		return CreatedLead{}, classify(err)
-	}
-	if len(res) != 1 || res[0].ID == 0 {
-		return CreatedLead{}, fmt.Errorf("amocrm: leads/complex answered %d results without a lead id", len(res))
-	}
-	contactID := res[0].ContactID
-	if contactID == 0 {
-		contactID = in.ContactID
-	}
-	return CreatedLead{LeadID: res[0].ID, ContactID: contactID}, nil
+	return createLead(ctx, c, lead, in.NewContact, nil)
 }
 
 // findCreated looks for the lead an earlier attempt of CreateLead made.

@@ -114,3 +114,34 @@ func TestAddNotesAddsOnlyTheMissingOnRetry(t *testing.T) {
 		t.Fatal("more than 50 notes in one request")
 	}
 }
+
+// TestCreateFormLeadTakesTheOneLeadPath: a site form's lead goes through the
+// same creation as the webhook flows' (createLead): an existing contact is
+// linked as the main one by POST /leads, a new one comes with the lead in
+// one POST /leads/complex, and a retried attempt finds the lead it made.
+func TestCreateFormLeadTakesTheOneLeadPath(t *testing.T) {
+	c, fake := hookClient(t)
+	ctx := context.Background()
+	since := time.Now().Add(-time.Minute)
+	ct := fake.AddContact(hookSub, amofake.Contact{Name: "one"})
+	in := CreateLeadInput{Account: "corp", Name: "Form", PipelineID: 5, ResponsibleID: 2375146, Fields: map[int64]string{752191: "site"},
+		Tags: []Tag{{Name: "mzpo-s.ru"}}, ContactID: ct, Since: since}
+	created, err := createFormLead(ctx, c, in, false)
+	if err != nil || created.LeadID == 0 || created.ContactID != ct || fake.CallCount(hookSub, "POST /api/v4/leads") != 1 {
+		t.Fatalf("created %+v %v", created, err)
+	}
+	l, _ := fake.Lead(hookSub, created.LeadID)
+	if !slices.Equal(l.ContactIDs, []int64{ct}) || amofake.FirstValue(l.CustomFields, 752191) != "site" {
+		t.Fatalf("lead = %+v", l)
+	}
+	fake.ResetCalls()
+	again, err := createFormLead(ctx, c, in, true)
+	if err != nil || !again.Found || again.LeadID != created.LeadID || fake.CallCount(hookSub, "POST /api/v4/leads") != 0 {
+		t.Fatalf("retry: %+v %v", again, err)
+	}
+	in.ContactID, in.NewContact = 0, &NewContact{FirstName: "Ольга", Phone: "+79165551235"}
+	made, err := createFormLead(ctx, c, in, false)
+	if err != nil || made.ContactID == 0 || made.ContactID == ct || fake.CallCount(hookSub, "POST /api/v4/leads/complex") != 1 {
+		t.Fatalf("create with a new contact: %+v %v", made, err)
+	}
+}
