@@ -17,12 +17,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"amoflow/amocrm"
+	"amoflow/match"
 	"amoflow/phone"
 )
 
@@ -156,7 +156,7 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 			return CreatedLead{}, false, err
 		}
 		for _, h := range hits {
-			if HasPhoneOrEmail(h.Phones(), h.Emails(), nc.Phone, nc.Email) {
+			if match.PhoneOrEmail(h.Phones(), h.Emails(), nc.Phone, nc.Email) {
 				contacts = append(contacts, h)
 			}
 		}
@@ -177,23 +177,6 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 		}
 	}
 	return CreatedLead{}, false, nil
-}
-
-// HasPhoneOrEmail reports whether phones or emails (as stored in amoCRM)
-// hold the number ph (a phone.Normalize result) or the address email.
-// amoCRM's query search is fuzzy: every hit is checked with this first.
-func HasPhoneOrEmail(phones, emails []string, ph, email string) bool {
-	for _, p := range phones {
-		if ph != "" && phone.Same(p, ph) {
-			return true
-		}
-	}
-	for _, e := range emails {
-		if email != "" && strings.EqualFold(strings.TrimSpace(e), strings.TrimSpace(email)) {
-			return true
-		}
-	}
-	return false
 }
 
 // UpdateLead patches fields and (when given) the whole tag list. A PATCH is

@@ -60,7 +60,7 @@ func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T
 	c2 := fake.AddContact(hookSub, amofake.Contact{Name: "two"})
 	co := fake.AddCompany(hookSub, amofake.Company{Name: "co"})
 	in := NewLeadInput{Account: "corp", Name: "L", PipelineID: 5, ResponsibleID: 2375146, ContactIDs: []int64{c1, c2}, CompanyID: co,
-		Fields: []FieldValues{Text(752191, int64(777))}, Tags: []Tag{{Name: "new tag"}}, Marker: Marker{FieldID: 752191, Value: "777"}}
+		Fields: []FieldValues{{ID: 752191, Values: []FieldValue{{Value: int64(777)}}}}, Tags: []Tag{{Name: "new tag"}}, Marker: Marker{FieldID: 752191, Value: "777"}}
 	created, err := createLinkedLead(ctx, c, in, false)
 	if err != nil || created.LeadID == 0 || created.ContactID != c1 {
 		t.Fatalf("created %+v %v", created, err)
@@ -76,7 +76,7 @@ func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T
 		t.Fatalf("retry: %+v %v", again, err)
 	}
 	// A retried attempt that finds nothing creates, with a new contact in one request.
-	in.Marker.Value, in.Fields = "778", []FieldValues{Text(752191, int64(778))}
+	in.Marker.Value, in.Fields = "778", []FieldValues{{ID: 752191, Values: []FieldValue{{Value: int64(778)}}}}
 	in.ContactIDs, in.NewContact = nil, &NewContact{FirstName: "Ольга", Phone: "+79165551234"}
 	made, err := createLinkedLead(ctx, c, in, true)
 	if err != nil || made.Found || made.ContactID == 0 || fake.CallCount(hookSub, "POST /api/v4/leads/complex") != 1 {

@@ -51,7 +51,7 @@ func TestCorpFieldsAndTagsByName(t *testing.T) {
 	l := activities.LeadCard{Lead: activities.Lead{ID: 31234567, Fields: map[int64]string{639075: "Заявка", 639081: "mzpo-s.ru", 639083: " ", 644675: "not copied"},
 		Tags: []activities.Tag{{ID: 246137, Name: "mzpo-s.ru"}, {ID: 264383, Name: "Ручная"}, {ID: 1, Name: "сделка из розницы"}}}}
 	fields := corpFields(l, hookRetail, hookCorp, 752191)
-	want := []activities.FieldValues{activities.Text(748383, "Заявка"), activities.Text(758213, "mzpo-s.ru"), activities.Text(752191, int64(31234567))}
+	want := []activities.FieldValues{textField(748383, "Заявка"), textField(758213, "mzpo-s.ru"), textField(752191, int64(31234567))}
 	if !reflect.DeepEqual(fields, want) {
 		t.Fatalf("fields = %+v", fields)
 	}
@@ -114,8 +114,8 @@ func TestAvitoPlanReplacesFieldsAndSwapsTags(t *testing.T) {
 		t.Fatal("want an update")
 	}
 	want := []activities.FieldValues{
-		activities.Text(639075, "Заявка записаться на Массаж с Авито"), activities.Text(639081, "Avito.ru"),
-		activities.Text(639085, "Avito.ru"), activities.Text(644675, "Заявка с Авито"),
+		textField(639075, "Заявка записаться на Массаж с Авито"), textField(639081, "Avito.ru"),
+		textField(639085, "Avito.ru"), textField(644675, "Заявка с Авито"),
 	}
 	if !reflect.DeepEqual(up.Fields, want) {
 		t.Fatalf("fields = %+v", up.Fields)
@@ -205,7 +205,7 @@ func TestFieldIntAndAgrFields(t *testing.T) {
 		{ID: 759479, Values: []activities.FieldValue{{Value: "stale"}}},
 	}
 	got := agrFields(l, []int64{759477, 752191}, 759479, 761425, "Алферова Лилия")
-	want := []activities.FieldValues{l.Values[0], l.Values[1], activities.Text(759479, int64(42)), activities.Text(761425, "Алферова Лилия")}
+	want := []activities.FieldValues{l.Values[0], l.Values[1], textField(759479, int64(42)), textField(761425, "Алферова Лилия")}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("agr fields = %+v", got)
 	}
