@@ -25,6 +25,9 @@ func (nopPublisher) Publish(context.Context, mq.Message) error { return nil }
 // callback and OAuth: a consent link with a one-time state, amoCRM's redirect
 // back with a code, the token pair stored; a used or forged state is 400.
 func TestOAuthCallback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL (the token store)")
+	}
 	ctx := context.Background()
 	fake := amofake.New(amofake.Config{Accounts: []amofake.AccountConfig{{
 		Subdomain: "retail", AccountID: 1, ClientID: "cid", ClientSecret: "secret"}}})
