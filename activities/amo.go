@@ -17,12 +17,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"amoflow/amocrm"
+	"amoflow/match"
 	"amoflow/phone"
 )
 
@@ -100,7 +100,7 @@ func (a *Amo) GetLeads(ctx context.Context, in GetLeadsInput) ([]Lead, error) {
 	return out, nil
 }
 
-// CreateLead creates a lead with its contact in one POST /leads/complex. A
+// CreateLead creates a site form's lead with its contact (createLead). A
 // retried attempt first checks whether the earlier one created it after all
 // (its answer may have been lost): a lead of the person in the same pipeline
 // created since the job started counts as ours.
@@ -109,7 +109,13 @@ func (a *Amo) CreateLead(ctx context.Context, in CreateLeadInput) (CreatedLead, 
 	if err != nil {
 		return CreatedLead{}, err
 	}
-	if activity.GetInfo(ctx).Attempt > 1 {
+	return createFormLead(ctx, c, in, activity.GetInfo(ctx).Attempt > 1)
+}
+
+// createFormLead is CreateLead; retried says an earlier attempt may have
+// created the lead.
+func createFormLead(ctx context.Context, c *amocrm.Client, in CreateLeadInput, retried bool) (CreatedLead, error) {
+	if retried {
 		if found, ok, err := findCreated(ctx, c, in); err != nil {
 			return CreatedLead{}, classify(err)
 		} else if ok {
@@ -126,22 +132,9 @@ func (a *Amo) CreateLead(ctx context.Context, in CreateLeadInput) (CreatedLead, 
 		Embedded:           &amocrm.LeadEmbedded{Tags: amoTags(in.Tags)},
 	}
 	if in.ContactID != 0 {
-		lead.Embedded.Contacts = []amocrm.Contact{{ID: in.ContactID}}
-	} else if nc := in.NewContact; nc != nil {
-		lead.Embedded.Contacts = []amocrm.Contact{newContact(nc)}
+		return createLead(ctx, c, lead, nil, []int64{in.ContactID})
 	}
-	res, err := c.AddLeadsComplex(ctx, []amocrm.Lead{lead})
-	if err != nil {
-		return CreatedLead{}, classify(err)
-	}
-	if len(res) != 1 || res[0].ID == 0 {
-		return CreatedLead{}, fmt.Errorf("amocrm: leads/complex answered %d results without a lead id", len(res))
-	}
-	contactID := res[0].ContactID
-	if contactID == 0 {
-		contactID = in.ContactID
-	}
-	return CreatedLead{LeadID: res[0].ID, ContactID: contactID}, nil
+	return createLead(ctx, c, lead, in.NewContact, nil)
 }
 
 // findCreated looks for the lead an earlier attempt of CreateLead made.
@@ -163,7 +156,7 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 			return CreatedLead{}, false, err
 		}
 		for _, h := range hits {
-			if HasPhoneOrEmail(h.Phones(), h.Emails(), nc.Phone, nc.Email) {
+			if match.PhoneOrEmail(h.Phones(), h.Emails(), nc.Phone, nc.Email) {
 				contacts = append(contacts, h)
 			}
 		}
@@ -184,23 +177,6 @@ func findCreated(ctx context.Context, c *amocrm.Client, in CreateLeadInput) (Cre
 		}
 	}
 	return CreatedLead{}, false, nil
-}
-
-// HasPhoneOrEmail reports whether phones or emails (as stored in amoCRM)
-// hold the number ph (a phone.Normalize result) or the address email.
-// amoCRM's query search is fuzzy: every hit is checked with this first.
-func HasPhoneOrEmail(phones, emails []string, ph, email string) bool {
-	for _, p := range phones {
-		if ph != "" && phone.Same(p, ph) {
-			return true
-		}
-	}
-	for _, e := range emails {
-		if email != "" && strings.EqualFold(strings.TrimSpace(e), strings.TrimSpace(email)) {
-			return true
-		}
-	}
-	return false
 }
 
 // UpdateLead patches fields and (when given) the whole tag list. A PATCH is

@@ -25,11 +25,6 @@ type FieldValue struct {
 // Text renders the value as amoCRM shows it (numbers without exponent).
 func (v FieldValue) Text() string { return amocrm.Value{Value: v.Value}.String() }
 
-// Text is the field's value: a single text value, for writing.
-func Text(id int64, v any) FieldValues {
-	return FieldValues{ID: id, Values: []FieldValue{{Value: v}}}
-}
-
 // LeadCard is a lead with what the webhook flows read from it. A zero ID
 // means amoCRM has no such lead.
 type LeadCard struct {

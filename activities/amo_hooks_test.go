@@ -60,7 +60,7 @@ func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T
 	c2 := fake.AddContact(hookSub, amofake.Contact{Name: "two"})
 	co := fake.AddCompany(hookSub, amofake.Company{Name: "co"})
 	in := NewLeadInput{Account: "corp", Name: "L", PipelineID: 5, ResponsibleID: 2375146, ContactIDs: []int64{c1, c2}, CompanyID: co,
-		Fields: []FieldValues{Text(752191, int64(777))}, Tags: []Tag{{Name: "new tag"}}, Marker: Marker{FieldID: 752191, Value: "777"}}
+		Fields: []FieldValues{{ID: 752191, Values: []FieldValue{{Value: int64(777)}}}}, Tags: []Tag{{Name: "new tag"}}, Marker: Marker{FieldID: 752191, Value: "777"}}
 	created, err := createLinkedLead(ctx, c, in, false)
 	if err != nil || created.LeadID == 0 || created.ContactID != c1 {
 		t.Fatalf("created %+v %v", created, err)
@@ -76,7 +76,7 @@ func TestCreateLinkedLeadLinksEveryContactAndChecksItsMarkerOnRetry(t *testing.T
 		t.Fatalf("retry: %+v %v", again, err)
 	}
 	// A retried attempt that finds nothing creates, with a new contact in one request.
-	in.Marker.Value, in.Fields = "778", []FieldValues{Text(752191, int64(778))}
+	in.Marker.Value, in.Fields = "778", []FieldValues{{ID: 752191, Values: []FieldValue{{Value: int64(778)}}}}
 	in.ContactIDs, in.NewContact = nil, &NewContact{FirstName: "Ольга", Phone: "+79165551234"}
 	made, err := createLinkedLead(ctx, c, in, true)
 	if err != nil || made.Found || made.ContactID == 0 || fake.CallCount(hookSub, "POST /api/v4/leads/complex") != 1 {
@@ -112,5 +112,36 @@ func TestAddNotesAddsOnlyTheMissingOnRetry(t *testing.T) {
 	}
 	if _, err := addNotes(ctx, c, AddNotesInput{Entity: "leads", Notes: make([]NoteCard, 51)}, false); err == nil {
 		t.Fatal("more than 50 notes in one request")
+	}
+}
+
+// TestCreateFormLeadTakesTheOneLeadPath: a site form's lead goes through the
+// same creation as the webhook flows' (createLead): an existing contact is
+// linked as the main one by POST /leads, a new one comes with the lead in
+// one POST /leads/complex, and a retried attempt finds the lead it made.
+func TestCreateFormLeadTakesTheOneLeadPath(t *testing.T) {
+	c, fake := hookClient(t)
+	ctx := context.Background()
+	since := time.Now().Add(-time.Minute)
+	ct := fake.AddContact(hookSub, amofake.Contact{Name: "one"})
+	in := CreateLeadInput{Account: "corp", Name: "Form", PipelineID: 5, ResponsibleID: 2375146, Fields: map[int64]string{752191: "site"},
+		Tags: []Tag{{Name: "mzpo-s.ru"}}, ContactID: ct, Since: since}
+	created, err := createFormLead(ctx, c, in, false)
+	if err != nil || created.LeadID == 0 || created.ContactID != ct || fake.CallCount(hookSub, "POST /api/v4/leads") != 1 {
+		t.Fatalf("created %+v %v", created, err)
+	}
+	l, _ := fake.Lead(hookSub, created.LeadID)
+	if !slices.Equal(l.ContactIDs, []int64{ct}) || amofake.FirstValue(l.CustomFields, 752191) != "site" {
+		t.Fatalf("lead = %+v", l)
+	}
+	fake.ResetCalls()
+	again, err := createFormLead(ctx, c, in, true)
+	if err != nil || !again.Found || again.LeadID != created.LeadID || fake.CallCount(hookSub, "POST /api/v4/leads") != 0 {
+		t.Fatalf("retry: %+v %v", again, err)
+	}
+	in.ContactID, in.NewContact = 0, &NewContact{FirstName: "Ольга", Phone: "+79165551235"}
+	made, err := createFormLead(ctx, c, in, false)
+	if err != nil || made.ContactID == 0 || made.ContactID == ct || fake.CallCount(hookSub, "POST /api/v4/leads/complex") != 1 {
+		t.Fatalf("create with a new contact: %+v %v", made, err)
 	}
 }

@@ -108,7 +108,20 @@ func createLinkedLead(ctx context.Context, c *amocrm.Client, in NewLeadInput, re
 	if in.CompanyID != 0 {
 		lead.Embedded.Companies = []amocrm.Company{{ID: in.CompanyID}}
 	}
-	if nc := in.NewContact; nc != nil {
+	return createLead(ctx, c, lead, in.NewContact, in.ContactIDs)
+}
+
+// createLead is the one lead-creation path, behind CreateLead (site forms)
+// and CreateLinkedLead (webhook flows), which differ only in how a retried
+// attempt finds the lead an earlier one made (findCreated, findMarked). A
+// new contact comes with the lead in one POST /leads/complex; otherwise one
+// POST /leads links the existing contacts (the first is the main one) and
+// whatever lead.Embedded already names.
+func createLead(ctx context.Context, c *amocrm.Client, lead amocrm.Lead, nc *NewContact, contactIDs []int64) (CreatedLead, error) {
+	if lead.Embedded == nil {
+		lead.Embedded = &amocrm.LeadEmbedded{}
+	}
+	if nc != nil {
 		lead.Embedded.Contacts = []amocrm.Contact{newContact(nc)}
 		res, err := c.AddLeadsComplex(ctx, []amocrm.Lead{lead})
 		if err != nil {
@@ -119,7 +132,7 @@ func createLinkedLead(ctx context.Context, c *amocrm.Client, in NewLeadInput, re
 		}
 		return CreatedLead{LeadID: res[0].ID, ContactID: res[0].ContactID}, nil
 	}
-	for i, id := range in.ContactIDs {
+	for i, id := range contactIDs {
 		lead.Embedded.Contacts = append(lead.Embedded.Contacts, amocrm.Contact{ID: id, IsMain: i == 0})
 	}
 	added, err := c.AddLeads(ctx, []amocrm.Lead{lead})
@@ -130,8 +143,8 @@ func createLinkedLead(ctx context.Context, c *amocrm.Client, in NewLeadInput, re
 		return CreatedLead{}, fmt.Errorf("amocrm: leads answered %d leads for one", len(added))
 	}
 	out := CreatedLead{LeadID: added[0].ID}
-	if len(in.ContactIDs) > 0 {
-		out.ContactID = in.ContactIDs[0]
+	if len(contactIDs) > 0 {
+		out.ContactID = contactIDs[0]
 	}
 	return out, nil
 }

@@ -140,7 +140,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(func() { h.pub.Close() })
 	h.api = httptest.NewServer(starter.New(cfg, starter.Deps{
 		Publisher: h.pub,
-		Jobs:      starter.TemporalJobs{Client: h.tc},
+		Jobs:      app.TemporalJobs{Client: h.tc},
 		Logger:    quietLogger(),
 		// Idempotency-Key bindings in the harness's database.
 		Idempotency: h.db,

@@ -436,7 +436,9 @@ func TestCorpLeadByINNAndManagers(t *testing.T) {
 	in := map[string]any{"inn": "7701234567", "company": "ООО Ромашка", "name": "Иван", "surname": "Петров",
 		"phone": "+7 (916) 777-66-55", "email": "ivan@romashka.ru", "post": "Директор", "manager_id": "2375131"}
 	var res workflows.CorpLeadResult
-	h.completed(h.accept1C("POST", "/v1/1c/corp_leads", in), &res)
+	job := h.accept1C("POST", "/v1/1c/corp_leads", in)
+	h.completed(job, &res)
+	h.recordHistory(job, "corp_lead_by_inn_new")
 	t.Logf("calls, corporate lead: %v", h.apiCalls(corpSub))
 	if res.LeadID == 0 || res.ContactID == 0 || res.CompanyID == 0 || res.Merged {
 		t.Fatalf("result = %+v", res)
@@ -454,7 +456,9 @@ func TestCorpLeadByINNAndManagers(t *testing.T) {
 	// The same person again: their open lead is used.
 	in["email"] = "ivan.petrov@romashka.ru"
 	var res2 workflows.CorpLeadResult
-	h.completed(h.accept1C("POST", "/v1/1c/corp_leads", in), &res2)
+	job = h.accept1C("POST", "/v1/1c/corp_leads", in)
+	h.completed(job, &res2)
+	h.recordHistory(job, "corp_lead_by_inn_merged")
 	if !res2.Merged || res2.LeadID != res.LeadID || res2.ContactID != res.ContactID || len(h.fake.Leads(corpSub)) != 1 {
 		t.Errorf("second request = %+v", res2)
 	}

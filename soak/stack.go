@@ -206,7 +206,7 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 		return nil, err
 	}
 	s.cleanup(func() { s.pub.Close() })
-	h := starter.New(cfg, starter.Deps{Publisher: s.pub, Jobs: starter.TemporalJobs{Client: s.tc}, Logger: s.log})
+	h := starter.New(cfg, starter.Deps{Publisher: s.pub, Jobs: app.TemporalJobs{Client: s.tc}, Logger: s.log})
 	if s.api, err = testrig.Serve(ctx, h); err != nil {
 		return nil, err
 	}

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 )
 
 // maxWait caps ?wait=: long enough for a synchronous-looking answer to 1C,
@@ -29,7 +26,9 @@ type JobStatus struct {
 	Error  string          `json:"error,omitempty"`
 }
 
-// Jobs reports on the workflow behind a job id.
+// Jobs reports on the workflow behind a job id. starter owns the interface;
+// app.TemporalJobs implements it on a Temporal client, so this package knows
+// HTTP, the broker and the workflow inputs, not Temporal's API.
 type Jobs interface {
 	// Status returns the job's status, waiting up to wait for it to finish.
 	// A job whose workflow does not exist (yet) gives ErrUnknownJob.
@@ -89,84 +88,4 @@ func (s *server) jobs(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(st)
-}
-
-// TemporalJobs reads job status from Temporal: a job id is a workflow id.
-type TemporalJobs struct {
-	Client client.Client
-}
-
-// Status implements Jobs. A running job is waited for with one long poll on
-// its result, the wait as its deadline. With a wait, it also waits for a
-// queued job's workflow to appear (the bridge starts it within milliseconds
-// normally), asking again after growing pauses, never in a tight loop.
-func (t TemporalJobs) Status(ctx context.Context, id string, wait time.Duration) (JobStatus, error) {
-	ctx, cancel := context.WithTimeout(ctx, wait+5*time.Second)
-	defer cancel()
-	deadline := time.Now().Add(wait)
-	pause := 100 * time.Millisecond
-	for {
-		st, err := t.describe(ctx, id)
-		if err == nil && st.Status == "running" && time.Now().Before(deadline) {
-			wctx, wcancel := context.WithDeadline(ctx, deadline)
-			t.Client.GetWorkflow(wctx, id, "").Get(wctx, nil) // returns when done or at the deadline
-			wcancel()
-			st, err = t.describe(ctx, id)
-		}
-		if errors.Is(err, ErrUnknownJob) && time.Now().Add(pause).Before(deadline) {
-			select {
-			case <-ctx.Done():
-				return JobStatus{}, err
-			case <-time.After(pause):
-				pause = min(2*pause, 2*time.Second)
-				continue
-			}
-		}
-		return st, err
-	}
-}
-
-func (t TemporalJobs) describe(ctx context.Context, id string) (JobStatus, error) {
-	d, err := t.Client.DescribeWorkflowExecution(ctx, id, "")
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return JobStatus{}, ErrUnknownJob
-	}
-	if err != nil {
-		return JobStatus{}, err
-	}
-	status := d.GetWorkflowExecutionInfo().GetStatus()
-	st := JobStatus{JobID: id, Status: statusName(status)}
-	switch status {
-	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		var res json.RawMessage
-		if err := t.Client.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
-			return JobStatus{}, err
-		}
-		st.Result = res
-	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING, enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-	default:
-		if err := t.Client.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
-			st.Error = err.Error()
-		}
-	}
-	return st, nil
-}
-
-// statusNames are the job statuses callers see.
-var statusNames = map[enums.WorkflowExecutionStatus]string{
-	enums.WORKFLOW_EXECUTION_STATUS_RUNNING:          "running",
-	enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: "running",
-	enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:        "completed",
-	enums.WORKFLOW_EXECUTION_STATUS_FAILED:           "failed",
-	enums.WORKFLOW_EXECUTION_STATUS_CANCELED:         "canceled",
-	enums.WORKFLOW_EXECUTION_STATUS_TERMINATED:       "terminated",
-	enums.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        "timed_out",
-}
-
-func statusName(s enums.WorkflowExecutionStatus) string {
-	if n, ok := statusNames[s]; ok {
-		return n
-	}
-	return "unknown"
 }

@@ -53,7 +53,7 @@ func (s *server) legacyBodyHookAs(w http.ResponseWriter, r *http.Request, h lega
 		return
 	}
 	if h.flat {
-		account, _ := workflows.WebhookAccount(h.method)
+		account, _, _ := workflows.WebhookRoute(h.method)
 		if a, ok := s.cfg.Accounts[account]; ok && a != nil && v.Get("account[id]") == "" && v.Get("account[subdomain]") == "" {
 			body = append(append(body, '&'), "account%5Bsubdomain%5D="+url.QueryEscape(a.Subdomain)...)
 		}

@@ -5,16 +5,25 @@ import (
 	"errors"
 	"html"
 	"net/http"
-
-	"amoflow/amocrm"
-	"amoflow/store"
 )
 
 // OAuth completes an operator's authorization of an amoCRM account
-// (*amocrm.Onboarding in production).
+// (app.OAuth in production). Its errors wrap ErrOAuthState,
+// ErrOAuthCodeRejected or ErrOAuthMisconfigured when they are one of those.
 type OAuth interface {
 	Complete(ctx context.Context, state, code string) (account string, err error)
 }
+
+// The OAuth outcomes the callback answers the operator differently.
+var (
+	// ErrOAuthState: the state was never issued, already used or expired.
+	ErrOAuthState = errors.New("unknown, used or expired OAuth state")
+	// ErrOAuthCodeRejected: amoCRM refused the authorization code.
+	ErrOAuthCodeRejected = errors.New("amoCRM rejected the authorization code")
+	// ErrOAuthMisconfigured: amoCRM refuses this integration's client_id,
+	// client_secret or redirect_uri; an operator fixes the configuration.
+	ErrOAuthMisconfigured = errors.New("amoCRM rejects the integration's client settings")
+)
 
 // oauthCallback is where amoCRM redirects the operator's browser after
 // consent: GET /oauth/callback?code=…&state=…&referer=…. The state must be
@@ -33,14 +42,14 @@ func (s *server) oauthCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	account, err := s.oauth.Complete(r.Context(), state, code)
 	switch {
-	case errors.Is(err, store.ErrUnknownState):
+	case errors.Is(err, ErrOAuthState):
 		writeProblem(w, invalidField("state", "unknown, used or expired state: start again with `amoflow auth url`"))
 		return
-	case errors.Is(err, amocrm.ErrReauthRequired):
+	case errors.Is(err, ErrOAuthCodeRejected):
 		s.log.Warn("oauth: code rejected", "err", err)
 		writeProblem(w, invalidField("code", "amoCRM rejected the code; start again"))
 		return
-	case errors.As(err, new(*amocrm.ConfigError)):
+	case errors.Is(err, ErrOAuthMisconfigured):
 		s.log.Error("oauth: client rejected", "err", err)
 		writeProblem(w, &problem{Type: problemType + "misconfigured", Title: "Integration misconfigured", Status: http.StatusBadGateway,
 			Detail: "amoCRM rejects this integration's client_id, client_secret or redirect_uri for account " + account +

@@ -2,59 +2,48 @@ package starter
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
-
-	"amoflow/amocrm"
-	"amoflow/amofake"
-	"amoflow/store/storetest"
 )
 
-// TestOAuthCallback walks an operator's onboarding: a consent link with a
-// one-time state, amoCRM's redirect back with a code, the token pair stored.
-func TestOAuthCallback(t *testing.T) {
-	ctx := context.Background()
-	fake := amofake.New(amofake.Config{Accounts: []amofake.AccountConfig{{
-		Subdomain: "retail", AccountID: 1, ClientID: "cid", ClientSecret: "secret"}}})
-	amo := httptest.NewServer(fake)
-	defer amo.Close()
-	db := storetest.New(t)
-	onb := &amocrm.Onboarding{DB: db, Accounts: map[string]amocrm.Account{"retail": {
-		Name: "retail", BaseURL: amo.URL + "/retail", ClientID: "cid", ClientSecret: "secret", RedirectURI: "https://x/oauth/callback"}}}
+// fakeOAuth completes with account, or fails with err.
+type fakeOAuth struct {
+	account string
+	err     error
+}
 
-	link, err := onb.Begin(ctx, "retail")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(link)
-	state := u.Query().Get("state")
-	if u.Host != "www.amocrm.ru" || u.Query().Get("client_id") != "cid" || len(state) < 16 {
-		t.Fatalf("consent link %s", link)
-	}
+func (f fakeOAuth) Complete(ctx context.Context, state, code string) (string, error) {
+	return f.account, f.err
+}
 
-	h := New(testConfig(), Deps{Publisher: &fakePublisher{}, OAuth: onb})
-	get := func(q string) (int, string) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/oauth/callback?"+q, nil))
-		return rec.Code, rec.Body.String()
-	}
-	if code, body := get("code=abc&state=" + state); code != http.StatusOK || !strings.Contains(body, "retail") {
-		t.Fatalf("callback = %d %s", code, body)
-	}
-	tok, err := db.Token(ctx, "retail")
-	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" {
-		t.Fatalf("stored token = %+v, %v", tok, err)
-	}
-	if n := fake.CallCount("retail", "POST /oauth2/access_token"); n != 1 {
-		t.Fatalf("token requests = %d, want 1", n)
-	}
-	// The state works once; a forged one never.
-	for _, q := range []string{"code=abc&state=" + state, "code=abc&state=forged", "state=" + state} {
-		if code, _ := get(q); code != http.StatusBadRequest {
-			t.Errorf("callback %q = %d, want 400", q, code)
-		}
+// TestOAuthCallbackAnswers maps each OAuth outcome to the operator's answer
+// (the whole onboarding against amoCRM's fake is app's TestOAuthCallback).
+func TestOAuthCallbackAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		oauth OAuth
+		query string
+		code  int
+		body  string
+	}{
+		{"authorized", fakeOAuth{account: "retail"}, "code=c&state=s", http.StatusOK, "retail"},
+		{"no code", fakeOAuth{account: "retail"}, "state=s", http.StatusBadRequest, "code and state"},
+		{"used state", fakeOAuth{err: fmt.Errorf("%w: taken", ErrOAuthState)}, "code=c&state=s", http.StatusBadRequest, "amoflow auth url"},
+		{"code rejected", fakeOAuth{err: ErrOAuthCodeRejected}, "code=c&state=s", http.StatusBadRequest, "rejected the code"},
+		{"misconfigured", fakeOAuth{account: "corp", err: ErrOAuthMisconfigured}, "code=c&state=s", http.StatusBadGateway, "account corp"},
+		{"other", fakeOAuth{err: fmt.Errorf("network down")}, "code=c&state=s", http.StatusBadGateway, "exchange"},
+		{"no OAuth", nil, "code=c&state=s", http.StatusServiceUnavailable, "cannot store tokens"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(testConfig(), Deps{Publisher: &fakePublisher{}, OAuth: tc.oauth})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/oauth/callback?"+tc.query, nil))
+			if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.body) {
+				t.Fatalf("callback = %d %s, want %d containing %q", rec.Code, rec.Body.String(), tc.code, tc.body)
+			}
+		})
 	}
 }

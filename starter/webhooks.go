@@ -77,7 +77,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			}
 			method = mux.Vars(r)["method"]
 		}
-		want, ok := workflows.WebhookAccount(method)
+		want, _, ok := workflows.WebhookRoute(method)
 		if !ok {
 			s.reject(w, r, &problem{Type: problemType + "unknown-method", Title: "Unknown webhook method", Status: http.StatusNotFound,
 				Detail: "no flow handles this webhook method"})

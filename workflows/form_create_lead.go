@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
+	"amoflow/match"
 	"amoflow/phone"
 	"amoflow/store"
 )
@@ -159,7 +160,7 @@ func (f *Flows) knownContact(ctx workflow.Context, account, ph, email string, kn
 	if err := workflow.ExecuteActivity(ctx, amo.ReadContact, in).Get(ctx, &card); err != nil {
 		return nil, 0, err
 	}
-	if card.ID == 0 || !activities.HasPhoneOrEmail(card.Phones, card.Emails, ph, email) {
+	if card.ID == 0 || !match.PhoneOrEmail(card.Phones, card.Emails, ph, email) {
 		return nil, 0, nil // deleted or changed since: search as usual
 	}
 	return []activities.Contact{card.Contact}, known[i].LeadID, nil
@@ -175,7 +176,7 @@ func knownPerson(ph, email string, person *activities.Contact, contactID, leadID
 		if id.ph == "" && id.email == "" {
 			continue
 		}
-		if person != nil && !activities.HasPhoneOrEmail(person.Phones, person.Emails, id.ph, id.email) {
+		if person != nil && !match.PhoneOrEmail(person.Phones, person.Emails, id.ph, id.email) {
 			continue
 		}
 		out = append(out, store.Known{Key: personKeys(id.ph, id.email)[0], ContactID: contactID, LeadID: leadID})

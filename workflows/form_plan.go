@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"amoflow/activities"
+	"amoflow/match"
 	"amoflow/phone"
 )
 
@@ -62,7 +63,7 @@ func cutText(s string) (out string, cut bool) {
 func verifiedContacts(hits []activities.Contact, ph, email string) []activities.Contact {
 	var out []activities.Contact
 	for _, c := range hits {
-		if activities.HasPhoneOrEmail(c.Phones, c.Emails, ph, email) {
+		if match.PhoneOrEmail(c.Phones, c.Emails, ph, email) {
 			out = append(out, c)
 		}
 	}

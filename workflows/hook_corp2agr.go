@@ -114,7 +114,7 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		}
 	}
 
-	up := activities.PatchLeadInput{Account: c.Account, ID: src.ID, Fields: []activities.FieldValues{activities.Text(leadDog, agr.ID)}}
+	up := activities.PatchLeadInput{Account: c.Account, ID: src.ID, Fields: []activities.FieldValues{textField(leadDog, agr.ID)}}
 	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}

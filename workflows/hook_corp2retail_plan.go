@@ -21,10 +21,10 @@ func retailFields(l activities.LeadCard, c, r amoSettings, corpID int64) []activ
 	for _, k := range corp2retailFields {
 		from, to := c.LeadFields[k], r.LeadFields[k]
 		if v := strings.TrimSpace(l.Fields[from]); from != 0 && to != 0 && v != "" {
-			out = append(out, activities.Text(to, v))
+			out = append(out, textField(to, v))
 		}
 	}
-	return append(out, activities.Text(corpID, l.ID))
+	return append(out, textField(corpID, l.ID))
 }
 
 // corp2retailTag marks a retail lead that came from the corporate account.

@@ -23,7 +23,7 @@ func TestRetailFieldsAndTags(t *testing.T) {
 		748383: "Заявка с сайта", 758213: "mzpo-s.ru", 758215: " ", 748385: "yandex", 752191: "5", // RET_ID is not copied
 	}, Tags: []activities.Tag{{ID: 1187781, Name: "mzpo-s.ru"}, {ID: 1212825, Name: "Ручная"}, {Name: "сделка из корп. отдела"}}}}
 	got := retailFields(lead, corp2retailCorp, corp2retailRetail, 724771)
-	want := []activities.FieldValues{activities.Text(639075, "Заявка с сайта"), activities.Text(639081, "mzpo-s.ru"), activities.Text(639085, "yandex"), activities.Text(724771, int64(900))}
+	want := []activities.FieldValues{textField(639075, "Заявка с сайта"), textField(639081, "mzpo-s.ru"), textField(639085, "yandex"), textField(724771, int64(900))}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("fields = %+v\nwant %+v", got, want)
 	}

@@ -58,7 +58,7 @@ func (f *Flows) setCourse(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 		case l.Fields[course] == code:
 			res.Skipped = "the lead has the course code"
 		default:
-			up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{activities.Text(course, code)}}
+			up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{textField(course, code)}}
 			if err := workflow.ExecuteActivity(actx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 				return nil, err
 			}
@@ -131,7 +131,7 @@ func (f *Flows) capitalizeCourse(ctx workflow.Context, ev HookEvent) (*HookResul
 		res.Skipped = "the course code is empty or upper-case"
 		return res, nil
 	}
-	up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{activities.Text(course, code)}}
+	up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{textField(course, code)}}
 	if err := workflow.ExecuteActivity(actx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}

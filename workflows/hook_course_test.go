@@ -58,7 +58,7 @@ func TestSetCourseFromTheProduct(t *testing.T) {
 		Return(activities.AmoRecord{ID: 501, Fields: map[int64]string{357005: "old"}, Elements: []activities.AmoLinkTo{{Entity: "catalog_elements", ID: 8, CatalogID: 12463}}}, nil).Once()
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "catalog_elements", ID: 8, CatalogID: 12463}).
 		Return(activities.AmoRecord{ID: 8, Fields: map[int64]string{647993: "ммц-и"}}, nil).Once()
-	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{activities.Text(357005, "ММЦ-И")}}).Return(nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{textField(357005, "ММЦ-И")}}).Return(nil).Once()
 	env.ExecuteWorkflow(SetCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "setcourse", Entity: "leads", ID: 501})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestCapitalizeCourse(t *testing.T) {
 		env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 501}).
 			Return(activities.LeadCard{Lead: activities.Lead{ID: 501, Fields: map[int64]string{357005: in}}}, nil).Once()
 		if want {
-			env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{activities.Text(357005, "ММЦ-И")}}).Return(nil).Once()
+			env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{textField(357005, "ММЦ-И")}}).Return(nil).Once()
 		}
 		env.ExecuteWorkflow(CapitalizeCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "capitalizecourse", Entity: "leads", ID: 501})
 		if err := env.GetWorkflowError(); err != nil {

@@ -82,7 +82,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 			res.Changed = true
 		}
 		if lead.Fields[createdID] != flag {
-			up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, Fields: []activities.FieldValues{activities.Text(createdID, flag)}}
+			up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, Fields: []activities.FieldValues{textField(createdID, flag)}}
 			if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	}
 	// The marker first: a run that stops after it does not register again.
 	up := activities.PatchContactInput{Account: r.Account, ID: ct.ID,
-		Fields: []activities.FieldValues{activities.Text(ls.ContactFields["lk_user_id"], strconv.FormatInt(answer.User, 10))}}
+		Fields: []activities.FieldValues{textField(ls.ContactFields["lk_user_id"], strconv.FormatInt(answer.User, 10))}}
 	if err := workflow.ExecuteActivity(rctx, amo.PatchContact, up).Get(ctx, nil); err != nil {
 		return nil, err
 	}

@@ -36,11 +36,11 @@ func TestCreateLKRegistersTheStudent(t *testing.T) {
 		return s.AmoID == "700" && s.Email == "anna@example.ru" && s.ID1C == "guid-1"
 	})).Return(activities.LKAnswer{User: 4242}, nil).Once()
 	env.OnActivity(amo.PatchContact, mock.Anything, activities.PatchContactInput{Account: "retail", ID: 700,
-		Fields: []activities.FieldValues{activities.Text(726299, "4242")}}).Return(nil).Once()
+		Fields: []activities.FieldValues{textField(726299, "4242")}}).Return(nil).Once()
 	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads",
 		Notes: []activities.NoteCard{{EntityID: 31, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: "Создан ЛК для клиента."}}}}).Return([]int64{1}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
-		Fields: []activities.FieldValues{activities.Text(728583, "Да")}}).Return(nil).Once()
+		Fields: []activities.FieldValues{textField(728583, "Да")}}).Return(nil).Once()
 	env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestCreateLKRefusals(t *testing.T) {
 			return len(in.Notes) == 1 && in.Notes[0].Params.Text == c.note
 		})).Return([]int64{1}, nil).Once()
 		env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
-			Fields: []activities.FieldValues{activities.Text(728583, "Нет")}}).Return(nil).Once()
+			Fields: []activities.FieldValues{textField(728583, "Нет")}}).Return(nil).Once()
 		env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 		if err := env.GetWorkflowError(); err != nil {
 			t.Fatalf("%s: %v", c.name, err)

@@ -96,7 +96,7 @@ func (d *leadDraft) changedFields() []activities.FieldValues {
 	var out []activities.FieldValues
 	for _, id := range d.order {
 		if v := d.fields[id]; v != d.lead.Fields[id] {
-			out = append(out, activities.Text(id, v))
+			out = append(out, textField(id, v))
 		}
 	}
 	return out

@@ -252,7 +252,7 @@ func TestInitialLeadEventsOncePerLead(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("events = %v, want %v", got, want)
 	}
-	if acct, ok := WebhookAccount("initial_lead"); !ok || acct != "retail" {
+	if acct, _, ok := WebhookRoute("initial_lead"); !ok || acct != "retail" {
 		t.Errorf("account = %q %v", acct, ok)
 	}
 }

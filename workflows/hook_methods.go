@@ -11,8 +11,9 @@ import (
 
 // Webhooks: one message per delivery, one child workflow per event.
 //
-// The starter parses a delivery, keeps the events its method acts on and
-// names each with EventJobID (ids.go) (account, method, entity id, status and
+// The starter parses a delivery, keeps the events its method acts on
+// (WebhookEvents, below) and names each with
+// EventJobID (ids.go) (account, method, entity id, status and
 // old status, modification time). It publishes ONE message for the delivery,
 // whose job id is DeliveryJobID of those names; the bridge starts
 // HandleWebhook with it, and HandleWebhook starts one child workflow per
@@ -106,11 +107,13 @@ var hookMethods = map[string]hookMethod{
 	"updatelead_corp":   {"corp", amowebhook.Leads, UpdateOneCName},
 }
 
-// WebhookAccount is the account (config key) whose webhooks method takes;
-// ok is false for an unknown method.
-func WebhookAccount(method string) (account string, ok bool) {
+// WebhookRoute is what the starter needs to split a delivery for method
+// (starter/webhook_events.go): the account (config key) whose webhooks it
+// takes and the entity its events are about ("" for a flat request such as
+// change_resp); ok is false for an unknown method.
+func WebhookRoute(method string) (account, entity string, ok bool) {
 	m, ok := hookMethods[method]
-	return m.account, ok
+	return m.account, m.entity, ok
 }
 
 // hookActions are the actions that start a flow; deletions and notes do not.

@@ -8,6 +8,7 @@ import (
 
 	"amoflow/activities"
 	"amoflow/amowebhook"
+	"amoflow/match"
 	"amoflow/phone"
 )
 
@@ -78,7 +79,7 @@ func paymentNote(price, ph, email string) string {
 func payerContacts(hits []activities.Contact, ph, email string) []activities.Contact {
 	var out []activities.Contact
 	for _, c := range hits {
-		if !activities.HasPhoneOrEmail(c.Phones, c.Emails, ph, email) {
+		if !match.PhoneOrEmail(c.Phones, c.Emails, ph, email) {
 			continue
 		}
 		if !slices.ContainsFunc(out, func(x activities.Contact) bool { return x.ID == c.ID }) {
@@ -108,7 +109,7 @@ func payerCompanies(hits []activities.CompanyCard, ph, email string) []activitie
 	var out []activities.CompanyCard
 	for _, c := range hits {
 		phones, emails := fieldTexts(c.Values, "PHONE"), fieldTexts(c.Values, "EMAIL")
-		if !activities.HasPhoneOrEmail(phones, emails, ph, email) {
+		if !match.PhoneOrEmail(phones, emails, ph, email) {
 			continue
 		}
 		if !slices.ContainsFunc(out, func(x activities.CompanyCard) bool { return x.ID == c.ID }) {

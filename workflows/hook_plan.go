@@ -40,10 +40,10 @@ func corpFields(l activities.LeadCard, r, c amoSettings, retID int64) []activiti
 	for _, k := range copiedLeadFields {
 		from, to := r.LeadFields[k], c.LeadFields[k]
 		if v := strings.TrimSpace(l.Fields[from]); from != 0 && to != 0 && v != "" {
-			out = append(out, activities.Text(to, v))
+			out = append(out, textField(to, v))
 		}
 	}
-	return append(out, activities.Text(retID, l.ID))
+	return append(out, textField(retID, l.ID))
 }
 
 // ret2corpTags mark a corporate lead that came from retail (docs/flows.md#ret2corp).
@@ -141,9 +141,9 @@ func agrFields(src activities.LeadCard, skip []int64, idLeadRet, corpMan int64, 
 		}
 		out = append(out, f)
 	}
-	out = append(out, activities.Text(idLeadRet, src.ID))
+	out = append(out, textField(idLeadRet, src.ID))
 	if manager != "" {
-		out = append(out, activities.Text(corpMan, manager))
+		out = append(out, textField(corpMan, manager))
 	}
 	return out
 }
@@ -190,10 +190,10 @@ func avitoPlan(l activities.LeadCard, ids avitoIDs, r amoSettings) (activities.P
 		typ = "Заявка записаться на " + course + " с Авито"
 	}
 	want := []activities.FieldValues{
-		activities.Text(ids.Type, typ),
-		activities.Text(ids.Site, avitoSite),
-		activities.Text(ids.Source, avitoSite),
-		activities.Text(ids.Result, avitoResult),
+		textField(ids.Type, typ),
+		textField(ids.Site, avitoSite),
+		textField(ids.Source, avitoSite),
+		textField(ids.Result, avitoResult),
 	}
 	up := activities.PatchLeadInput{Account: r.Account, ID: l.ID}
 	for _, f := range want {
@@ -254,13 +254,13 @@ type eventIDs struct {
 func eventPlan(l activities.LeadCard, ev activities.EventInfo, ids eventIDs, r amoSettings) (activities.PatchLeadInput, bool) {
 	up := activities.PatchLeadInput{Account: r.Account, ID: l.ID}
 	if a := strings.TrimSpace(ev.Address); a != "" && l.Fields[ids.Address] != a {
-		up.Fields = append(up.Fields, activities.Text(ids.Address, a))
+		up.Fields = append(up.Fields, textField(ids.Address, a))
 	}
 	if n := strings.TrimSpace(ev.PageName); n != "" && l.Fields[ids.Name] != n {
-		up.Fields = append(up.Fields, activities.Text(ids.Name, n))
+		up.Fields = append(up.Fields, textField(ids.Name, n))
 	}
 	if ev.At > 0 && strings.TrimSpace(l.Fields[ids.DateTime]) == "" {
-		up.Fields = append(up.Fields, activities.Text(ids.DateTime, ev.At))
+		up.Fields = append(up.Fields, textField(ids.DateTime, ev.At))
 	}
 	if k, ok := kindOf(ev.PageName); ok {
 		if l.Name != k.Name {

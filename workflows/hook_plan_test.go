@@ -1,16 +1,12 @@
 package workflows
 
 import (
-	"errors"
-	"net/url"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"amoflow/activities"
 	"amoflow/amocrm"
-	"amoflow/amowebhook"
 	"amoflow/config"
 )
 
@@ -35,76 +31,19 @@ var (
 	}
 )
 
-func delivery(t *testing.T, body string) amowebhook.Delivery {
-	t.Helper()
-	form, err := url.ParseQuery(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := amowebhook.Parse(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-func TestWebhookEventsPicksOneEventPerEntity(t *testing.T) {
-	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	d := delivery(t, "leads[add][0][id]=7&leads[add][0][last_modified]=100"+
-		"&leads[status][0][id]=7&leads[status][0][status_id]=35942104&leads[status][0][old_status_id]=32532883&leads[status][0][last_modified]=100"+
-		"&leads[status][1][id]=8&leads[status][1][status_id]=35942104&leads[status][1][old_status_id]=32532883"+
-		"&leads[delete][0][id]=9&leads[note][0][note][element_id]=10&leads[note][0][note][text]=x"+
-		"&contacts[update][0][id]=11&account[id]=28395871")
-	evs, err := WebhookEvents("ret2corp", "retail", d, at, 10*time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range evs {
-		got = append(got, e.JobID)
-	}
-	want := []string{
-		"wh-retail-ret2corp-lead7-st35942104-from32532883-at100", // the status change wins over the add
-		"wh-retail-ret2corp-lead8-st35942104-from32532883-win" + itoa(at.Unix()),
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("events = %v, want %v (deletes, notes and contacts are not ret2corp's)", got, want)
-	}
-	if evs[0].Account != "retail" || evs[0].Method != "ret2corp" || evs[0].ID != 7 || !evs[0].ReceivedAt.Equal(at) {
-		t.Fatalf("event = %+v", evs[0])
-	}
-
-	contacts := delivery(t, "contacts[update][0][id]=11&contacts[update][0][type]=contact&contacts[update][1][id]=12&contacts[update][1][type]=company")
-	evs, _ = WebhookEvents("editcontact", "retail", contacts, at, time.Minute)
-	if len(evs) != 1 || evs[0].ID != 11 || evs[0].Entity != "contacts" {
-		t.Fatalf("editcontact takes contacts, not companies: %+v", evs)
-	}
-}
-
-func TestWebhookEventsFlatChangeResp(t *testing.T) {
-	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	evs, err := WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Petrova"), at, time.Minute)
-	if err != nil || len(evs) != 1 || evs[0].ID != 31234567 || evs[0].Params["uid"] != "c0a6-1" || evs[0].Params["resp"] != "Petrova" {
-		t.Fatalf("events = %+v, %v", evs, err)
-	}
-	other, _ := WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Ivanova"), at, time.Minute)
-	if other[0].JobID == evs[0].JobID {
-		t.Fatal("another responsible is another job")
-	}
-	in := hookMethods["change_resp"].childInput(evs[0])
+// TestHookChildInput: a 1C method's child takes the 1C flow's input, made
+// from the event (change_resp's contract and responsible from its fields).
+func TestHookChildInput(t *testing.T) {
+	ev := HookEvent{Account: "retail", Method: "change_resp", ID: 31234567, Params: map[string]string{"uid": "c0a6-1", "resp": "Petrova"}}
+	in := hookMethods["change_resp"].childInput(ev)
 	if cr, ok := in.(ChangeResponsibleInput); !ok || cr.ContractUID != "c0a6-1" || cr.Resp != "Petrova" || cr.LeadID != 31234567 || cr.Account != "retail" {
 		t.Fatalf("child input = %#v", in)
 	}
-	_, err = WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&resp=x"), at, time.Minute)
-	var fe interface{ Field() string }
-	if !errors.As(err, &fe) || fe.Field() != "uid" {
-		t.Fatalf("missing uid: %v", err)
-	}
-	if _, err := WebhookEvents("nope", "retail", amowebhook.Delivery{}, at, time.Minute); err == nil {
-		t.Fatal("unknown method")
-	}
 	if in := hookMethods["savelead"].childInput(HookEvent{Account: "retail", ID: 5}); in != (Sync1COrderInput{Account: "retail", LeadID: 5}) {
 		t.Fatalf("savelead child input = %#v", in)
+	}
+	if in := hookMethods["ret2corp"].childInput(ev); !reflect.DeepEqual(in, ev) {
+		t.Fatalf("ret2corp child input = %#v, want the event", in)
 	}
 }
 
@@ -112,7 +51,7 @@ func TestCorpFieldsAndTagsByName(t *testing.T) {
 	l := activities.LeadCard{Lead: activities.Lead{ID: 31234567, Fields: map[int64]string{639075: "Заявка", 639081: "mzpo-s.ru", 639083: " ", 644675: "not copied"},
 		Tags: []activities.Tag{{ID: 246137, Name: "mzpo-s.ru"}, {ID: 264383, Name: "Ручная"}, {ID: 1, Name: "сделка из розницы"}}}}
 	fields := corpFields(l, hookRetail, hookCorp, 752191)
-	want := []activities.FieldValues{activities.Text(748383, "Заявка"), activities.Text(758213, "mzpo-s.ru"), activities.Text(752191, int64(31234567))}
+	want := []activities.FieldValues{textField(748383, "Заявка"), textField(758213, "mzpo-s.ru"), textField(752191, int64(31234567))}
 	if !reflect.DeepEqual(fields, want) {
 		t.Fatalf("fields = %+v", fields)
 	}
@@ -175,8 +114,8 @@ func TestAvitoPlanReplacesFieldsAndSwapsTags(t *testing.T) {
 		t.Fatal("want an update")
 	}
 	want := []activities.FieldValues{
-		activities.Text(639075, "Заявка записаться на Массаж с Авито"), activities.Text(639081, "Avito.ru"),
-		activities.Text(639085, "Avito.ru"), activities.Text(644675, "Заявка с Авито"),
+		textField(639075, "Заявка записаться на Массаж с Авито"), textField(639081, "Avito.ru"),
+		textField(639085, "Avito.ru"), textField(644675, "Заявка с Авито"),
 	}
 	if !reflect.DeepEqual(up.Fields, want) {
 		t.Fatalf("fields = %+v", up.Fields)
@@ -266,7 +205,7 @@ func TestFieldIntAndAgrFields(t *testing.T) {
 		{ID: 759479, Values: []activities.FieldValue{{Value: "stale"}}},
 	}
 	got := agrFields(l, []int64{759477, 752191}, 759479, 761425, "Алферова Лилия")
-	want := []activities.FieldValues{l.Values[0], l.Values[1], activities.Text(759479, int64(42)), activities.Text(761425, "Алферова Лилия")}
+	want := []activities.FieldValues{l.Values[0], l.Values[1], textField(759479, int64(42)), textField(761425, "Алферова Лилия")}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("agr fields = %+v", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
+	"amoflow/match"
 	"amoflow/onec"
 	"amoflow/phone"
 )
@@ -140,7 +141,7 @@ func verifiedHit(hits []activities.AmoRecord, ph, email string) (activities.AmoR
 	var best activities.AmoRecord
 	found := false
 	for _, h := range hits {
-		ok := activities.HasPhoneOrEmail(h.Phones, h.Emails, ph, email)
+		ok := match.PhoneOrEmail(h.Phones, h.Emails, ph, email)
 		if ok && (!found || h.CreatedAt > best.CreatedAt || (h.CreatedAt == best.CreatedAt && h.ID > best.ID)) {
 			best, found = h, true
 		}

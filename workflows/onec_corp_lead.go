@@ -7,7 +7,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
-	"amoflow/phone"
 )
 
 // CorpLeadInput is a corporate lead from the corporate LK (docs/flows.md#corpleadbyinn).
@@ -37,110 +36,34 @@ type CorpLeadResult struct {
 // a new contact; the contact linked to the company; then the person's open
 // lead (as a site form would merge) or a new lead in the intake stage,
 // responsible the manager asked for when they are one of onec.managers,
-// linked to the contact and the company.
+// linked to the contact and the company. Each step is a method below, in
+// the order it runs; the pure parts are in onec_corp_lead_plan.go.
 func (f *Flows) CorpLeadByINN(ctx workflow.Context, in CorpLeadInput) (*CorpLeadResult, error) {
-	s, err := f.onecSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	acct, err := s.account(s.Corporate)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := f.formSettings(ctx, acct.Name)
+	s, acct, fs, err := f.corpLeadSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	inn := strings.TrimSpace(in.INN)
 	ph, email := normPhone(in.Phone), normEmail(in.Email)
-	if inn == "" || (phone.Normalize(in.Phone) == "" && email == "") {
+	if !corpLeadComplete(inn, in.Phone, email) {
 		return nil, temporal.NewNonRetryableApplicationError("a corporate lead needs inn and a phone or an e-mail", activities.ErrBadCorpLead, nil)
 	}
 	res := &CorpLeadResult{}
-
-	// The company.
-	company, err := f.findCompany(ctx, acct, inn, "", "")
-	if err != nil {
+	if res.CompanyID, err = f.companyByINN(ctx, acct, inn, in.Company); err != nil {
 		return nil, err
 	}
-	if res.CompanyID = company.ID; company.ID == 0 {
-		name := strings.TrimSpace(in.Company)
-		if name == "" {
-			name = "ИНН " + inn
-		}
-		w := activities.AmoWrite{Entity: "companies", Name: name, Fields: map[int64]string{},
-			Probe: activities.AmoProbe{Query: inn, FieldID: acct.CompanyFields["inn"], Value: inn}}
-		if id := acct.CompanyFields["inn"]; id != 0 {
-			w.Fields[id] = inn
-		}
-		if res.CompanyID, err = f.write(ctx, acct, w); err != nil {
-			return nil, err
-		}
-	}
-
-	// The person.
 	contact, err := f.findPerson(ctx, acct, ph, email)
 	if err != nil {
 		return nil, err
 	}
-	res.ContactID = contact.ID
-	post := map[int64]string{}
-	if id := acct.ContactFields["position"]; id != 0 && strings.TrimSpace(in.Post) != "" {
-		post[id] = strings.TrimSpace(in.Post)
+	if res.ContactID, err = f.corpLeadContact(ctx, acct, in, contact, ph, email, res.CompanyID); err != nil {
+		return nil, err
 	}
-	if contact.ID == 0 {
-		w := activities.AmoWrite{Entity: "contacts", FirstName: strings.TrimSpace(in.Name), LastName: strings.TrimSpace(in.Surname),
-			ResponsibleID: in.ManagerID, Fields: post, CompanyID: res.CompanyID,
-			Probe: activities.AmoProbe{Query: phone.SearchKey(ph), Value: strings.TrimSpace(in.Name + " " + in.Surname)}}
-		if ph != "" {
-			w.Phones = []string{ph}
-		}
-		if email != "" {
-			w.Emails = []string{email}
-		}
-		if w.Probe.Query == "" {
-			w.Probe.Query = email
-		}
-		if res.ContactID, err = f.write(ctx, acct, w); err != nil {
-			return nil, err
-		}
-	} else {
-		if len(post) > 0 && !sameFields(contact, post) {
-			if _, err := f.write(ctx, acct, activities.AmoWrite{Entity: "contacts", ID: contact.ID, Fields: post}); err != nil {
-				return nil, err
-			}
-		}
-		if !containsID(contact.CompanyIDs, res.CompanyID) {
-			link := activities.AmoLinks{Account: acct.Name, Entity: "contacts", ID: contact.ID,
-				Links: []activities.AmoLinkTo{{Entity: "companies", ID: res.CompanyID}}}
-			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
-				return nil, err
-			}
-		}
-	}
-
-	// The lead: the person's open lead, else a new one.
-	if len(contact.LeadIDs) > 0 {
-		var leads []activities.Lead
-		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.GetLeads, activities.GetLeadsInput{Account: acct.Name, IDs: contact.LeadIDs}).Get(ctx, &leads); err != nil {
-			return nil, err
-		}
-		if target, ok := mergeTarget(leads, fs); ok {
-			res.LeadID, res.Merged = target.ID, true
-			link := activities.AmoLinks{Account: acct.Name, Entity: "leads", ID: target.ID,
-				Links: []activities.AmoLinkTo{{Entity: "companies", ID: res.CompanyID}}}
-			if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
-				return nil, err
-			}
-		}
+	if res.LeadID, res.Merged, err = f.mergeIntoOpenLead(ctx, acct, fs, contact.LeadIDs, res.CompanyID); err != nil {
+		return nil, err
 	}
 	if !res.Merged {
-		responsible := acct.DefaultResponsible
-		if containsID(s.Managers, in.ManagerID) {
-			responsible = in.ManagerID
-		}
-		w := activities.AmoWrite{Entity: "leads", Name: acct.LeadName, PipelineID: acct.Intake.PipelineID, StatusID: acct.Intake.StatusID,
-			ResponsibleID: responsible, ContactIDs: []int64{res.ContactID}, CompanyID: res.CompanyID}
+		w := newCorpLeadWrite(acct, corpLeadResponsible(acct, s.Managers, in.ManagerID), res.ContactID, res.CompanyID)
 		if res.LeadID, err = f.write(ctx, acct, w); err != nil {
 			return nil, err
 		}
@@ -149,11 +72,76 @@ func (f *Flows) CorpLeadByINN(ctx workflow.Context, in CorpLeadInput) (*CorpLead
 	return res, nil
 }
 
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
+// corpLeadSettings reads the 1C settings, the corporate account and its
+// form settings (which say which open lead a new request merges into).
+func (f *Flows) corpLeadSettings(ctx workflow.Context) (onecSettings, onecAccount, formSettings, error) {
+	s, err := f.onecSettings(ctx)
+	if err != nil {
+		return onecSettings{}, onecAccount{}, formSettings{}, err
+	}
+	acct, err := s.account(s.Corporate)
+	if err != nil {
+		return onecSettings{}, onecAccount{}, formSettings{}, err
+	}
+	fs, err := f.formSettings(ctx, acct.Name)
+	if err != nil {
+		return onecSettings{}, onecAccount{}, formSettings{}, err
+	}
+	return s, acct, fs, nil
+}
+
+// companyByINN is the id of the company whose INN field holds inn, made
+// (named name, or after the INN) when there is none.
+func (f *Flows) companyByINN(ctx workflow.Context, acct onecAccount, inn, name string) (int64, error) {
+	company, err := f.findCompany(ctx, acct, inn, "", "")
+	if err != nil || company.ID != 0 {
+		return company.ID, err
+	}
+	return f.write(ctx, acct, newCorpCompanyWrite(acct, inn, name))
+}
+
+// corpLeadContact is the person's contact id: a new contact (with the
+// position, in the company), or the found one with its position brought up
+// to date and linked to the company when it is not yet.
+func (f *Flows) corpLeadContact(ctx workflow.Context, acct onecAccount, in CorpLeadInput, contact activities.AmoRecord, ph, email string, companyID int64) (int64, error) {
+	post := positionFields(acct, in.Post)
+	if contact.ID == 0 {
+		return f.write(ctx, acct, newCorpContactWrite(in, post, ph, email, companyID))
+	}
+	if len(post) > 0 && !sameFields(contact, post) {
+		if _, err := f.write(ctx, acct, activities.AmoWrite{Entity: "contacts", ID: contact.ID, Fields: post}); err != nil {
+			return 0, err
 		}
 	}
-	return false
+	if !containsID(contact.CompanyIDs, companyID) {
+		link := activities.AmoLinks{Account: acct.Name, Entity: "contacts", ID: contact.ID,
+			Links: []activities.AmoLinkTo{{Entity: "companies", ID: companyID}}}
+		if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
+			return 0, err
+		}
+	}
+	return contact.ID, nil
+}
+
+// mergeIntoOpenLead picks the person's open lead a site form would merge
+// into (mergeTarget) among leadIDs and links it to the company; merged is
+// false when there is none.
+func (f *Flows) mergeIntoOpenLead(ctx workflow.Context, acct onecAccount, fs formSettings, leadIDs []int64, companyID int64) (leadID int64, merged bool, err error) {
+	if len(leadIDs) == 0 {
+		return 0, false, nil
+	}
+	var leads []activities.Lead
+	if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.GetLeads, activities.GetLeadsInput{Account: acct.Name, IDs: leadIDs}).Get(ctx, &leads); err != nil {
+		return 0, false, err
+	}
+	target, ok := mergeTarget(leads, fs)
+	if !ok {
+		return 0, false, nil
+	}
+	link := activities.AmoLinks{Account: acct.Name, Entity: "leads", ID: target.ID,
+		Links: []activities.AmoLinkTo{{Entity: "companies", ID: companyID}}}
+	if err := workflow.ExecuteActivity(acct.amoOpts(ctx), amo.Link1C, link).Get(ctx, nil); err != nil {
+		return 0, false, err
+	}
+	return target.ID, true, nil
 }

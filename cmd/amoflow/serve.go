@@ -72,8 +72,8 @@ func serveHTTP(ctx context.Context, cfg *config.Config, db *store.DB, tc client.
 	adm.AddCheck(admin.Check{Name: "rabbitmq", Func: pub.Ping})
 	h := starter.New(cfg, starter.Deps{
 		Publisher: pub,
-		Jobs:      starter.TemporalJobs{Client: tc},
-		OAuth:     onboarding,
+		Jobs:      app.TemporalJobs{Client: tc},
+		OAuth:     app.OAuth{Onboarding: onboarding},
 		// Idempotency-Key bindings live in Postgres (only requests with the header).
 		Idempotency: db,
 	})
