@@ -108,7 +108,7 @@ var hookMethods = map[string]hookMethod{
 }
 
 // WebhookRoute is what the starter needs to split a delivery for method
-// (starter/webhook_events.go): the account (config key) whose webhooks it
+// (WebhookEvents): the account (config key) whose webhooks it
 // takes and the entity its events are about ("" for a flat request such as
 // change_resp); ok is false for an unknown method.
 func WebhookRoute(method string) (account, entity string, ok bool) {

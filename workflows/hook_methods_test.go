@@ -1,4 +1,4 @@
-package starter
+package workflows
 
 import (
 	"errors"
@@ -31,7 +31,7 @@ func TestWebhookEventsPicksOneEventPerEntity(t *testing.T) {
 		"&leads[status][1][id]=8&leads[status][1][status_id]=35942104&leads[status][1][old_status_id]=32532883"+
 		"&leads[delete][0][id]=9&leads[note][0][note][element_id]=10&leads[note][0][note][text]=x"+
 		"&contacts[update][0][id]=11&account[id]=28395871")
-	evs, err := workflows.WebhookEvents("ret2corp", "retail", d, at, 10*time.Minute)
+	evs, err := WebhookEvents("ret2corp", "retail", d, at, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestWebhookEventsPicksOneEventPerEntity(t *testing.T) {
 	}
 
 	contacts := delivery(t, "contacts[update][0][id]=11&contacts[update][0][type]=contact&contacts[update][1][id]=12&contacts[update][1][type]=company")
-	evs, _ = workflows.WebhookEvents("editcontact", "retail", contacts, at, time.Minute)
+	evs, _ = WebhookEvents("editcontact", "retail", contacts, at, time.Minute)
 	if len(evs) != 1 || evs[0].ID != 11 || evs[0].Entity != "contacts" {
 		t.Fatalf("editcontact takes contacts, not companies: %+v", evs)
 	}
@@ -59,20 +59,20 @@ func TestWebhookEventsPicksOneEventPerEntity(t *testing.T) {
 
 func TestWebhookEventsFlatChangeResp(t *testing.T) {
 	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	evs, err := workflows.WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Petrova"), at, time.Minute)
+	evs, err := WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Petrova"), at, time.Minute)
 	if err != nil || len(evs) != 1 || evs[0].ID != 31234567 || evs[0].Params["uid"] != "c0a6-1" || evs[0].Params["resp"] != "Petrova" {
 		t.Fatalf("events = %+v, %v", evs, err)
 	}
-	other, _ := workflows.WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Ivanova"), at, time.Minute)
+	other, _ := WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&uid=c0a6-1&resp=Ivanova"), at, time.Minute)
 	if other[0].JobID == evs[0].JobID {
 		t.Fatal("another responsible is another job")
 	}
-	_, err = workflows.WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&resp=x"), at, time.Minute)
+	_, err = WebhookEvents("change_resp", "retail", delivery(t, "id=31234567&resp=x"), at, time.Minute)
 	var fe interface{ Field() string }
 	if !errors.As(err, &fe) || fe.Field() != "uid" {
 		t.Fatalf("missing uid: %v", err)
 	}
-	if _, err := workflows.WebhookEvents("nope", "retail", amowebhook.Delivery{}, at, time.Minute); err == nil {
+	if _, err := WebhookEvents("nope", "retail", amowebhook.Delivery{}, at, time.Minute); err == nil {
 		t.Fatal("unknown method")
 	}
 }
