@@ -4,23 +4,30 @@ export GOTOOLCHAIN := local
 GO       ?= go
 CONFIG   ?= config/example.yaml
 BIN      := bin/amoflow
+DEV_BIN  := bin/amoflow-dev
 
-.PHONY: run build test test-short lint bench services
+.PHONY: run build build-dev test test-short lint bench services
 
 ## run: everything in one process (embedded Temporal + Web UI, fake amoCRM unless configured)
-run: services build
-	./$(BIN) dev --config $(CONFIG)
+run: services build-dev
+	./$(DEV_BIN) dev --config $(CONFIG)
 
+## build: the production binary (what the Dockerfile builds): no embedded Temporal server
 build:
 	$(GO) build -o $(BIN) ./cmd/amoflow
+
+## build-dev: the development binary: `amoflow dev` with the embedded Temporal server and Web UI
+build-dev:
+	$(GO) build -tags dev -o $(DEV_BIN) ./cmd/amoflow
 
 ## test: unit, replay, integration and end-to-end tests on real RabbitMQ, Postgres and Temporal
 test: services
 	$(GO) vet ./...
+	$(GO) vet -tags dev ./cmd/amoflow
 	$(GO) test -count=1 -timeout 60m ./...
 
-## test-short: the fast packages only (no embedded Temporal server)
-test-short: services
+## test-short: the tests that need no server (no PostgreSQL, RabbitMQ or Temporal; README "Tests")
+test-short:
 	$(GO) test -count=1 -short ./...
 
 lint:
