@@ -18,6 +18,7 @@ import (
 
 	"amoflow/app"
 	"amoflow/devserver"
+	"amoflow/store"
 	"amoflow/workflows"
 )
 
