@@ -79,14 +79,13 @@ func (o *outcomes) get(id string) string {
 }
 
 type rig struct {
-	t     *testing.T
-	tc    client.Client
-	pub   *mq.Publisher
-	topo  mq.Topology
-	ch    *amqp.Channel
-	tq    string
-	ends  *outcomes
-	froms map[string]string
+	t    *testing.T
+	tc   client.Client
+	pub  *mq.Publisher
+	topo mq.Topology
+	ch   *amqp.Channel
+	tq   string
+	ends *outcomes
 }
 
 // newRig runs a bridge (one message at a time, so messages are handled in

@@ -217,7 +217,7 @@ func TestChangeResponsible1C(t *testing.T) {
 	h.onec.SetFault(onecfake.Fault{Kind: onecfake.Fail500, Method: "lk_editdata"})
 	lead2 := h.fake.AddLead(retail, amofake.Lead{ID: oneCLeadIDs.Add(1), Name: "Договор 2", PipelineID: 3338257})
 	form.Set("id", fmt.Sprint(lead2))
-	code, body = h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
+	_, body = h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
 	json.Unmarshal(body, &a)
 	h.failed(a.JobID)
 	if notes := h.notesOn(retail, lead2); !slices.Equal(notes, []string{"Производится смена ответственного в 1с. Пожалуйста подождите.", "Произошла ошибка"}) {
