@@ -4,28 +4,47 @@ export GOTOOLCHAIN := local
 GO       ?= go
 CONFIG   ?= config/example.yaml
 BIN      := bin/amoflow
+DEV_BIN  := bin/amoflow-dev
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 
-.PHONY: run build test test-short lint bench bench-cluster services
+
+.PHONY: run build build-dev test test-short lint bench bench-cluster services
 
 ## run: everything in one process (embedded Temporal + Web UI, fake amoCRM unless configured)
-run: services build
-	./$(BIN) dev --config $(CONFIG)
+run: services build-dev
+	./$(DEV_BIN) dev --config $(CONFIG)
 
+## build: the production binary (what the Dockerfile builds): no embedded Temporal server
 build:
 	$(GO) build -o $(BIN) ./cmd/amoflow
+
+## build-dev: the development binary: `amoflow dev` with the embedded Temporal server and Web UI
+build-dev:
+	$(GO) build -tags dev -o $(DEV_BIN) ./cmd/amoflow
 
 ## test: unit, replay, integration and end-to-end tests on real RabbitMQ, Postgres and Temporal
 test: services
 	$(GO) vet ./...
+	$(GO) vet -tags dev ./cmd/amoflow
 	$(GO) test -count=1 -timeout 60m ./...
 
-## test-short: the fast packages only (no embedded Temporal server)
-test-short: services
+## test-short: the tests that need no server (no PostgreSQL, RabbitMQ or Temporal; README "Tests")
+test-short:
 	$(GO) test -count=1 -short ./...
 
-lint:
+## lint: gofmt, go vet of both builds, golangci-lint (.golangci.yml); run by .ci/run
+lint: $(GOLANGCI)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags dev ./cmd/amoflow
+	$(GOLANGCI) run ./...
+
+# golangci-lint at a pinned version, built from the Go module proxy into bin/
+# the first time (CI included); a new version gets a new file.
+$(GOLANGCI):
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	mv bin/golangci-lint $@
 
 ## bench: ingest and flow benchmarks (docs/architecture.md#performance-targets, ~15 min); raw results in bench/results/, summary in BENCHMARKS.md
 bench: services

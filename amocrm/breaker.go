@@ -96,7 +96,7 @@ func (b *Breaker) admit(ctx context.Context) (probe bool, err error) {
 	if open, until, since = b.set(ok, row); !open {
 		return false, nil
 	}
-	return false, &BlockedError{Account: b.account, Since: since, Wait: max(until.Sub(time.Now()), time.Second)}
+	return false, &BlockedError{Account: b.account, Since: since, Wait: max(time.Until(until), time.Second)}
 }
 
 // keep trusts the cached state for another recheck interval.
@@ -140,7 +140,7 @@ func (b *Breaker) trip(ctx context.Context) error {
 		row = store.Breaker{Account: b.account, Since: time.Now(), Wait: b.cooldown}
 	}
 	_, until, since := b.set(true, row)
-	return &BlockedError{Account: b.account, Since: since, Wait: until.Sub(time.Now())}
+	return &BlockedError{Account: b.account, Since: since, Wait: time.Until(until)}
 }
 
 // passed closes the breaker after its probe got an answer other than 403.

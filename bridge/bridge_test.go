@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/devserver"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/workflows"
 )
@@ -33,6 +35,9 @@ import (
 var temporalServer *devserver.Server
 
 func TestMain(m *testing.M) {
+	if flag.Parse(); testing.Short() {
+		os.Exit(m.Run()) // no server: newRig skips the tests that need it
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	s, err := devserver.Start(ctx, devserver.Options{UIPort: -1, Logger: quiet()})
 	cancel()
@@ -74,20 +79,20 @@ func (o *outcomes) get(id string) string {
 }
 
 type rig struct {
-	t     *testing.T
-	tc    client.Client
-	pub   *mq.Publisher
-	topo  mq.Topology
-	ch    *amqp.Channel
-	tq    string
-	ends  *outcomes
-	froms map[string]string
+	t    *testing.T
+	tc   client.Client
+	pub  *mq.Publisher
+	topo mq.Topology
+	ch   *amqp.Channel
+	tq   string
+	ends *outcomes
 }
 
 // newRig runs a bridge (one message at a time, so messages are handled in
 // publishing order) and a worker with the stand-in workflow.
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	testrig.NeedsServers(t, "Temporal and RabbitMQ")
 	ctx, cancel := context.WithCancel(context.Background())
 	tc, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Logger: quietTemporal{}})
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"amoflow/config"
 	"amoflow/devserver"
 	_ "amoflow/eventsapi"
+	"amoflow/internal/testrig"
 	"amoflow/metrics"
 	"amoflow/mq"
 	_ "amoflow/onec"
@@ -51,6 +52,7 @@ var (
 // app.TemporalMetrics (a workflow with a failing activity is run for that).
 func exportedNames(t *testing.T) map[string]bool {
 	t.Helper()
+	testrig.NeedsServers(t, "an embedded Temporal server")
 	namesOnce.Do(func() {
 		// The starter registers its series when built.
 		starter.New(&config.Config{}, starter.Deps{Publisher: nopPublisher{}})

@@ -18,6 +18,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"amoflow/internal/testrig"
 )
 
 // Each server costs about 170 MB and half a second, so the tests start
@@ -29,6 +31,7 @@ func greet(ctx workflow.Context, name string) (string, error) {
 
 func start(t *testing.T, opts Options) *Server {
 	t.Helper()
+	testrig.NeedsServers(t, "an embedded Temporal server")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	t0 := time.Now()

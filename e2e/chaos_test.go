@@ -13,6 +13,7 @@ import (
 
 	"amoflow/config"
 	"amoflow/devserver"
+	"amoflow/internal/testrig"
 	"amoflow/workflows"
 )
 
@@ -21,6 +22,7 @@ import (
 // die and come back. Sites retry a form that was not accepted (5xx or no
 // answer), as they must; every accepted form must end as exactly one lead.
 func TestNothingLostWhenEverythingDiesMidLoad(t *testing.T) {
+	testrig.NeedsServers(t, "PostgreSQL, RabbitMQ and Temporal")
 	ctx := context.Background()
 	// A Temporal of its own, on a file, so it can be stopped and started again.
 	dbFile := filepath.Join(t.TempDir(), "temporal.db")

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,6 +43,9 @@ import (
 var temporalServer *devserver.Server
 
 func TestMain(m *testing.M) {
+	if flag.Parse(); testing.Short() {
+		os.Exit(m.Run()) // no server: every test skips (newHarness)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	s, err := devserver.Start(ctx, devserver.Options{
 		UIPort:           -1,
@@ -84,6 +88,7 @@ type harnessOption func(*config.Config)
 
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
+	testrig.NeedsServers(t, "PostgreSQL, RabbitMQ and Temporal")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	cfg, err := config.Load("../config/example.yaml")

@@ -10,7 +10,6 @@ import (
 
 	"amoflow/mq"
 	"amoflow/onec/onecfake"
-	"amoflow/starter"
 	"amoflow/workflows"
 )
 
@@ -135,12 +134,4 @@ func (h *harness) notesOn(sub string, leadID int64) []string {
 		}
 	}
 	return out
-}
-
-// jobResult decodes a finished job's result.
-func decodeResult(h *harness, st starter.JobStatus, v any) {
-	h.t.Helper()
-	if err := json.Unmarshal(st.Result, v); err != nil {
-		h.t.Fatalf("result %s: %v", st.Result, err)
-	}
 }

@@ -154,6 +154,19 @@ func TestCourseDeleteAndDedupeCoverBothAccountsAndEnd(t *testing.T) {
 	if res.Found || res.Deleted["corp"] != 0 || res.Deleted["retail"] != 0 {
 		t.Errorf("delete of a deleted course = %+v", res)
 	}
+	// The v1 route on another course, one copy in each account.
+	const uid2 = "6f2e5d13-5821-11eb-86f0-82172a65f31e"
+	for sub, c := range map[string][2]int64{corpSub: {5111, 751191}, retail: {12463, 710407}} {
+		h.fake.AddCatalogElement(sub, amofake.CatalogElement{CatalogID: c[0], Name: "Курс",
+			CustomFields: []amofake.FieldValue{amofake.Text(c[1], uid2)}})
+	}
+	job = h.accept1C("POST", "/v1/1c/courses/delete", map[string]any{"uid": uid2})
+	res = workflows.DeleteCourseResult{}
+	h.completed(job, &res)
+	h.recordHistory(job, "delete_course_1c")
+	if !res.Found || res.Deleted["corp"] != 1 || res.Deleted["retail"] != 1 {
+		t.Errorf("v1 delete = %+v, want one element deleted in each account", res)
+	}
 }
 
 func TestChangeResponsible1C(t *testing.T) {
@@ -204,7 +217,7 @@ func TestChangeResponsible1C(t *testing.T) {
 	h.onec.SetFault(onecfake.Fault{Kind: onecfake.Fail500, Method: "lk_editdata"})
 	lead2 := h.fake.AddLead(retail, amofake.Lead{ID: oneCLeadIDs.Add(1), Name: "Договор 2", PipelineID: 3338257})
 	form.Set("id", fmt.Sprint(lead2))
-	code, body = h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
+	_, body = h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
 	json.Unmarshal(body, &a)
 	h.failed(a.JobID)
 	if notes := h.notesOn(retail, lead2); !slices.Equal(notes, []string{"Производится смена ответственного в 1с. Пожалуйста подождите.", "Произошла ошибка"}) {
@@ -274,7 +287,9 @@ func TestClientAndCompanyFrom1C(t *testing.T) {
 		"kpp": "770101001", "ogrn": "1027700132195", "bik": "044525225", "acc_no": "40702810900000000001",
 		"phone": "+7 495 123-45-67", "email": "buh@romashka.ru", "address": "Москва, ул. Ленина, 1"}
 	var pres workflows.AmoIDsResult
-	h.completed(h.accept1C("POST", "/v1/1c/companies", partner), &pres)
+	pjob := h.accept1C("POST", "/v1/1c/companies", partner)
+	h.completed(pjob, &pres)
+	h.recordHistory(pjob, "company_from_1c")
 	if len(pres.AmoIDs) != 1 || pres.AmoIDs[0].AccountID != corpAmo {
 		t.Fatalf("company amo_ids = %+v", pres.AmoIDs)
 	}
@@ -473,5 +488,13 @@ func TestCorpLeadByINNAndManagers(t *testing.T) {
 	// onec.managers lists 2375116, 2375131, 8628763, 9508182; the fake has no 9508182.
 	if code != 200 || !slices.Equal(ids, []int64{2375116, 2375131, 8628763}) || !strings.Contains(managers[0].Email, "@") {
 		t.Errorf("managers = %d %s", code, body)
+	}
+	// The same flow as a job of its own, for its recorded history.
+	mjob := h.start1C(workflows.ListManagersName, workflows.ListManagersInput{})
+	var listed []workflows.Manager
+	h.completed(mjob, &listed)
+	h.recordHistory(mjob, "list_managers")
+	if len(listed) != len(managers) {
+		t.Errorf("ListManagers job = %+v, want the %d managers of the route", listed, len(managers))
 	}
 }

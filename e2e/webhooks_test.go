@@ -389,7 +389,8 @@ func TestWebhookCorp2RetWonAndLost(t *testing.T) {
 	_ = a
 
 	_, res = h.deliver("corp2ret_fail", stageHook(cLost, 5312269, 143, 47317651, corpID, corp))
-	outcome(t, res, nil)
+	o = outcome(t, res, nil)
+	h.recordHistory(o.JobID, "corp2ret_fail")
 	if l, _ := h.fake.Lead(retail, lost); l.StatusID != 143 {
 		t.Errorf("retail lead = status %d, want 143 (the old code never did this)", l.StatusID)
 	}

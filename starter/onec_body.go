@@ -89,11 +89,7 @@ func phpPath(key string) []string {
 	if !ok {
 		return []string{key}
 	}
-	path := []string{name}
-	for _, part := range strings.Split(strings.TrimSuffix(rest, "]"), "][") {
-		path = append(path, part)
-	}
-	return path
+	return append([]string{name}, strings.Split(strings.TrimSuffix(rest, "]"), "][")...)
 }
 
 // arrays turns maps keyed 0..n-1 into slices, recursively.

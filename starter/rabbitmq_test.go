@@ -17,6 +17,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/workflows"
 )
@@ -42,11 +43,9 @@ func testPublisher(tb testing.TB, name string, maxLength int) (*mq.Publisher, mq
 	if url == "" {
 		url = "amqp://guest:guest@127.0.0.1:5672/"
 	}
+	testrig.NeedsServers(tb, "RabbitMQ")
 	conn, err := amqp.Dial(url)
 	if err != nil {
-		if testing.Short() {
-			tb.Skipf("no RabbitMQ: %v", err)
-		}
 		tb.Fatalf("no RabbitMQ at %s (run make services): %v", url, err)
 	}
 	ch, err := conn.Channel()

@@ -15,6 +15,7 @@ import (
 	"amoflow/amocrm"
 	"amoflow/codec/codectest"
 	"amoflow/config"
+	"amoflow/internal/testrig"
 	"amoflow/store"
 	"amoflow/store/storetest"
 )
@@ -23,9 +24,7 @@ import (
 // JSON and, with a codec token configured, serves the payload codec under
 // /codec/ only to that token.
 func TestOperatorHandlers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs PostgreSQL")
-	}
+	testrig.NeedsServers(t, "PostgreSQL")
 	ctx := context.Background()
 	cfg, err := config.Load("../../config/example.yaml")
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"amoflow/app"
 	"amoflow/config"
 	"amoflow/devserver"
+	"amoflow/internal/testrig"
 	"amoflow/mq"
 	"amoflow/workflows"
 )
@@ -32,6 +33,7 @@ import (
 // server: show hides the body unless asked, purge removes by age, and a job
 // dead-lettered twice and replayed runs once.
 func TestDeadCommand(t *testing.T) {
+	testrig.NeedsServers(t, "Temporal and RabbitMQ")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"amoflow/internal/testrig"
 	"amoflow/store"
 )
 
@@ -25,6 +26,7 @@ func AdminURL() string {
 // NewURL creates an empty database, drops it when the test ends, and returns its URL.
 func NewURL(t testing.TB) string {
 	t.Helper()
+	testrig.NeedsServers(t, "PostgreSQL")
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
