@@ -111,7 +111,8 @@ func TestWriteAcceptedBody(t *testing.T) {
 		t.Errorf("%d %v %s", w.Code, w.Header(), w.Body)
 	}
 	// The pooled HMAC gives the same capability every time.
-	if s.jobCap("x") != s.jobCap("x") || s.jobCap("x") == s.jobCap("y") {
+	first, again := s.jobCap("x"), s.jobCap("x")
+	if first != again || first == s.jobCap("y") {
 		t.Error("capabilities differ for one id or match for two")
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 
 	"amoflow/activities"
 	"amoflow/amocrm"
@@ -33,13 +32,9 @@ func initialFlows(t *testing.T) *Flows {
 }
 
 // newInitialEnv is a test environment for the hook_* flows with the
-// shipped configuration. The build id is set so that the SDK does not hash
-// the test binary inside the first activity call: on a loaded machine that
-// takes longer than the 1 s deadlock detector allows.
+// shipped configuration.
 func newInitialEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
-	env := newHookTestEnv(t, initialFlows(t))
-	env.SetWorkerOptions(worker.Options{BuildID: "amoflow-test"})
-	return env
+	return newHookTestEnv(t, initialFlows(t))
 }
 
 func initialEvent(id int64) HookEvent {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 
 	"amoflow/activities"
 	"amoflow/config"
@@ -18,9 +17,6 @@ import (
 func onecTestEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	// A fixed checksum spares the first activity of the process hashing the
-	// test binary, which on a loaded machine trips the deadlock detector.
-	worker.SetBinaryChecksum("amoflow-workflows-test")
 	f := &Flows{Config: &config.Config{
 		Temporal: config.Temporal{TaskQueue: "amoflow"},
 		OneC:     config.OneC{RetryFor: 10 * time.Minute, Timeout: 5 * time.Second, RetailAccount: "retail"},

@@ -45,10 +45,9 @@ func dashboardRange(from, to string) (int64, int64, error) {
 
 // dashboardTally counts leads for one dashboard, page by page.
 type dashboardTally struct {
-	d      config.Dashboard
-	rows   map[int64]*DashboardRow // by user, when the dashboard lists users
-	total  DashboardRow
-	counts bool
+	d     config.Dashboard
+	rows  map[int64]*DashboardRow // by user, when the dashboard lists users
+	total DashboardRow
 }
 
 func newDashboardTally(d config.Dashboard) *dashboardTally {
