@@ -107,14 +107,16 @@ var legacyHookMethods = map[string]string{
 	"createlk":              "createlk",
 	"checkwebinaradmission": "webinar_admission",
 	"ppie":                  "ppie",
+	"leadprocessor":         "initial_lead",
+	"ret/setcourse":         "setcourse",
+	"capitalizecourse":      "capitalizecourse",
 }
 
 // legacyHooksNotYet are the old hook paths whose flows amoflow does not
 // have yet: they answer 501, never a silent 200 (README "Migrating from
 // the old URLs").
 var legacyHooksNotYet = []string{
-	"leadprocessor", "ret/setcourse",
-	"capitalizecourse",
+	"leadprocessor", // GET /wh/leadprocessor/{id}, the manual re-run (POST /wh/leadprocessor is initial_lead)
 	"nightly",
 }
 

@@ -76,10 +76,12 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/ret2corp/send", "leads[status][0][id]=abc&account[id]=1", "", wantAnswer{400, "Incorrect lead number."}},
 		{"/wh/processevents", "leads[add][0][id]=7&account[id]=1", "processevents", wantAnswer{200, ""}},
 		{"/integration/1c/savelead", "account[id]=2", "", wantAnswer{400, "Incorrect lead number"}},
+		// The initial processing and the course hooks.
+		{"/wh/leadprocessor", "leads[add][0][id]=101&leads[add][0][pipeline_id]=3198184&account[id]=1", "initial_lead", wantAnswer{200, ""}},
+		{"/wh/ret/setcourse", retailStatus, "setcourse", wantAnswer{200, ""}},
+		{"/webhook/capitalizecourse", retailStatus, "capitalizecourse", wantAnswer{200, ""}},
 		// Old hooks amoflow does not handle yet: 501, nothing stored.
-		{"/wh/leadprocessor", retailStatus, "", wantAnswer{501, "*"}},
 		{"/wh/leadprocessor/123", "", "", wantAnswer{501, "*"}},
-		{"/wh/ret/setcourse", retailStatus, "", wantAnswer{501, "*"}},
 		// The guard and payment hooks, with the old checks of their bodies.
 		{"/wh/ret/respchange", "leads[responsible][0][id]=7&leads[responsible][0][old_responsible_user_id]=5&leads[responsible][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
 		{"/wh/ret/respchange", "contacts[update][0][id]=7&contacts[update][0][old_responsible_user_id]=5&contacts[update][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
