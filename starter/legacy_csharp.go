@@ -122,7 +122,16 @@ var legacyHooksNotYet = []string{
 
 // legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
 // amoflow does not have yet (savelead it has: legacySaveLead).
-var legacyOneCHooksNotYet = []string{"saveclient", "savecompany", "updateclient", "updatecompany", "updatelead"}
+var legacyOneCHooksNotYet = []string{"saveclient", "savecompany"}
+
+// legacyOneCEdits are the amoCRM hooks under /integration/1c/ that send an
+// amoCRM edit to 1C: the webhook method per account that sent it (the
+// corporate account has methods of its own; "" where it had no such hook).
+var legacyOneCEdits = map[string]struct{ retail, corp string }{
+	"updateclient":  {"updateclient", "updateclient_corp"},
+	"updatecompany": {"", "updatecompany"},
+	"updatelead":    {"updatelead", "updatelead_corp"},
+}
 
 // legacyHook is POST /wh/{path} and /webhook/{path}: the webhook of the
 // mapped method, guarded and answered like the legacy /amo/webhooks/ route
@@ -240,6 +249,12 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if m, ok := legacyOneCEdits[name]; ok {
+		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
+			s.legacyOneCEdit(w, r, m)
+		}
+		return
+	}
 	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.OneC) {
 		return
 	}
@@ -282,6 +297,35 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 			json.NewEncoder(w).Encode(res.AmoIDs)
 		},
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
+}
+
+// legacyOneCEdit is POST /integration/1c/update{client,company,lead}, an
+// amoCRM hook: the update method of the account in the body (account[id]
+// or account[subdomain]); an account without such a method is a 400.
+func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	method := m.retail
+	if v, err := url.ParseQuery(string(body)); err == nil {
+		var id int64
+		json.Unmarshal([]byte(v.Get("account[id]")), &id)
+		if a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]")); ok && a.Name == s.cfg.OneC.CorporateAccount {
+			method = m.corp
+		}
+	}
+	if method == "" {
+		writeText(w, http.StatusBadRequest, "Unexpected request.")
+		return
+	}
+	s.legacyHookAs(w, r, method)
 }
 
 // legacySaveLead is POST /integration/1c/savelead, an amoCRM hook: the

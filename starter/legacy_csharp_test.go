@@ -93,6 +93,12 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/retailpaid", "phone=89161234567&email=a@b.c", "", wantAnswer{400, "Bad Request"}},
 		{"/wh/retailpaid", "phone=1&email=x&price=1", "", wantAnswer{400, "*"}}, // nobody to find
 		{"/integration/1c/saveclient", retailStatus, "", wantAnswer{501, "*"}},
+		// amoCRM edits to 1C: the method of the account that sent the hook.
+		{"/integration/1c/updatelead", "leads[update][0][id]=101&leads[update][0][updated_at]=1700000000&account[id]=1&account[subdomain]=r", "updatelead", wantAnswer{200, ""}},
+		{"/integration/1c/updatelead", "leads[update][0][id]=101&leads[update][0][updated_at]=1700000000&account[id]=2&account[subdomain]=c", "updatelead_corp", wantAnswer{200, ""}},
+		{"/integration/1c/updateclient", "contacts[update][0][id]=7&contacts[update][0][type]=contact&contacts[update][0][updated_at]=1700000000&account[id]=1", "updateclient", wantAnswer{200, ""}},
+		{"/integration/1c/updatecompany", "contacts[update][0][id]=9&contacts[update][0][type]=company&contacts[update][0][updated_at]=1700000000&account[id]=2", "updatecompany", wantAnswer{200, ""}},
+		{"/integration/1c/updatecompany", "contacts[update][0][id]=9&contacts[update][0][type]=company&account[id]=1", "", wantAnswer{400, "Unexpected request."}},
 		{"/wh/no-such-hook", retailStatus, "", wantAnswer{404, "*"}},
 	} {
 		e := legacyEnv(t, nil)
