@@ -71,7 +71,7 @@ func addNotes(ctx context.Context, c *amocrm.Client, in AddNotesInput, retried b
 		}
 		todo = todo[:0]
 		for i, n := range in.Notes {
-			if j := slices.IndexFunc(have, func(h NoteCard) bool { return SameNote(h, n) }); j >= 0 {
+			if j := slices.IndexFunc(have, func(h NoteCard) bool { return h.Same(n) }); j >= 0 {
 				ids[i] = have[j].ID
 				have = slices.Delete(have, j, j+1) // two equal notes need two
 			} else {
@@ -99,26 +99,12 @@ func addNotes(ctx context.Context, c *amocrm.Client, in AddNotesInput, retried b
 	return ids, nil
 }
 
-// SameNote reports whether two notes say the same thing on the same entity:
+// Same reports whether two notes say the same thing on the same entity:
 // type, text and, for calls, the call's identity. Authors and times are not
 // compared (amoCRM sets them on a copy).
-func SameNote(x, y NoteCard) bool {
+func (x NoteCard) Same(y NoteCard) bool {
 	p, q := x.Params, y.Params
 	return x.EntityID == y.EntityID && x.Type == y.Type && p.Text == q.Text && p.Service == q.Service &&
 		p.UniqID == q.UniqID && p.Link == q.Link && p.Phone == q.Phone && p.Duration == q.Duration
 }
 
-// MissingNotes lists the notes of want that have is missing (a note of have
-// stands for one note of want).
-func MissingNotes(want, have []NoteCard) []NoteCard {
-	have = slices.Clone(have)
-	var out []NoteCard
-	for _, w := range want {
-		if j := slices.IndexFunc(have, func(h NoteCard) bool { return SameNote(h, w) }); j >= 0 {
-			have = slices.Delete(have, j, j+1)
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
-}

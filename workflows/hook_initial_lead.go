@@ -272,7 +272,7 @@ func (r *initialRun) social(ctx workflow.Context, l activities.LeadCard, row con
 			return err
 		}
 		note := activities.NoteCard{EntityID: contactID, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: w.InstagramNote}}
-		if miss := activities.MissingNotes([]activities.NoteCard{note}, have); len(miss) > 0 {
+		if miss := missingNotes([]activities.NoteCard{note}, have); len(miss) > 0 {
 			if err := workflow.ExecuteActivity(r.actx, amo.AddNotes, activities.AddNotesInput{Account: r.acc.Account, Entity: "contacts", Notes: miss}).Get(ctx, nil); err != nil {
 				return err
 			}
@@ -305,7 +305,7 @@ func (r *initialRun) notes(w leadWrite) []activities.NoteCard {
 
 // addNotes adds the notes the lead did not have before this run.
 func (r *initialRun) addNotes(ctx workflow.Context, entity string, notes []activities.NoteCard) error {
-	miss := activities.MissingNotes(notes, r.have)
+	miss := missingNotes(notes, r.have)
 	if len(miss) == 0 {
 		return nil
 	}

@@ -85,7 +85,7 @@ func TestNotesPlans(t *testing.T) {
 		t.Fatalf("call copies = %+v", got)
 	}
 	have := []activities.NoteCard{{ID: 70, EntityID: 500, Type: "call_in", Params: got[0].Params}}
-	if missing := activities.MissingNotes(got, have); len(missing) != 1 || missing[0].Params.UniqID != "b" {
+	if missing := missingNotes(got, have); len(missing) != 1 || missing[0].Params.UniqID != "b" {
 		t.Fatalf("missing = %+v", missing)
 	}
 }

@@ -185,7 +185,7 @@ func addMissingNotes(ctx workflow.Context, account, entity string, id int64, typ
 		if err := workflow.ExecuteActivity(ctx, amo.ListNotes, in).Get(ctx, &have); err != nil {
 			return false, err
 		}
-		want = activities.MissingNotes(want, have)
+		want = missingNotes(want, have)
 	}
 	for batch := range slices.Chunk(want, 50) {
 		if err := workflow.ExecuteActivity(ctx, amo.AddNotes, activities.AddNotesInput{Account: account, Entity: entity, Notes: batch}).Get(ctx, nil); err != nil {
