@@ -107,4 +107,3 @@ func (x NoteCard) Same(y NoteCard) bool {
 	return x.EntityID == y.EntityID && x.Type == y.Type && p.Text == q.Text && p.Service == q.Service &&
 		p.UniqID == q.UniqID && p.Link == q.Link && p.Phone == q.Phone && p.Duration == q.Duration
 }
-
