@@ -314,12 +314,8 @@ func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	method := m.retail
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		var id int64
-		json.Unmarshal([]byte(v.Get("account[id]")), &id)
-		if a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]")); ok && a.Name == s.cfg.OneC.CorporateAccount {
-			method = m.corp
-		}
+	if s.fromCorporate(body) {
+		method = m.corp
 	}
 	if method == "" {
 		writeText(w, http.StatusBadRequest, "Unexpected request.")
@@ -341,12 +337,21 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method := "savelead"
-	if v, err := url.ParseQuery(string(body)); err == nil {
-		var id int64
-		json.Unmarshal([]byte(v.Get("account[id]")), &id)
-		if a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]")); ok && a.Name == s.cfg.OneC.CorporateAccount {
-			method = "physics_corp"
-		}
+	if s.fromCorporate(body) {
+		method = "physics_corp"
 	}
 	s.legacyHookAs(w, r, method)
+}
+
+// fromCorporate reports whether an amoCRM hook's body names (account[id]
+// or account[subdomain]) the account 1C takes corporate orders from.
+func (s *server) fromCorporate(body []byte) bool {
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return false
+	}
+	var id int64
+	json.Unmarshal([]byte(v.Get("account[id]")), &id)
+	a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]"))
+	return ok && a.Name == s.cfg.OneC.CorporateAccount
 }
