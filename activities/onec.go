@@ -148,7 +148,7 @@ func (o *OneC) NotifyCallback(ctx context.Context, url string) error {
 	if err != nil {
 		return errors.New("callback: no answer") // the URL carries a hash: keep it out of errors
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 500:

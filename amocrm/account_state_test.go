@@ -76,7 +76,7 @@ func TestRefreshAtFractionOfLifetime(t *testing.T) {
 	e := newStateEnv(t, "fraction")
 	ctx := context.Background()
 	// Issued an hour ago, 24 h lifetime: not due at a half, due at a 1/48.
-	e.db.Pool.Exec(ctx, `UPDATE amo_tokens SET issued_at = now() - interval '1 hour', expires_at = now() + interval '23 hours'`)
+	_, _ = e.db.Pool.Exec(ctx, `UPDATE amo_tokens SET issued_at = now() - interval '1 hour', expires_at = now() + interval '23 hours'`)
 	if c, err := NewTokenSource(e.db, e.acct).Credential(ctx); err != nil || c.Version != 1 {
 		t.Fatalf("at 1/24 of the lifetime: %v %v; want the stored pair", c, err)
 	}

@@ -145,7 +145,7 @@ func (b *Breaker) trip(ctx context.Context) error {
 
 // passed closes the breaker after its probe got an answer other than 403.
 func (b *Breaker) passed(ctx context.Context) {
-	b.db.CloseBreaker(context.WithoutCancel(ctx), b.account) // without Postgres, the next read reopens it
+	_, _ = b.db.CloseBreaker(context.WithoutCancel(ctx), b.account) // without Postgres, the next read reopens it
 	b.set(false, store.Breaker{})
 }
 

@@ -125,7 +125,7 @@ const (
 // backOff moves the account's next slot at least d from now in every
 // process (after a 429).
 func (b *Budget) backOff(ctx context.Context, d time.Duration) {
-	b.db.DelayRequests(ctx, b.account, d)
+	_ = b.db.DelayRequests(ctx, b.account, d)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

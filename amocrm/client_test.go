@@ -322,7 +322,7 @@ func TestTooManyRequestsPausesTheAccount(t *testing.T) {
 		calls++
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	c.User(context.Background(), 1)
+	_, _ = c.User(context.Background(), 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if _, err := c.User(ctx, 1); err == nil || calls != 1 {
@@ -345,10 +345,12 @@ func TestCatalogDeleteUsesV2(t *testing.T) {
 
 func TestCustomFieldHelpers(t *testing.T) {
 	var ct Contact
-	json.Unmarshal([]byte(`{"id":1,"custom_fields_values":[
+	if err := json.Unmarshal([]byte(`{"id":1,"custom_fields_values":[
 		{"field_id":900001,"field_code":"PHONE","values":[{"value":"+79161234567","enum_code":"WORK"},{"value":"84951234567","enum_code":"MOB"}]},
 		{"field_id":900002,"field_code":"EMAIL","values":[{"value":"a@b.c","enum_code":"WORK"}]},
-		{"field_id":5,"values":[{"value":12.5}]}]}`), &ct)
+		{"field_id":5,"values":[{"value":12.5}]}]}`), &ct); err != nil {
+		t.Fatal(err)
+	}
 	if p := ct.Phones(); len(p) != 2 || p[1] != "84951234567" {
 		t.Fatalf("Phones = %v", p)
 	}

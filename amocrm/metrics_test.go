@@ -35,8 +35,8 @@ func TestClientCountsRequests(t *testing.T) {
 	})
 	c.acct.Name = "metricstest"
 	ctx := context.Background()
-	c.Lead(ctx, 8)
-	c.Lead(ctx, 42)
+	_, _ = c.Lead(ctx, 8)
+	_, _ = c.Lead(ctx, 42)
 	if got := testutil.ToFloat64(requestsTotal.WithLabelValues("metricstest", "GET", "/api/v4/leads/{id}", "2xx")); got != 1 {
 		t.Errorf("2xx count %v", got)
 	}

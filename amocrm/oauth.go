@@ -94,7 +94,7 @@ func requestToken(ctx context.Context, hc *http.Client, acct Account, grant map[
 	switch {
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized:
 		var p struct{ Hint, Detail, Title string }
-		json.Unmarshal(answer, &p)
+		_ = json.Unmarshal(answer, &p) // an answer that is not JSON leaves the hint empty
 		return issued{}, &rejectedGrant{status: resp.StatusCode, hint: p.Hint, title: p.Title, detail: p.Detail}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return issued{}, statusError(tokenOp, resp.StatusCode, answer)

@@ -198,7 +198,7 @@ func runHelpers(t *testing.T, dbURL, baseURL string, env ...string) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		hs = append(hs, h)
 	}
 	for i, h := range hs {
@@ -210,7 +210,7 @@ func runHelpers(t *testing.T, dbURL, baseURL string, env ...string) {
 		io.WriteString(h.stdin, "go\n")
 	}
 	for i, h := range hs {
-		io.Copy(&h.rest, h.out)
+		_, _ = io.Copy(&h.rest, h.out)
 		if err := h.cmd.Wait(); err != nil {
 			t.Errorf("helper %d: %v\n%s", i, err, h.rest.String())
 		}

@@ -178,7 +178,9 @@ func TestShadowAnswers(t *testing.T) {
 		{"complex with existing contact", "POST", "/api/v4/leads/complex", `[{"name":"a","_embedded":{"contacts":[{"id":42}]}}]`, 1, 200,
 			func(t *testing.T, a []byte) {
 				var got []ComplexResult
-				json.Unmarshal(a, &got)
+				if err := json.Unmarshal(a, &got); err != nil {
+					t.Fatal(err)
+				}
 				if len(got) != 1 || got[0].ID != ShadowIDBase+1 || got[0].ContactID != 42 || got[0].CompanyID != 0 {
 					t.Errorf("got %s", a)
 				}
@@ -186,7 +188,9 @@ func TestShadowAnswers(t *testing.T) {
 		{"complex with new contact and company", "POST", "/api/v4/leads/complex", `[{"_embedded":{"contacts":[{"name":"x"}],"companies":[{"name":"y"}]}}]`, 3, 200,
 			func(t *testing.T, a []byte) {
 				var got []ComplexResult
-				json.Unmarshal(a, &got)
+				if err := json.Unmarshal(a, &got); err != nil {
+					t.Fatal(err)
+				}
 				if len(got) != 1 || got[0].ID != ShadowIDBase+1 || got[0].ContactID != ShadowIDBase+2 || got[0].CompanyID != ShadowIDBase+3 {
 					t.Errorf("got %s", a)
 				}
@@ -194,9 +198,13 @@ func TestShadowAnswers(t *testing.T) {
 		{"batch create keeps given ids", "POST", "/api/v4/contacts", `[{"name":"a"},{"id":7,"name":"b"}]`, 1, 200,
 			func(t *testing.T, a []byte) {
 				var p page
-				json.Unmarshal(a, &p)
+				if err := json.Unmarshal(a, &p); err != nil {
+					t.Fatal(err)
+				}
 				var got []Contact
-				json.Unmarshal(p.Embedded["contacts"], &got)
+				if err := json.Unmarshal(p.Embedded["contacts"], &got); err != nil {
+					t.Fatal(err)
+				}
 				if len(got) != 2 || got[0].ID != ShadowIDBase+1 || got[1].ID != 7 {
 					t.Errorf("got %s", a)
 				}
@@ -204,9 +212,13 @@ func TestShadowAnswers(t *testing.T) {
 		{"update draws nothing", "PATCH", "/api/v4/leads", `[{"id":5,"status_id":142}]`, 0, 200,
 			func(t *testing.T, a []byte) {
 				var p page
-				json.Unmarshal(a, &p)
+				if err := json.Unmarshal(a, &p); err != nil {
+					t.Fatal(err)
+				}
 				var got []Lead
-				json.Unmarshal(p.Embedded["leads"], &got)
+				if err := json.Unmarshal(p.Embedded["leads"], &got); err != nil {
+					t.Fatal(err)
+				}
 				if len(got) != 1 || got[0].ID != 5 {
 					t.Errorf("got %s", a)
 				}
@@ -214,9 +226,13 @@ func TestShadowAnswers(t *testing.T) {
 		{"link", "POST", "/api/v4/leads/9/link", `[{"to_entity_id":3,"to_entity_type":"contacts"}]`, 0, 200,
 			func(t *testing.T, a []byte) {
 				var p page
-				json.Unmarshal(a, &p)
+				if err := json.Unmarshal(a, &p); err != nil {
+					t.Fatal(err)
+				}
 				var got []Link
-				json.Unmarshal(p.Embedded["links"], &got)
+				if err := json.Unmarshal(p.Embedded["links"], &got); err != nil {
+					t.Fatal(err)
+				}
 				if len(got) != 1 || got[0].EntityID != 9 || got[0].EntityType != "leads" || got[0].ToEntityID != 3 {
 					t.Errorf("got %s", a)
 				}
@@ -224,7 +240,9 @@ func TestShadowAnswers(t *testing.T) {
 		{"catalog element patch", "PATCH", "/api/v4/catalogs/1/elements/4", `{"id":4,"name":"c"}`, 0, 200,
 			func(t *testing.T, a []byte) {
 				var got CatalogElement
-				json.Unmarshal(a, &got)
+				if err := json.Unmarshal(a, &got); err != nil {
+					t.Fatal(err)
+				}
 				if got.ID != 4 || got.Name != "c" {
 					t.Errorf("got %s", a)
 				}

@@ -22,8 +22,10 @@ func TestAccountStatuses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db.Pool.Exec(ctx, `UPDATE amo_tokens SET needs_reauth = 'refresh token revoked', expires_at = now() - interval '1 minute',
-		refresh_error = 'refresh token revoked', refresh_error_at = now() WHERE account = 'st-reauth'`)
+	if _, err := db.Pool.Exec(ctx, `UPDATE amo_tokens SET needs_reauth = 'refresh token revoked', expires_at = now() - interval '1 minute',
+		refresh_error = 'refresh token revoked', refresh_error_at = now() WHERE account = 'st-reauth'`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.TripBreaker(ctx, "st-ok", time.Minute); err != nil {
 		t.Fatal(err)
 	}

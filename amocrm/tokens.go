@@ -408,7 +408,7 @@ func (ts *TokenSource) refresh(ctx context.Context, version int64, forced bool) 
 			reason = err.Error()
 		}
 		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		ts.db.NoteRefreshError(nctx, ts.acct.Name, reason) // best effort: for auth status
+		_ = ts.db.NoteRefreshError(nctx, ts.acct.Name, reason) // best effort: for auth status
 		cancel()
 	}
 	if reauth != nil {

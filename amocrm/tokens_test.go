@@ -58,7 +58,10 @@ func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	time.Sleep(s.delay)
 	var body map[string]string
-	json.NewDecoder(r.Body).Decode(&body)
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeJSON(w, 400, map[string]any{"title": "Bad Request", "status": 400, "detail": err.Error()})
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lastBody = body
@@ -137,7 +140,9 @@ func TestRefreshWithinMargin(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
 	srv.seed(t, db, time.Now().Add(time.Minute)) // inside the 5 min margin
 	// A row from before issue times were kept: the margin alone decides.
-	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = NULL`)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = NULL`); err != nil {
+		t.Fatal(err)
+	}
 	ts := NewTokenSource(db, srv.account())
 	ctx := context.Background()
 
@@ -253,7 +258,9 @@ func TestBadClientIsConfigError(t *testing.T) {
 	db, srv := storetest.New(t), newTokenServer(t)
 	srv.seed(t, db, time.Now().Add(time.Minute))
 	// Due for a refresh (past half its lifetime), still valid.
-	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = now() - interval '1 hour'`)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET issued_at = now() - interval '1 hour'`); err != nil {
+		t.Fatal(err)
+	}
 	acct := srv.account()
 	acct.ClientSecret = "wrong"
 	ts := NewTokenSource(db, acct)
@@ -265,7 +272,9 @@ func TestBadClientIsConfigError(t *testing.T) {
 	if r.NeedsReauth != "" || !strings.Contains(r.RefreshError, "Некорректный клиент") {
 		t.Fatalf("mark %q, refresh error %q", r.NeedsReauth, r.RefreshError)
 	}
-	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`); err != nil {
+		t.Fatal(err)
+	}
 	_, err = NewTokenSource(db, acct).Credential(context.Background())
 	var ce *ConfigError
 	if !errors.As(err, &ce) || errors.Is(err, ErrReauthRequired) || row(t, db).NeedsReauth != "" {
@@ -348,7 +357,9 @@ func TestTransientTokenEndpointError(t *testing.T) {
 
 	// Inside the margin the valid pair is used while the endpoint fails,
 	// and the next attempt waits.
-	db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() + interval '2 minutes', issued_at = now() - interval '1 day'`)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE amo_tokens SET expires_at = now() + interval '2 minutes', issued_at = now() - interval '1 day'`); err != nil {
+		t.Fatal(err)
+	}
 	ts = NewTokenSource(db, srv.account())
 	srv.fail = http.StatusServiceUnavailable
 	for range 3 {
@@ -385,7 +396,9 @@ func TestTokensEncryptedAtRest(t *testing.T) {
 		t.Fatalf("stored in clear: %+v", r)
 	}
 	// Expire it so the refresh has to decrypt the refresh token and seal the new pair.
-	db.Pool.Exec(ctx, `UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`)
+	if _, err := db.Pool.Exec(ctx, `UPDATE amo_tokens SET expires_at = now() - interval '1 minute'`); err != nil {
+		t.Fatal(err)
+	}
 	c, err := NewTokenSource(db, srv.account(), WithTokenKey(key)).Credential(ctx)
 	if err != nil || c.AccessToken != "access2" || !strings.HasPrefix(row(t, db).RefreshToken, sealedPrefix) {
 		t.Fatalf("refresh with key: %v %v", c, err)

@@ -52,7 +52,7 @@ func (s *Server) fakeRoutes() {
 	seed := func(path string, add func(sub string, body []byte) (int64, error)) {
 		m.HandleFunc("POST /_fake/{sub}/"+path, s.withAccount(func(w http.ResponseWriter, r *http.Request, sub string) {
 			var buf bytes.Buffer
-			buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
+			_, _ = buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
 			id, err := add(sub, buf.Bytes())
 			if err != nil {
 				writeJSON(w, 400, map[string]string{"error": err.Error()})

@@ -20,11 +20,15 @@ func TestFakeHTTP(t *testing.T) {
 	r := e.must(200, e.doToken("POST", "/_fake/retail/contacts", "", map[string]any{"name": "Иван",
 		"custom_fields_values": []any{map[string]any{"field_code": "PHONE", "values": []any{map[string]any{"value": "+79161234567"}}}}}))
 	var created struct{ ID int64 }
-	json.Unmarshal(r.body, &created)
+	if err := json.Unmarshal(r.body, &created); err != nil {
+		t.Fatal(err)
+	}
 	cid := created.ID
 	r = e.must(200, e.doToken("POST", "/_fake/retail/leads", "", map[string]any{"name": "Старая", "status_id": 142,
 		"created_at": 1600000000, "contact_ids": []int64{cid}, "tags": []any{map[string]any{"name": "mzpo-s.ru"}}}))
-	json.Unmarshal(r.body, &created)
+	if err := json.Unmarshal(r.body, &created); err != nil {
+		t.Fatal(err)
+	}
 	e.must(400, e.doToken("POST", "/_fake/retail/leads", "", map[string]any{"contact_ids": []int64{1}}))
 	e.must(404, e.doToken("GET", "/_fake/nope/leads", "", nil))
 
@@ -72,7 +76,9 @@ func TestFakeHTTP(t *testing.T) {
 
 	// Tokens: issue one, expire it.
 	var tok Token
-	json.Unmarshal(e.must(200, e.doToken("POST", "/_fake/retail/tokens?ttl=1h", "", nil)).body, &tok)
+	if err := json.Unmarshal(e.must(200, e.doToken("POST", "/_fake/retail/tokens?ttl=1h", "", nil)).body, &tok); err != nil {
+		t.Fatal(err)
+	}
 	if tok.ExpiresIn != 3600 {
 		t.Errorf("token %+v", tok)
 	}

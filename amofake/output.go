@@ -25,7 +25,7 @@ func (r response) write(w http.ResponseWriter) {
 	if r.hangUp {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
+				_ = conn.Close()
 				return
 			}
 		}

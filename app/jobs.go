@@ -32,7 +32,7 @@ func (t TemporalJobs) Status(ctx context.Context, id string, wait time.Duration)
 		st, err := t.describe(ctx, id)
 		if err == nil && st.Status == "running" && time.Now().Before(deadline) {
 			wctx, wcancel := context.WithDeadline(ctx, deadline)
-			t.Client.GetWorkflow(wctx, id, "").Get(wctx, nil) // returns when done or at the deadline
+			_ = t.Client.GetWorkflow(wctx, id, "").Get(wctx, nil) // returns when done or at the deadline
 			wcancel()
 			st, err = t.describe(ctx, id)
 		}

@@ -147,11 +147,11 @@ func newRig(t *testing.T) *rig {
 			t.Errorf("bridge: %v", err)
 		}
 		w.Stop()
-		pub.Close()
+		_ = pub.Close()
 		for _, q := range append(broker.Topology.Queues(), broker.Topology.DeadQueue()) {
-			ch.QueueDelete(q, false, false, false)
+			_, _ = ch.QueueDelete(q, false, false, false)
 		}
-		ch.ExchangeDelete(broker.Topology.DeadExchange(), false, false)
+		_ = ch.ExchangeDelete(broker.Topology.DeadExchange(), false, false)
 		conn.Close()
 		tc.Close()
 	})

@@ -239,7 +239,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}))
 		// Start blocks while serving, so it runs on its own; it returns
 		// nil once Stop closes it.
-		go s.ui.Start()
+		go func() { _ = s.ui.Start() }()
 		s.uiURL = "http://" + uiAddr
 		if err := waitListening(ctx, uiAddr); err != nil {
 			s.Stop()
@@ -297,7 +297,7 @@ func setupDB(ctx context.Context, opts Options) (*config.SQL, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := sqliteschema.SetupSchema(conf); err != nil {
 				// A half-made schema would pass for a whole one next time.
-				os.Remove(opts.DBFile)
+				_ = os.Remove(opts.DBFile)
 				return nil, fmt.Errorf("creating schema in %s: %w", opts.DBFile, err)
 			}
 		} else if err != nil {
@@ -402,7 +402,7 @@ func waitListening(ctx context.Context, addr string) error {
 	return poll(ctx, func(ctx context.Context) error {
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
-			c.Close()
+			_ = c.Close()
 		}
 		return err
 	})

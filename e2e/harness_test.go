@@ -142,7 +142,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	if h.pub, err = broker.NewPublisher(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.pub.Close() })
+	t.Cleanup(func() { _ = h.pub.Close() })
 	h.api = httptest.NewServer(starter.New(cfg, starter.Deps{
 		Publisher: h.pub,
 		Jobs:      app.TemporalJobs{Client: h.tc},
@@ -169,7 +169,7 @@ func (h *harness) startWorkers() {
 	workers := app.Workers(h.cfg, h.tc, clients, h.db)
 	ctx, cancel := context.WithCancel(h.ctx)
 	done := make(chan struct{})
-	go func() { app.RunWorkers(ctx, workers); close(done) }()
+	go func() { _ = app.RunWorkers(ctx, workers); close(done) }()
 	h.mu.Lock()
 	h.stopWorkers, h.workersDone = cancel, done
 	h.mu.Unlock()
@@ -194,7 +194,7 @@ func (h *harness) startBridge() {
 	ctx, cancel := context.WithCancel(h.ctx)
 	done := make(chan struct{})
 	b := app.Bridge(h.cfg, h.tc, "e2e-bridge", quietLogger())
-	go func() { b.Run(ctx); close(done) }()
+	go func() { _ = b.Run(ctx); close(done) }()
 	h.stopBridge, h.bridgeDone = cancel, done
 }
 
@@ -224,7 +224,7 @@ func (h *harness) postForm(form url.Values, header ...string) (int, map[string]a
 	defer resp.Body.Close()
 	var out map[string]any
 	body, _ := io.ReadAll(resp.Body)
-	json.Unmarshal(body, &out)
+	_ = json.Unmarshal(body, &out) // an answer that is not JSON leaves out nil for the caller to check
 	return resp.StatusCode, out
 }
 
@@ -268,7 +268,9 @@ func (h *harness) waitJob(id string, within time.Duration) starter.JobStatus {
 			h.t.Fatal(err)
 		}
 		var st starter.JobStatus
-		json.NewDecoder(resp.Body).Decode(&st)
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			h.t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK && st.Status != "running" {
 			return st

@@ -34,7 +34,9 @@ func TestWebhookDeliveryWithABadEventRunsTheRest(t *testing.T) {
 			Event, Reason, Detail string
 		} `json:"rejected_events"`
 	}
-	json.Unmarshal(raw, &a)
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusAccepted || len(a.EventJobIDs) != 1 || len(a.Rejected) != 1 ||
 		a.Rejected[0].Event != "leads[status][1]" || a.Rejected[0].Reason != "bad_value" || strings.Contains(string(raw), "Иванов") {
 		t.Fatalf("answer %d %s", resp.StatusCode, raw)

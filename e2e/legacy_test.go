@@ -38,7 +38,7 @@ func TestLegacyPHPURLsAnswerWithTheResult(t *testing.T) {
 		ContactID int64 `json:"contact_id"`
 		CompanyID int64 `json:"company_id"`
 	}
-	if json.Unmarshal(body, &ids); code != 201 || ids.LeadID == 0 || ids.ContactID == 0 || ids.CompanyID == 0 {
+	if err := json.Unmarshal(body, &ids); err != nil || code != 201 || ids.LeadID == 0 || ids.ContactID == 0 || ids.CompanyID == 0 {
 		t.Fatalf("corpLead.php = %d %s, want 201 with the ids", code, body)
 	}
 	l, ok := h.fake.Lead(corpSub, ids.LeadID)

@@ -90,7 +90,7 @@ func TestLegacyWidgetsEndToEnd(t *testing.T) {
 	contact := h.fake.AddContact(ret.Subdomain, amofake.Contact{Name: "Клиент", LeadIDs: []int64{inList, other}})
 	code, body = h.post1C("GET", "/amo/widget/getLeads.php?id="+strconv.FormatInt(contact, 10)+"&key="+widgetKey, "", "")
 	var leads []workflows.WidgetLead
-	if json.Unmarshal(body, &leads); code != 200 || len(leads) != 1 {
+	if err := json.Unmarshal(body, &leads); err != nil || code != 200 || len(leads) != 1 {
 		t.Fatalf("getLeads.php = %d %s", code, body)
 	}
 	if l := leads[0]; l.ID != inList || l.Course != "Классический массаж" || l.Price != 15000 || l.StatusName == "" || l.StatusColor == "" ||

@@ -70,7 +70,7 @@ func (h *harness) accept1C(method, path string, body any) string {
 	var a struct {
 		JobID string `json:"job_id"`
 	}
-	if json.Unmarshal(out, &a); code != http.StatusAccepted || a.JobID == "" {
+	if err := json.Unmarshal(out, &a); err != nil || code != http.StatusAccepted || a.JobID == "" {
 		h.t.Fatalf("%s %s = %d %s, want 202", method, path, code, out)
 	}
 	return a.JobID

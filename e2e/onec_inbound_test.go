@@ -92,7 +92,9 @@ func TestCourseFrom1CPriceNameAndBothAccounts(t *testing.T) {
 	h.fake.ResetCalls()
 	code, body = h.post1C("POST", "/amo/api?update_course", "application/json", string(mustJSON(t, course)))
 	var again workflows.AmoIDsResult
-	json.Unmarshal(body, &again)
+	if err := json.Unmarshal(body, &again); err != nil {
+		t.Fatal(err)
+	}
 	if code != 200 || !slices.Equal(again.AmoIDs, res.AmoIDs) {
 		t.Fatalf("second update_course = %d %s", code, body)
 	}
@@ -187,7 +189,7 @@ func TestChangeResponsible1C(t *testing.T) {
 	var a struct {
 		JobID string `json:"job_id"`
 	}
-	if json.Unmarshal(body, &a); code != 202 {
+	if err := json.Unmarshal(body, &a); err != nil || code != 202 {
 		t.Fatalf("change_resp = %d %s", code, body)
 	}
 	var res workflows.ChangeResponsibleResult
@@ -218,7 +220,9 @@ func TestChangeResponsible1C(t *testing.T) {
 	lead2 := h.fake.AddLead(retail, amofake.Lead{ID: oneCLeadIDs.Add(1), Name: "Договор 2", PipelineID: 3338257})
 	form.Set("id", fmt.Sprint(lead2))
 	_, body = h.post1C("POST", "/v1/1c/change_resp", "application/x-www-form-urlencoded", form.Encode())
-	json.Unmarshal(body, &a)
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatal(err)
+	}
 	h.failed(a.JobID)
 	if notes := h.notesOn(retail, lead2); !slices.Equal(notes, []string{"Производится смена ответственного в 1с. Пожалуйста подождите.", "Произошла ошибка"}) {
 		t.Errorf("notes after a failure = %q", notes)
@@ -480,7 +484,9 @@ func TestCorpLeadByINNAndManagers(t *testing.T) {
 
 	code, body := h.post1C("GET", "/v1/1c/managers", "", "")
 	var managers []workflows.Manager
-	json.Unmarshal(body, &managers)
+	if err := json.Unmarshal(body, &managers); err != nil {
+		t.Fatal(err)
+	}
 	var ids []int64
 	for _, m := range managers {
 		ids = append(ids, m.ID)

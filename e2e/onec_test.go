@@ -78,12 +78,14 @@ func (h *harness) savelead(method, sub string, accountID, leadID int64) string {
 	var a struct {
 		JobID string `json:"job_id"`
 	}
-	if json.Unmarshal(body, &a); code != 202 || a.JobID == "" {
+	if err := json.Unmarshal(body, &a); err != nil || code != 202 || a.JobID == "" {
 		h.t.Fatalf("webhook %s = %d %s", method, code, body)
 	}
 	st := h.waitJob(a.JobID, 2*time.Minute)
 	var res workflows.WebhookResult
-	json.Unmarshal(st.Result, &res)
+	if err := json.Unmarshal(st.Result, &res); err != nil {
+		h.t.Fatal(err)
+	}
 	if st.Status == "failed" {
 		// The delivery failed because its Sync1COrder did: find the child.
 		return a.JobID
@@ -160,7 +162,9 @@ func TestSync1COrderNewClient(t *testing.T) {
 	// a manager changed the price in amoCRM.
 	stored, _ := h.onec.Object("EditApplication", string(res.LeadID1C))
 	var in1C map[string]any
-	json.Unmarshal(stored, &in1C)
+	if err := json.Unmarshal(stored, &in1C); err != nil {
+		t.Fatal(err)
+	}
 	in1C["lead_status"] = "Оплачена"
 	in1C["payments"] = []map[string]any{{"payment_date": "02.12.2026 0:00:00", "payment_amount": 20000, "client_id_1C": string(res.ClientID1C)}}
 	h.onec.Put("EditApplication", in1C)
@@ -181,7 +185,9 @@ func TestSync1COrderNewClient(t *testing.T) {
 	}
 	stored, _ = h.onec.Object("EditApplication", string(res.LeadID1C))
 	var after map[string]any
-	json.Unmarshal(stored, &after)
+	if err := json.Unmarshal(stored, &after); err != nil {
+		t.Fatal(err)
+	}
 	if pays, _ := after["payments"].([]any); after["lead_status"] != "Оплачена" || len(pays) != 1 || after["price"] != 50000.0 {
 		t.Errorf("1C's application after a re-transfer: status %v, payments %v, price %v", after["lead_status"], after["payments"], after["price"])
 	}

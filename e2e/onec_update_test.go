@@ -22,7 +22,7 @@ func (h *harness) hook(method string, form url.Values) workflows.WebhookResult {
 	var a struct {
 		JobID string `json:"job_id"`
 	}
-	if json.Unmarshal(body, &a); code != 202 || a.JobID == "" {
+	if err := json.Unmarshal(body, &a); err != nil || code != 202 || a.JobID == "" {
 		h.t.Fatalf("webhook %s = %d %s", method, code, body)
 	}
 	var res workflows.WebhookResult
@@ -81,7 +81,9 @@ func TestUpdateClientReachesOneCAndBothAccounts(t *testing.T) {
 	t.Logf("1C calls: %v; amoCRM calls: retail %v corp %v", h.oneCCalls(), h.apiCalls(retail), h.apiCalls(corpSub))
 	raw, _ := h.onec.Object("EditStudent", guid)
 	var st map[string]any
-	json.Unmarshal(raw, &st)
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
 	if apps, _ := st["applications"].([]any); st["pass_number"] != "654321" || len(apps) != 1 || st["address"] != "Москва, Арбат 1" {
 		t.Errorf("1C's client after the edit: %s", raw)
 	}
@@ -133,7 +135,9 @@ func TestUpdateLeadKeepsOneCStatus(t *testing.T) {
 	}
 	raw, _ := h.onec.Object("EditApplication", guid)
 	var app map[string]any
-	json.Unmarshal(raw, &app)
+	if err := json.Unmarshal(raw, &app); err != nil {
+		t.Fatal(err)
+	}
 	if pays, _ := app["payments"].([]any); app["price"] != 52000.0 || app["lead_status"] != "Оплачена" || len(pays) != 1 ||
 		app["product_id_1C"] != productUID {
 		t.Errorf("1C's application after the edit: %s", raw)

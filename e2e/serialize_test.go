@@ -63,7 +63,7 @@ func (h *harness) startSecondProcess() {
 	}
 	ctx, cancel := context.WithCancel(h.ctx)
 	done := make(chan struct{})
-	go func() { app.RunWorkers(ctx, app.Workers(h.cfg, tc, clients, db)); close(done) }()
+	go func() { _ = app.RunWorkers(ctx, app.Workers(h.cfg, tc, clients, db)); close(done) }()
 	h.t.Cleanup(func() { cancel(); <-done })
 }
 
@@ -79,7 +79,10 @@ func (h *harness) postRaw(contentType, body string) string {
 	var out struct {
 		JobID string `json:"job_id"`
 	}
-	json.Unmarshal(raw, &out)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		h.t.Errorf("form answer %d %s: %v", resp.StatusCode, raw, err)
+		return ""
+	}
 	if resp.StatusCode != http.StatusAccepted || out.JobID == "" {
 		h.t.Errorf("POST /v1/forms = %d %s, want 202", resp.StatusCode, raw)
 	}
@@ -333,7 +336,7 @@ func TestALeaseOfATerminatedHolderIsTakenOver(t *testing.T) {
 	first := h.accept(url.Values{"phone": {"+7 903 777-00-11"}, "comment": {"first " + tag}})
 	waitFor(t, 30*time.Second, "the first form to hold the lease", func() bool {
 		var n int
-		h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases WHERE workflow_id = $1`, first).Scan(&n)
+		_ = h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases WHERE workflow_id = $1`, first).Scan(&n)
 		return n == 1
 	})
 	second := h.accept(url.Values{"phone": {"89037770011"}, "comment": {"second " + tag}})

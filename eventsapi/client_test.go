@@ -50,7 +50,9 @@ func TestLookupThroughTheFake(t *testing.T) {
 func TestLookupMediaTypeAndShapes(t *testing.T) {
 	var body, ctype string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
+		if err := r.ParseForm(); err != nil {
+			t.Fatal(err)
+		}
 		if r.PostForm.Get("k1") != "a" || r.PostForm.Get("k2") != "b" {
 			http.Error(w, "denied", 403)
 			return
@@ -89,8 +91,8 @@ func TestLookupCounted(t *testing.T) {
 	c := &Client{URL: srv.URL, Secret: "s3cret"}
 	count := func(o string) float64 { return testutil.ToFloat64(callsTotal.WithLabelValues(o)) }
 	ok, nf := count("ok"), count("not_found")
-	c.Lookup(context.Background(), "Есть")
-	c.Lookup(context.Background(), "Нет")
+	_, _ = c.Lookup(context.Background(), "Есть")
+	_, _ = c.Lookup(context.Background(), "Нет")
 	if count("ok")-ok != 1 || count("not_found")-nf != 1 {
 		t.Errorf("ok +%v, not_found +%v", count("ok")-ok, count("not_found")-nf)
 	}

@@ -46,7 +46,7 @@ func TestRunDrainsRequestsInFlight(t *testing.T) {
 		if err != nil {
 			break
 		}
-		c.Close()
+		_ = c.Close()
 		time.Sleep(5 * time.Millisecond)
 	}
 	close(release)

@@ -150,7 +150,7 @@ func (b *Broker) consume(ctx context.Context, queue string, prefetch int, h Hand
 	b.logger().Info("mq: consuming", "queue", queue, "prefetch", prefetch)
 
 	// Stop consuming when ctx ends; deliveries already received are requeued below.
-	stop := context.AfterFunc(ctx, func() { ch.Cancel(tag, false) })
+	stop := context.AfterFunc(ctx, func() { _ = ch.Cancel(tag, false) }) // a failed cancel: the channel is closing anyway
 	defer stop()
 	// A dead-letter channel that dies (it should not) would fail every
 	// DeadLetter: start over on a new connection instead.
@@ -194,7 +194,7 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 	}
 	d.DeliveryCount = headerInt(raw.Headers["x-delivery-count"])
 	if ctx.Err() != nil {
-		d.Nack(true) // shutting down: leave it to the next consumer
+		_ = d.Nack(true) // shutting down: leave it to the next consumer
 		return
 	}
 	err := h(ctx, d)
@@ -204,10 +204,19 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 	if err != nil {
 		b.logger().Warn("mq: handler failed, requeueing", "queue", queue, "id", d.ID,
 			"delivery_count", d.DeliveryCount, "err", err)
-		d.Nack(true)
+		b.settleFailed(queue, d, d.Nack(true))
 		return
 	}
-	d.Ack()
+	b.settleFailed(queue, d, d.Ack())
+}
+
+// settleFailed logs an ack or nack the broker did not take. Nothing else is
+// to be done: the channel is closing, so the broker requeues the message,
+// and its job id makes the redelivery start nothing twice.
+func (b *Broker) settleFailed(queue string, d *Delivery, err error) {
+	if err != nil {
+		b.logger().Warn("mq: settling failed, the broker will redeliver", "queue", queue, "id", d.ID, "err", err)
+	}
 }
 
 func headerInt(v any) int64 {

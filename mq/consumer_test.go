@@ -29,7 +29,7 @@ func publisher(t *testing.T, b Broker) *Publisher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.Close() })
+	t.Cleanup(func() { _ = p.Close() })
 	return p
 }
 

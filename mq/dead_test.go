@@ -52,7 +52,7 @@ func openDead(t *testing.T, b Broker) *Dead {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	t.Cleanup(func() { _ = d.Close() })
 	return d
 }
 

@@ -189,7 +189,7 @@ func TestLimitsOnExistingQueuesAreNotFatal(t *testing.T) {
 	}
 	// Queues created with limits, then declared with other limits.
 	for _, q := range append(b.Topology.Queues(), b.Topology.DeadQueue()) {
-		ch.QueueDelete(q, false, false, false)
+		_, _ = ch.QueueDelete(q, false, false, false)
 	}
 	if err := b.Declare(); err != nil {
 		t.Fatal(err)

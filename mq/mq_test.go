@@ -49,9 +49,9 @@ func testBroker(t testing.TB, deliveryLimit int) (Broker, *amqp.Channel) {
 	}
 	t.Cleanup(func() {
 		for _, q := range append(b.Topology.Queues(), b.Topology.DeadQueue()) {
-			ch.QueueDelete(q, false, false, false)
+			_, _ = ch.QueueDelete(q, false, false, false)
 		}
-		ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
+		_ = ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
 		conn.Close()
 	})
 	return b, ch
@@ -124,7 +124,7 @@ func (c *cutter) cut(down bool) {
 	defer c.mu.Unlock()
 	c.refuse = down
 	for _, conn := range c.conns {
-		conn.Close()
+		_ = conn.Close()
 	}
 	c.conns = nil
 }

@@ -75,7 +75,7 @@ func TestDeclareTwice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("publisher over a declared topology: %v", err)
 	}
-	p.Close()
+	_ = p.Close()
 
 	// Another delivery limit contradicts the queues: fail at once, do not retry.
 	b.Topology.DeliveryLimit = 3
@@ -236,7 +236,7 @@ func TestPublishFailsWhileDown(t *testing.T) {
 	if err := p.Ping(context.Background()); err == nil {
 		t.Error("ping succeeded without a broker")
 	}
-	p.Close()
+	_ = p.Close()
 	if err := p.Publish(context.Background(), Message{ID: "x", Kind: KindForm}); !errors.Is(err, ErrClosed) {
 		t.Errorf("publish after Close: %v", err)
 	}

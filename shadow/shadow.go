@@ -112,7 +112,7 @@ func (r *Recorder) plan(ctx context.Context, o Origin, account, method, path str
 			"flow", o.WorkflowType, "activity", o.ActivityType, "method", method, "path", line)
 	}
 	if r.Retention > 0 && r.records.Add(1)%purgeEvery == 0 {
-		r.DB.PurgeShadowWrites(context.WithoutCancel(ctx), r.Retention) // best effort
+		_, _ = r.DB.PurgeShadowWrites(context.WithoutCancel(ctx), r.Retention) // best effort
 	}
 	return ids, nil
 }

@@ -90,7 +90,7 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cleanup(func() { logFile.Close() })
+	s.cleanup(func() { _ = logFile.Close() })
 	// Errors only: under injected faults every component warns on purpose.
 	s.log = slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelError}))
 
@@ -150,7 +150,7 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cleanup(func() { os.RemoveAll(dir) })
+	s.cleanup(func() { _ = os.RemoveAll(dir) })
 	s.tsOpts = devserver.Options{DBFile: filepath.Join(dir, temporalDBName), UIPort: -1,
 		SearchAttributes: workflows.SearchAttributeTypes, Logger: s.log}
 	log.Printf("starting an embedded Temporal server on %s", s.tsOpts.DBFile)
@@ -205,7 +205,7 @@ func newStack(ctx context.Context, o options) (*stack, error) {
 	if s.pub, err = mq.FromConfig(cfg.RabbitMQ, "amoflow-soak-starter").NewPublisher(ctx); err != nil {
 		return nil, err
 	}
-	s.cleanup(func() { s.pub.Close() })
+	s.cleanup(func() { _ = s.pub.Close() })
 	h := starter.New(cfg, starter.Deps{Publisher: s.pub, Jobs: app.TemporalJobs{Client: s.tc}, Logger: s.log})
 	if s.api, err = testrig.Serve(ctx, h); err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (s *stack) startWorkers(ctx context.Context) {
 	workers := app.Workers(s.cfg, s.tc, clients, s.db)
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { app.RunWorkers(wctx, workers); close(done) }()
+	go func() { _ = app.RunWorkers(wctx, workers); close(done) }()
 	s.mu.Lock()
 	s.stopWorkers, s.workersDone = cancel, done
 	s.mu.Unlock()
@@ -248,7 +248,7 @@ func (s *stack) startBridge(ctx context.Context) {
 	bctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	b := app.Bridge(s.cfg, s.tc, "amoflow-soak-bridge", s.log)
-	go func() { b.Run(bctx); close(done) }()
+	go func() { _ = b.Run(bctx); close(done) }()
 	s.mu.Lock()
 	s.stopBridge, s.bridgeDone = cancel, done
 	s.mu.Unlock()
@@ -307,6 +307,6 @@ func hostPort(u string) string {
 
 func portOf(hostPort string) int {
 	var port int
-	fmt.Sscanf(hostPort[strings.LastIndex(hostPort, ":")+1:], "%d", &port)
+	_, _ = fmt.Sscanf(hostPort[strings.LastIndex(hostPort, ":")+1:], "%d", &port)
 	return port
 }

@@ -63,11 +63,13 @@ func TestFormEncodings(t *testing.T) {
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
 	for k, vs := range values {
-		mw.WriteField(k, vs[0])
+		if err := mw.WriteField(k, vs[0]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fw, _ := mw.CreateFormFile("attachment", "cv.pdf") // files are skipped
-	fw.Write([]byte("%PDF"))
-	mw.Close()
+	_, _ = fw.Write([]byte("%PDF"))
+	_ = mw.Close()
 
 	obj := map[string]any{}
 	for k, vs := range values {
@@ -333,9 +335,13 @@ func TestBodyLimit(t *testing.T) {
 	}
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
-	mw.WriteField("phone", "89161234567")
-	mw.WriteField("comment", strings.Repeat("x", 3000))
-	mw.Close()
+	if err := mw.WriteField("phone", "89161234567"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.WriteField("comment", strings.Repeat("x", 3000)); err != nil {
+		t.Fatal(err)
+	}
+	_ = mw.Close()
 	r := httptest.NewRequest(http.MethodPost, "/v1/forms", &mp)
 	r.ContentLength = -1
 	r.Header.Set("Content-Type", mw.FormDataContentType())
@@ -396,7 +402,9 @@ func TestJobIDDeterministic(t *testing.T) {
 			t.Fatal(w.Code, w.Body)
 		}
 		var a accepted
-		json.Unmarshal(w.Body.Bytes(), &a)
+		if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
+			t.Fatal(err)
+		}
 		return a.JobID
 	}
 	const form = "phone=89161234567&name=Ivan&form_name_site=F"

@@ -229,8 +229,12 @@ func TestIdempotencyKeyReusedWithAnotherBody(t *testing.T) {
 	// The same body again, even in another encoding: the same job.
 	again := e.do(http.MethodPost, "/v1/forms", typeJSON, `{"comment":"one","phone":"89161234567"}`, key...)
 	var a1, a2 accepted
-	json.Unmarshal(first.Body.Bytes(), &a1)
-	json.Unmarshal(again.Body.Bytes(), &a2)
+	if err := json.Unmarshal(first.Body.Bytes(), &a1); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(again.Body.Bytes(), &a2); err != nil {
+		t.Fatal(err)
+	}
 	if again.Code != http.StatusAccepted || a1.JobID != a2.JobID || a1.JobID != "form-retail-order-17" {
 		t.Fatalf("the same body again: %d %s", again.Code, again.Body)
 	}
@@ -281,14 +285,18 @@ func TestWebhookBadEventDoesNotRefuseTheDelivery(t *testing.T) {
 		t.Fatalf("status %d %s", rec.Code, rec.Body)
 	}
 	var ans webhookAccepted
-	json.Unmarshal(rec.Body.Bytes(), &ans)
+	if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil {
+		t.Fatal(err)
+	}
 	if len(ans.EventJobIDs) != 2 || len(ans.Rejected) != 2 ||
 		ans.Rejected[0].Event != "leads[status][1]" || ans.Rejected[0].Detail != "leads[status][1][status_id]: not a number" ||
 		ans.Rejected[1].Event != "leads[status][3]" {
 		t.Fatalf("answer %s", rec.Body)
 	}
 	var in workflows.WebhookInput
-	json.Unmarshal(e.pub.published()[0].Body, &in)
+	if err := json.Unmarshal(e.pub.published()[0].Body, &in); err != nil {
+		t.Fatal(err)
+	}
 	if len(in.Events) != 2 || in.Events[0].ID != 101 || in.Events[1].ID != 103 {
 		t.Fatalf("stored events %+v", in.Events)
 	}

@@ -51,7 +51,9 @@ func TestJobStatusURLIsACapability(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	h.ServeHTTP(w, req)
 	var a accepted
-	json.Unmarshal(w.Body.Bytes(), &a)
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
+		t.Fatal(err)
+	}
 	path := strings.TrimPrefix(a.StatusURL, cfg.HTTP.PublicURL)
 	if w.Code != http.StatusAccepted || !strings.HasPrefix(path, "/v1/jobs/"+a.JobID+"/") {
 		t.Fatalf("202 = %d %+v", w.Code, a)

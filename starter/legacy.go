@@ -130,7 +130,7 @@ func (s *server) legacyCorpLead(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields); len(fields) == 0 {
+	if err := json.Unmarshal(raw, &fields); err != nil || len(fields) == 0 {
 		writeStatus(w, http.StatusBadRequest, "empty_request")
 		return
 	}

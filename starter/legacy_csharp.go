@@ -351,7 +351,7 @@ func (s *server) fromCorporate(body []byte) bool {
 		return false
 	}
 	var id int64
-	json.Unmarshal([]byte(v.Get("account[id]")), &id)
+	_ = json.Unmarshal([]byte(v.Get("account[id]")), &id) // not a number: 0, matched by subdomain or not at all
 	a, ok := s.cfg.AccountByAmo(id, v.Get("account[subdomain]"))
 	return ok && a.Name == s.cfg.OneC.CorporateAccount
 }

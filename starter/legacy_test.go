@@ -102,7 +102,9 @@ func TestLegacyCorpLeadPHP(t *testing.T) {
 				Flow  string                  `json:"flow"`
 				Input workflows.CorpLeadInput `json:"input"`
 			}
-			json.Unmarshal(msgs[0].Body, &job)
+			if err := json.Unmarshal(msgs[0].Body, &job); err != nil {
+				t.Fatal(err)
+			}
 			if in := job.Input; in.Post != "Бухгалтер" || in.ManagerID != 2375116 || in.INN != "7701234567" || msgs[0].Account != "corp" {
 				t.Errorf("%s: stored %s", tc.name, msgs[0].Body)
 			}

@@ -71,9 +71,9 @@ func (s *server) legacyCompanyEGRUL(w http.ResponseWriter, r *http.Request) {
 		ID  onec.ID         `json:"id"`
 		INN json.RawMessage `json:"inn"` // a string, or a number from a JSON caller
 	}
-	json.Unmarshal(raw, &in)
+	_ = json.Unmarshal(raw, &in) // validated below: a bad id or INN answers 400
 	inn := string(in.INN)
-	json.Unmarshal(in.INN, &inn)
+	_ = json.Unmarshal(in.INN, &inn) // a number stays as its digits
 	input := workflows.CompanyEGRULInput{CompanyID: in.ID.Int(), INN: strings.TrimSpace(inn)}
 	if input.CompanyID <= 0 || !egrul.ValidINN(input.INN) {
 		s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", "id or inn missing or malformed")
@@ -226,7 +226,7 @@ func (s *server) legacyDashboard(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			dashboardPage.Execute(w, dashboardView{res})
+			_ = dashboardPage.Execute(w, dashboardView{res})
 		},
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
 }

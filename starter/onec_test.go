@@ -101,7 +101,9 @@ func TestOneCClientAccepted(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	var a accepted
-	json.Unmarshal(rec.Body.Bytes(), &a)
+	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
+		t.Fatal(err)
+	}
 	msgs := e.pub.published()
 	if len(msgs) != 1 || msgs[0].Kind != mq.Kind1C || msgs[0].ID != a.JobID || !strings.HasPrefix(a.JobID, "1c-client-") ||
 		!strings.HasPrefix(a.StatusURL, "https://in.example.test/v1/jobs/"+a.JobID+"/") {
@@ -116,7 +118,9 @@ func TestOneCClientAccepted(t *testing.T) {
 	// The same object again in the window is the same job.
 	again := e.do1C("POST", "/v1/1c/clients", testOneCToken, typeJSON, clientJSON)
 	var b accepted
-	json.Unmarshal(again.Body.Bytes(), &b)
+	if err := json.Unmarshal(again.Body.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
 	if b.JobID != a.JobID {
 		t.Errorf("resend got job %s, first %s", b.JobID, a.JobID)
 	}
@@ -156,7 +160,9 @@ func TestOneCValidation(t *testing.T) {
 	} {
 		rec := e.do1C(c.method, c.path, testOneCToken, typeJSON, c.body)
 		var p problem
-		json.Unmarshal(rec.Body.Bytes(), &p)
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
 		if rec.Code != http.StatusBadRequest || p.Field != c.field {
 			t.Errorf("%s %s %s: %d field %q (%s), want 400 naming %q", c.method, c.path, c.body, rec.Code, p.Field, p.Detail, c.field)
 		}

@@ -67,11 +67,11 @@ func testPublisher(tb testing.TB, name string, maxLength int) (*mq.Publisher, mq
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		pub.Close()
+		_ = pub.Close()
 		for _, q := range append(b.Topology.Queues(), b.Topology.DeadQueue()) {
-			ch.QueueDelete(q, false, false, false)
+			_, _ = ch.QueueDelete(q, false, false, false)
 		}
-		ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
+		_ = ch.ExchangeDelete(b.Topology.DeadExchange(), false, false)
 		conn.Close()
 	})
 	return pub, b.Topology, ch
@@ -96,7 +96,9 @@ func TestFormStoredInRabbitMQ(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	var a accepted
-	json.Unmarshal(w.Body.Bytes(), &a)
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil {
+		t.Fatal(err)
+	}
 
 	// Confirmed means it is there already: no waiting.
 	d, ok, err := ch.Get(queue, true)

@@ -40,7 +40,9 @@ func TestWebhookStoresOneMessagePerDelivery(t *testing.T) {
 		t.Fatalf("status = %d %s", rec.Code, rec.Body)
 	}
 	var ans webhookAccepted
-	json.Unmarshal(rec.Body.Bytes(), &ans)
+	if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil {
+		t.Fatal(err)
+	}
 	msgs := e.pub.published()
 	if len(msgs) != 1 {
 		t.Fatalf("published %d messages", len(msgs))
@@ -64,7 +66,9 @@ func TestWebhookStoresOneMessagePerDelivery(t *testing.T) {
 	e.now = e.now.Add(time.Minute)
 	again := e.hook("/v1/amo/webhooks/ret2corp?token="+hookToken, "application/x-www-form-urlencoded", threeLeads)
 	var ans2 webhookAccepted
-	json.Unmarshal(again.Body.Bytes(), &ans2)
+	if err := json.Unmarshal(again.Body.Bytes(), &ans2); err != nil {
+		t.Fatal(err)
+	}
 	if again.Code != http.StatusAccepted || ans2.JobID != ans.JobID {
 		t.Fatalf("redelivery: %d %s, first job %s", again.Code, again.Body, ans.JobID)
 	}

@@ -28,7 +28,9 @@ func TestBreakerOneProbePerCooldown(t *testing.T) {
 	if _, ok, _ := db.ClaimProbe(ctx, "retail", time.Minute); ok {
 		t.Fatal("probe claimed while cooling down")
 	}
-	db.Pool.Exec(ctx, `UPDATE amo_breakers SET blocked_until = now() - interval '1 second'`)
+	if _, err := db.Pool.Exec(ctx, `UPDATE amo_breakers SET blocked_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
 	claims := 0
 	for range 5 {
 		if _, ok, err := db.ClaimProbe(ctx, "retail", time.Minute); err != nil {

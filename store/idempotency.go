@@ -31,7 +31,7 @@ func (db *DB) BindIdempotencyKey(ctx context.Context, jobID string, digest []byt
 	}
 	if idempotencyBinds.Add(1)%idempotencySweepEvery == 0 {
 		// Expired bindings of keys never used again; best effort.
-		db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, ttl)
+		_, _ = db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, ttl)
 	}
 	return bytes.Equal(bound, digest), nil
 }

@@ -25,7 +25,7 @@ func (db *DB) MarkEcho(ctx context.Context, account, entity string, ids []int64,
 		return fmt.Errorf("store: mark echo: %w", err)
 	}
 	// Expired marks are dead weight; dropping them here keeps the table small.
-	db.Pool.Exec(ctx, `DELETE FROM onec_echo WHERE expires_at < now() - interval '1 hour'`)
+	_, _ = db.Pool.Exec(ctx, `DELETE FROM onec_echo WHERE expires_at < now() - interval '1 hour'`)
 	return nil
 }
 

@@ -43,16 +43,24 @@ func TestOneCLinks(t *testing.T) {
 	if _, ok, err := db.OneCEntity(ctx, "retail", "contacts", guid); ok || err != nil {
 		t.Fatalf("empty table: %v %v", ok, err)
 	}
-	db.LinkOneC(ctx, "retail", "contacts", guid, 10)
-	db.LinkOneC(ctx, "retail", "contacts", guid, 11) // relinked
+	if err := db.LinkOneC(ctx, "retail", "contacts", guid, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LinkOneC(ctx, "retail", "contacts", guid, 11); err != nil { // relinked
+		t.Fatal(err)
+	}
 	if id, ok, err := db.OneCEntity(ctx, "retail", "contacts", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"); id != 11 || !ok || err != nil {
 		t.Fatalf("OneCEntity = %d %v %v", id, ok, err)
 	}
-	db.UnlinkOneC(ctx, "retail", "contacts", guid, 10) // stale id: kept
+	if err := db.UnlinkOneC(ctx, "retail", "contacts", guid, 10); err != nil { // stale id: kept
+		t.Fatal(err)
+	}
 	if _, ok, _ := db.OneCEntity(ctx, "retail", "contacts", guid); !ok {
 		t.Fatal("unlinking a stale id removed the current link")
 	}
-	db.UnlinkOneC(ctx, "retail", "contacts", guid, 11)
+	if err := db.UnlinkOneC(ctx, "retail", "contacts", guid, 11); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok, _ := db.OneCEntity(ctx, "retail", "contacts", guid); ok {
 		t.Fatal("link kept after unlink")
 	}

@@ -61,7 +61,9 @@ func TestNewPersonCreatesLeadWithContactInFourCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res FormResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.LeadID != 100 || res.ContactID != 200 || res.Merged {
 		t.Fatalf("result = %+v", res)
 	}
@@ -90,7 +92,9 @@ func TestExistingContactMergesIntoOpenLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res FormResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.LeadID != 2 || !res.Merged || res.ContactID != 7 {
 		t.Fatalf("result = %+v", res)
 	}

@@ -45,7 +45,9 @@ func TestCorp2RetailNewPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Created || res.TargetLeadID != 31 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -65,7 +67,9 @@ func TestCorp2RetailFoundLeadGetsOnlyMissingNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Created || res.Changed || res.TargetLeadID != 31 {
 		t.Fatalf("result = %+v: a second delivery creates and adds nothing", res)
 	}
@@ -99,7 +103,9 @@ func TestCorp2RetailSuccessAndFail(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}

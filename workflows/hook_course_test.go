@@ -81,7 +81,9 @@ func TestSetCourseWithoutAProductRevertsTheStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -101,7 +103,9 @@ func TestCapitalizeCourse(t *testing.T) {
 			t.Fatal(err)
 		}
 		var res HookResult
-		env.GetWorkflowResult(&res)
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
 		if res.Changed != want {
 			t.Errorf("%q: result = %+v", in, res)
 		}
@@ -138,7 +142,9 @@ func TestUnsortedAccept(t *testing.T) {
 			t.Fatal(err)
 		}
 		var res UnsortedResult
-		env.GetWorkflowResult(&res)
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, res.Skipped)
 		if ev.Params["uid"] == "u-1" && !res.Accepted {
 			t.Errorf("u-1 not accepted: %+v", res)

@@ -46,7 +46,9 @@ func TestCreateLKRegistersTheStudent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Created || res.ContactID != 700 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -85,7 +87,9 @@ func TestCreateLKRefusals(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		var res HookResult
-		env.GetWorkflowResult(&res)
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
 		if res.Created || res.Skipped == "" {
 			t.Errorf("%s: result = %+v", c.name, res)
 		}
@@ -105,7 +109,9 @@ func TestCreateLKKeepsAnExistingAccountAndNeedsItsService(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Changed || !strings.Contains(res.Skipped, "4242") {
 		t.Fatalf("result = %+v: no second registration, nothing written", res)
 	}

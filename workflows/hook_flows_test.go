@@ -71,7 +71,9 @@ func TestRet2CorpNewPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Created || res.TargetLeadID != 900 || res.TargetContactID != 901 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -109,7 +111,9 @@ func TestRet2CorpFoundCorporateLeadGetsOnlyWhatIsMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Created || !res.Changed || res.TargetLeadID != 900 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -138,7 +142,9 @@ func TestHandleWebhookStartsOneChildPerEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res WebhookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if len(res.Events) != 2 || res.Events[1].Status != "done" || res.Events[1].JobID != "wh-corp-corp2ret-lead2-win0" || !strings.Contains(string(res.Events[1].Result), `"lead_id":2`) {
 		t.Fatalf("result = %+v", res)
 	}
@@ -205,7 +211,9 @@ func TestEditContactSkipsTheEcho(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}

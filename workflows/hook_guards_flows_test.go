@@ -34,7 +34,9 @@ func TestRespChangeRevertsAnUnauthorizedLeadChange(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Changed || res.LeadID != 7 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -59,7 +61,9 @@ func TestRespChangeRevertsAContactAndLeavesAllowedChanges(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Changed || res.Skipped != "the change is allowed" {
 		t.Fatalf("result = %+v", res)
 	}
@@ -96,7 +100,9 @@ func TestCheckDoubleNotesSharedValuesOnce(t *testing.T) {
 		}
 		env.AssertExpectations(t)
 		var res HookResult
-		env.GetWorkflowResult(&res)
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
 		return res
 	}
 	if res := run(nil, true); !res.Changed {
@@ -124,7 +130,9 @@ func TestConferencePaidMovesTheOldestUnpaidLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res PaymentResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Changed || res.LeadID != 20 {
 		t.Fatalf("result = %+v", res)
 	}

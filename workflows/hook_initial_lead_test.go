@@ -82,7 +82,9 @@ func TestInitialLeadWaitsSixtyPollsForTheCallResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res InitialLeadResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Waited || res.Polls != 60 || res.Answered || res.Path != "phases" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -121,7 +123,9 @@ func TestInitialLeadStopsWaitingWhenTheCallIsAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res InitialLeadResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Waited || res.Polls != 3 || !res.Answered {
 		t.Errorf("result = %+v", res)
 	}
@@ -154,7 +158,9 @@ func TestInitialLeadSiteFormInOnePass(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res InitialLeadResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Waited || res.Skipped != "" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -185,7 +191,9 @@ func TestInitialLeadSocialInstagram(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res InitialLeadResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Path != "social" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -211,7 +219,9 @@ func TestInitialLeadLeavesProcessedAndForeignLeads(t *testing.T) {
 				t.Fatal(err)
 			}
 			var res InitialLeadResult
-			env.GetWorkflowResult(&res)
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
 			if res.Skipped != c.skip || res.Changed {
 				t.Errorf("result = %+v, want skipped %q", res, c.skip)
 			}

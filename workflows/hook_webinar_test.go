@@ -84,7 +84,9 @@ func TestWebinarAdmissionMovesAndNotes(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}

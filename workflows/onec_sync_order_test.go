@@ -80,7 +80,9 @@ func TestSync1COrderRereadsTheMarkerBeforeRetryingACreate(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Status != "transferred" || res.ClientID1C != clientGUID || res.LeadID1C != appGUID {
 		t.Errorf("result = %+v", res)
 	}

@@ -92,7 +92,9 @@ func TestFormOfAKnownPersonReadsTheRecordedContactInsteadOfSearching(t *testing.
 		t.Fatal(err)
 	}
 	var res FormResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if !res.Merged || res.LeadID != 100 || res.ContactID != 200 {
 		t.Fatalf("result = %+v, want a merge into the recorded lead", res)
 	}

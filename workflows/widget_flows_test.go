@@ -52,7 +52,9 @@ func TestCompanyFromEGRULFillsOnceTheRegisterAnswers(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Status != "filled" || strings.Join(res.Filled, ",") != "name,ogrn" {
 		t.Errorf("%+v", res)
 	}
@@ -77,7 +79,9 @@ func TestRemoteManagerStartsSenseiWithoutRewritingTheSameValue(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res != (RemoteManagerResult{LeadID: 9, Status: "set", SenseiStarted: true}) {
 		t.Errorf("%+v", res)
 	}
@@ -99,7 +103,9 @@ func TestDashboardReadsEveryPage(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Leads != 3 || res.Total.Value != 50 || len(res.Rows) != 1 || res.Rows[0].Name != "Анна" || res.Rows[0].Counted != 2 {
 		t.Errorf("%+v", res)
 	}

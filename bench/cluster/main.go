@@ -152,7 +152,7 @@ func run(o options) error {
 	if c.dir, err = os.MkdirTemp("", "amoflow-bench-cluster-"); err != nil {
 		return err
 	}
-	defer os.RemoveAll(c.dir)
+	defer func() { _ = os.RemoveAll(c.dir) }()
 	defer c.stop()
 
 	log.Printf("building amoflow")
@@ -210,7 +210,7 @@ func run(o options) error {
 	}
 	for _, kv := range c.env[len(os.Environ()):] {
 		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
+		_ = os.Setenv(k, v)
 	}
 
 	log.Printf("starting the Temporal server process")
@@ -223,7 +223,7 @@ func run(o options) error {
 		return err
 	}
 	c.env = append(c.env, "AMOFLOW_TEMPORAL="+hostPort)
-	os.Setenv("AMOFLOW_TEMPORAL", hostPort)
+	_ = os.Setenv("AMOFLOW_TEMPORAL", hostPort)
 	if c.cfg, err = config.Load(cfgPath); err != nil {
 		return err
 	}

@@ -175,8 +175,8 @@ func run(o options) error {
 	runCtx, stopRoles := context.WithCancel(ctx)
 	defer stopRoles()
 	wg.Add(2)
-	go func() { defer wg.Done(); app.RunWorkers(runCtx, app.Workers(cfg, s.tc, clients, db)) }()
-	go func() { defer wg.Done(); app.Bridge(cfg, s.tc, "amoflow-bench-bridge", quiet).Run(runCtx) }()
+	go func() { defer wg.Done(); _ = app.RunWorkers(runCtx, app.Workers(cfg, s.tc, clients, db)) }()
+	go func() { defer wg.Done(); _ = app.Bridge(cfg, s.tc, "amoflow-bench-bridge", quiet).Run(runCtx) }()
 
 	pub, err := mq.FromConfig(cfg.RabbitMQ, "amoflow-bench-starter").NewPublisher(ctx)
 	if err != nil {

@@ -148,9 +148,9 @@ func drive(o options) error {
 	}
 	defer func() {
 		for _, q := range queues {
-			admin.QueueDelete(q, false, false, false)
+			_, _ = admin.QueueDelete(q, false, false, false)
 		}
-		admin.ExchangeDelete(topo.DeadExchange(), false, false)
+		_ = admin.ExchangeDelete(topo.DeadExchange(), false, false)
 		log.Printf("deleted the queues of %s", prefix)
 	}()
 
@@ -316,7 +316,7 @@ func startServers(o options, prefix string) (*servers, error) {
 		tail, _ := os.ReadFile(logFile.Name())
 		return nil, fmt.Errorf("servers did not start (%q, %v): %s", line, err, tail)
 	}
-	go io.Copy(io.Discard, stdout)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	s.bareAddr, s.amoAddr = f[1], f[2]
 	log.Printf("servers pid %d: bare http://%s, amoflow http://%s (log %s)", cmd.Process.Pid, s.bareAddr, s.amoAddr, logFile.Name())
 	return s, nil
@@ -324,8 +324,8 @@ func startServers(o options, prefix string) (*servers, error) {
 
 func (s *servers) stop() {
 	testrig.Stop(s.cmd, 15*time.Second)
-	s.logFile.Close()
-	os.Remove(s.logFile.Name())
+	_ = s.logFile.Close()
+	_ = os.Remove(s.logFile.Name())
 }
 
 func floats(s string) ([]float64, error) {

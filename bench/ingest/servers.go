@@ -69,18 +69,18 @@ func runServers(configPath, prefix string, channels int, pprofAddr string) error
 
 	if pprofAddr != "" {
 		// net/http/pprof registered itself on http.DefaultServeMux.
-		go http.ListenAndServe(pprofAddr, nil)
+		go func() { _ = http.ListenAndServe(pprofAddr, nil) }()
 	}
 	servers := []*http.Server{newServer(bare), newServer(amoHandler)}
-	go servers[0].Serve(bareLn)
-	go servers[1].Serve(amoLn)
+	go func() { _ = servers[0].Serve(bareLn) }()
+	go func() { _ = servers[1].Serve(amoLn) }()
 	fmt.Printf("ready %s %s\n", bareLn.Addr(), amoLn.Addr())
 
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, s := range servers {
-		s.Shutdown(shutdown)
+		_ = s.Shutdown(shutdown)
 	}
 	return nil
 }

@@ -166,8 +166,8 @@ func run(o options) error {
 	br := app.Bridge(cfg, s.tc, "amoflow-bench-bridge", quiet)
 	br.FlatPriority = o.flat
 	wg.Add(2)
-	go func() { defer wg.Done(); app.RunWorkers(runCtx, app.Workers(cfg, s.tc, clients, db)) }()
-	go func() { defer wg.Done(); br.Run(runCtx) }()
+	go func() { defer wg.Done(); _ = app.RunWorkers(runCtx, app.Workers(cfg, s.tc, clients, db)) }()
+	go func() { defer wg.Done(); _ = br.Run(runCtx) }()
 	pub, err := mq.FromConfig(cfg.RabbitMQ, "amoflow-bench-starter").NewPublisher(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -76,9 +77,9 @@ func TestDeadCommand(t *testing.T) {
 	}
 	defer func() {
 		for _, q := range append(topo.Queues(), topo.DeadQueue()) {
-			ch.QueueDelete(q, false, false, false)
+			_, _ = ch.QueueDelete(q, false, false, false)
 		}
-		ch.ExchangeDelete(topo.DeadExchange(), false, false)
+		_ = ch.ExchangeDelete(topo.DeadExchange(), false, false)
 	}()
 	if err := mq.FromConfig(cfg.RabbitMQ, "test").Declare(); err != nil {
 		t.Fatal(err)
@@ -144,7 +145,12 @@ func TestDeadCommand(t *testing.T) {
 	bctx, stopBridge := context.WithCancel(ctx)
 	bridged := make(chan error, 1)
 	go func() { bridged <- b.Run(bctx) }()
-	defer func() { stopBridge(); <-bridged }()
+	defer func() {
+		stopBridge()
+		if err := <-bridged; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("bridge: %v", err)
+		}
+	}()
 
 	if out := run("replay", "--all"); !strings.Contains(out, "2 replayed") {
 		t.Errorf("replay:\n%s", out)

@@ -42,7 +42,7 @@ func startFakeAmo(ctx context.Context, cfg *config.Config, db *store.DB, addr st
 	if err != nil {
 		return "", fmt.Errorf("fake amoCRM: %w", err)
 	}
-	go serveUntil(ctx, ln, fake)
+	go func() { _ = serveUntil(ctx, ln, fake) }()
 	topts, err := app.TokenOptions(cfg)
 	if err != nil {
 		return "", err
@@ -91,7 +91,7 @@ func unreachable(cfg *config.Config) []string {
 			out = append(out, name+" ("+addr+")")
 			continue
 		}
-		c.Close()
+		_ = c.Close()
 	}
 	return out
 }

@@ -68,7 +68,7 @@ func startDevEGRUL(ctx context.Context, cfg *config.Config, fakeAmo bool) error 
 	}
 	fake := egrulfake.New()
 	fake.Put(devEGRULCompany)
-	go serveUntil(ctx, ln, fake)
+	go func() { _ = serveUntil(ctx, ln, fake) }()
 	cfg.EGRUL.BaseURL = "http://" + ln.Addr().String() + "/"
 	slog.Info("dev: fake EGRUL", "base_url", cfg.EGRUL.BaseURL, "inn", devEGRULCompany.INN)
 	return nil

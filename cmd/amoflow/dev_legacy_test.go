@@ -55,7 +55,7 @@ func TestDevBannerHasOneCurlPerKind(t *testing.T) {
 	os.Stdout = w
 	printExamples(cfg)
 	os.Stdout = stdout
-	w.Close()
+	_ = w.Close()
 	out, _ := io.ReadAll(r)
 	for _, want := range []string{"/v1/forms", "/v1/amo/webhooks/processevents?token=" + devWebhookToken,
 		"/v1/1c/clients -H 'X-Amoflow-Token: " + devOneCToken, "/amo/api/corpLead.php?key=" + devLegacyKey, devWidgetKey, "/amo/vidgets/"} {

@@ -60,7 +60,7 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	_, port, _ := net.SplitHostPort(cfg.Temporal.HostPort)
 	var frontendPort int
-	fmt.Sscan(port, &frontendPort)
+	_, _ = fmt.Sscan(port, &frontendPort)
 	ts, err := devserver.Start(ctx, devserver.Options{
 		DBFile:           filepath.Join(cfg.Temporal.DataDir, "temporal.db"),
 		FrontendPort:     frontendPort,

@@ -43,7 +43,7 @@ func startDevFake1C(ctx context.Context, cfg *config.Config) error {
 		cfg.OneC.Username, cfg.OneC.Password = "dev", "dev-1c"
 	}
 	fake := onecfake.New(onecfake.Options{Username: cfg.OneC.Username, Password: cfg.OneC.Password})
-	go serveUntil(ctx, ln, fake)
+	go func() { _ = serveUntil(ctx, ln, fake) }()
 	cfg.OneC.BaseURL = "http://" + ln.Addr().String() + "/"
 	if cfg.Inbound.OneCToken == "" {
 		cfg.Inbound.OneCToken = "dev-1c-token"

@@ -17,7 +17,7 @@ func startDevFakeLK(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("fake LK: %w", err)
 	}
-	go serveUntil(ctx, ln, lk.NewFake())
+	go func() { _ = serveUntil(ctx, ln, lk.NewFake()) }()
 	cfg.LK.BaseURL = "http://" + ln.Addr().String()
 	slog.Info("dev: fake LK service", "base_url", cfg.LK.BaseURL)
 	return nil

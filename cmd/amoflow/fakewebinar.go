@@ -20,7 +20,7 @@ func startDevFakeWebinar(ctx context.Context, cfg *config.Config) error {
 	if cfg.Webinar.Token == "" {
 		cfg.Webinar.Token = "dev-webinar-token"
 	}
-	go serveUntil(ctx, ln, webinar.NewFake(cfg.Webinar.Token))
+	go func() { _ = serveUntil(ctx, ln, webinar.NewFake(cfg.Webinar.Token)) }()
 	cfg.Webinar.BaseURL = "http://" + ln.Addr().String() + "/v3"
 	slog.Info("dev: fake webinar.ru", "base_url", cfg.Webinar.BaseURL)
 	return nil

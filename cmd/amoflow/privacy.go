@@ -115,6 +115,6 @@ func startDevCodec(ctx context.Context, cfg *config.Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	go serveUntil(ctx, ln, h)
+	go func() { _ = serveUntil(ctx, ln, h) }()
 	return "http://" + ln.Addr().String(), nil
 }

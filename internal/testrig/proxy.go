@@ -51,21 +51,21 @@ func (p *Proxy) pipe(c net.Conn) {
 	p.mu.Lock()
 	if p.down {
 		p.mu.Unlock()
-		c.Close()
+		_ = c.Close()
 		return
 	}
 	p.mu.Unlock()
 	up, err := net.Dial("tcp", p.target)
 	if err != nil {
-		c.Close()
+		_ = c.Close()
 		return
 	}
 	if !p.track(c, up) {
 		return
 	}
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
-	c.Close()
+	go func() { _, _ = io.Copy(up, c); up.Close() }()
+	_, _ = io.Copy(c, up)
+	_ = c.Close()
 }
 
 // track registers both ends, or closes them when the proxy went down meanwhile.
@@ -74,7 +74,7 @@ func (p *Proxy) track(conns ...net.Conn) bool {
 	defer p.mu.Unlock()
 	for _, c := range conns {
 		if p.down {
-			c.Close()
+			_ = c.Close()
 			continue
 		}
 		p.conns[c] = true
@@ -88,7 +88,7 @@ func (p *Proxy) Cut() {
 	defer p.mu.Unlock()
 	p.down = true
 	for c := range p.conns {
-		c.Close()
+		_ = c.Close()
 	}
 	clear(p.conns)
 }

@@ -21,7 +21,7 @@ func echo(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			go func() { io.Copy(c, c); c.Close() }()
+			go func() { _, _ = io.Copy(c, c); c.Close() }()
 		}
 	}()
 	return ln.Addr().String()
@@ -29,7 +29,7 @@ func echo(t *testing.T) string {
 
 // roundTrip sends a line through addr and reads it back.
 func roundTrip(c net.Conn) error {
-	c.SetDeadline(time.Now().Add(2 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 	if _, err := c.Write([]byte("ping\n")); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func TestProxyCutClosesAndRefusesUntilRestore(t *testing.T) {
 		if roundTrip(c) == nil {
 			t.Error("a new connection works while cut")
 		}
-		c.Close()
+		_ = c.Close()
 	}
 
 	p.Restore()

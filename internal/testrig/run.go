@@ -37,13 +37,13 @@ func Load1() float64 {
 // Stop ends a started process: SIGTERM, then SIGKILL if it has not exited
 // within grace.
 func Stop(cmd *exec.Cmd, grace time.Duration) {
-	cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(grace):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		<-done
 	}
 }

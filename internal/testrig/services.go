@@ -32,7 +32,7 @@ func ScratchDB(ctx context.Context, adminURL, name string) (string, func(), erro
 			return
 		}
 		defer c.Close(context.Background())
-		c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	}
 	base, query, _ := strings.Cut(adminURL, "?")
 	u := base[:strings.LastIndex(base, "/")+1] + name
@@ -80,9 +80,9 @@ func DeleteTopology(cfg config.RabbitMQ) error {
 	}
 	topo := mq.FromConfig(cfg, "").Topology
 	for _, q := range append(topo.Queues(), topo.DeadQueue()) {
-		ch.QueueDelete(q, false, false, false)
+		_, _ = ch.QueueDelete(q, false, false, false)
 	}
-	ch.ExchangeDelete(topo.DeadExchange(), false, false)
+	_ = ch.ExchangeDelete(topo.DeadExchange(), false, false)
 	return nil
 }
 
@@ -93,7 +93,7 @@ func Serve(ctx context.Context, h http.Handler) (string, error) {
 		return "", err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	go func() { <-ctx.Done(); srv.Close() }()
+	go func() { _ = srv.Serve(ln) }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
 	return "http://" + ln.Addr().String(), nil
 }

@@ -231,7 +231,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if status == 0 && answer != nil { // LostAnswer: done, then no answer
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
+			_ = conn.Close()
 		}
 		return
 	}
@@ -351,7 +351,7 @@ func (s *Server) store(method string, body []byte) (string, bool, error) {
 	}
 	var id string
 	if raw, ok := obj[field]; ok {
-		json.Unmarshal(raw, &id)
+		_ = json.Unmarshal(raw, &id) // not a string: no id, a create (as 1C does)
 	}
 	created := strings.TrimSpace(id) == ""
 	if created {

@@ -22,7 +22,9 @@ func TestFakeHTTPInspectionAndSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var course map[string]any
-	json.NewDecoder(resp.Body).Decode(&course)
+	if err := json.NewDecoder(resp.Body).Decode(&course); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 || course["name"] != "Массаж" || course["product_id_1C"] != id {
 		t.Fatalf("GET EditCourse = %d %v", resp.StatusCode, course)
@@ -49,11 +51,15 @@ func TestFakeHTTPInspectionAndSeed(t *testing.T) {
 	}
 	resp, _ = http.Get(srv.URL + "/_fake/requests")
 	var log []Request
-	json.NewDecoder(resp.Body).Decode(&log)
+	if err := json.NewDecoder(resp.Body).Decode(&log); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	var compact bytes.Buffer
 	if len(log) == 4 {
-		json.Compact(&compact, log[3].Body)
+		if err := json.Compact(&compact, log[3].Body); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(log) != 4 || log[3].Method != "EditStudent" || log[3].Status != 200 || compact.String() != `{"client_id_1C":null,"name":"x"}` {
 		t.Errorf("request log = %+v", log)

@@ -505,7 +505,7 @@ func (c *Comparer) updates(ctx context.Context, cl *amocrm.Client, w Write, enti
 		var head struct {
 			ID int64 `json:"id"`
 		}
-		json.Unmarshal(one, &head)
+		_ = json.Unmarshal(one, &head) // one was just marshalled from the same value
 		id, ok := c.real(w.Account, head.ID)
 		if !ok {
 			out = append(out, Result{Entity: name, Outcome: Unmatched, Note: "the entity's planned create matched nothing"})
@@ -516,21 +516,21 @@ func (c *Comparer) updates(ctx context.Context, cl *amocrm.Client, w Write, enti
 		switch entity {
 		case "leads":
 			var p amocrm.Lead
-			json.Unmarshal(one, &p)
+			_ = json.Unmarshal(one, &p) // as above
 			var a *amocrm.Lead
 			if a, err = cl.Lead(ctx, id); err == nil {
 				planned, actual = leadRecord(&p), leadRecord(a)
 			}
 		case "contacts":
 			var p amocrm.Contact
-			json.Unmarshal(one, &p)
+			_ = json.Unmarshal(one, &p) // as above
 			var a *amocrm.Contact
 			if a, err = cl.Contact(ctx, id); err == nil {
 				planned, actual = contactRecord(&p), contactRecord(a)
 			}
 		default:
 			var p amocrm.Company
-			json.Unmarshal(one, &p)
+			_ = json.Unmarshal(one, &p) // as above
 			var a *amocrm.Company
 			if a, err = cl.Company(ctx, id); err == nil {
 				planned, actual = companyRecord(&p), companyRecord(a)

@@ -45,7 +45,7 @@ func NewURL(t testing.TB) string {
 			return
 		}
 		defer c.Close(ctx)
-		c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	return replaceDB(AdminURL(), name)
 }
