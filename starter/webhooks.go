@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"amoflow/amowebhook"
+	"amoflow/hookevents"
 	"amoflow/mq"
 	"amoflow/secret"
 	"amoflow/workflows"
@@ -132,7 +133,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 		}
 
 		now := s.now().UTC()
-		events, err := workflows.WebhookEvents(method, account, d, now, s.cfg.Inbound.DedupWindow)
+		events, err := hookevents.Split(method, account, d, now, s.cfg.Inbound.DedupWindow)
 		if err != nil {
 			var fe interface{ Field() string }
 			if errors.As(err, &fe) {

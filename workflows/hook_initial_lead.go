@@ -3,15 +3,11 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
 	"amoflow/amocrm"
-	"amoflow/amowebhook"
 	"amoflow/config"
 )
 
@@ -357,32 +353,6 @@ func applied(l activities.LeadCard, p activities.PatchLeadInput) activities.Lead
 	}
 	if p.Name != "" {
 		out.Name = p.Name
-	}
-	return out
-}
-
-// initialLeadEvents are the leads a delivery to initial_lead names: added
-// leads and leads made by accepting an unsorted entry
-// (unsorted[delete][i][action]=accept with accept_result[leads][0]). A
-// lead is processed once, whichever delivery names it first: its event's
-// name has no time.
-func initialLeadEvents(method, account string, d amowebhook.Delivery, receivedAt time.Time) []HookEvent {
-	var out []HookEvent
-	add := func(id int64, action string) {
-		if id <= 0 || slices.ContainsFunc(out, func(e HookEvent) bool { return e.ID == id }) {
-			return
-		}
-		out = append(out, HookEvent{JobID: LeadEventJobID(account, method, id), Account: account, Method: method,
-			Entity: amowebhook.Leads, ID: id, Action: action, ReceivedAt: receivedAt})
-	}
-	for _, e := range d.Events {
-		switch {
-		case e.Entity == amowebhook.Leads && e.Action == amowebhook.ActionAdd:
-			add(e.ID, e.Action)
-		case e.Entity == "unsorted" && e.Action == amowebhook.ActionDelete && strings.TrimSpace(e.Other["action"]) == "accept":
-			id, _ := strconv.ParseInt(strings.TrimSpace(e.Other["accept_result.leads.0"]), 10, 64)
-			add(id, "accept")
-		}
 	}
 	return out
 }

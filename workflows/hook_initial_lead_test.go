@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"net/url"
 	"slices"
 	"strconv"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"amoflow/activities"
 	"amoflow/amocrm"
-	"amoflow/amowebhook"
 	"amoflow/config"
 )
 
@@ -226,38 +224,5 @@ func TestInitialLeadLeavesProcessedAndForeignLeads(t *testing.T) {
 				t.Errorf("result = %+v, want skipped %q", res, c.skip)
 			}
 		})
-	}
-}
-
-func TestInitialLeadEventsOncePerLead(t *testing.T) {
-	form := url.Values{
-		"leads[add][0][id]":                            {"501"},
-		"leads[add][1][id]":                            {"502"},
-		"unsorted[delete][0][action]":                  {"accept"},
-		"unsorted[delete][0][uid]":                     {"a1b2"},
-		"unsorted[delete][0][accept_result][leads][0]": {"503"},
-		"unsorted[delete][1][action]":                  {"decline"},
-		"unsorted[delete][1][uid]":                     {"c3d4"},
-		"leads[update][0][id]":                         {"504"},
-		"account[id]":                                  {"28395871"},
-	}
-	d, err := amowebhook.Parse(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := WebhookEvents("initial_lead", "retail", d, time.Unix(1700000000, 0), time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range evs {
-		got = append(got, e.JobID+"/"+e.Action)
-	}
-	want := []string{"wh-retail-initial_lead-lead501/add", "wh-retail-initial_lead-lead502/add", "wh-retail-initial_lead-lead503/accept"}
-	if !slices.Equal(got, want) {
-		t.Errorf("events = %v, want %v", got, want)
-	}
-	if acct, _, ok := WebhookRoute("initial_lead"); !ok || acct != "retail" {
-		t.Errorf("account = %q %v", acct, ok)
 	}
 }

@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"amoflow/amowebhook"
@@ -12,7 +9,7 @@ import (
 // Webhooks: one message per delivery, one child workflow per event.
 //
 // The starter parses a delivery, keeps the events its method acts on
-// (WebhookEvents, below) and names each with
+// (package hookevents) and names each with
 // EventJobID (ids.go) (account, method, entity id, status and
 // old status, modification time). It publishes ONE message for the delivery,
 // whose job id is DeliveryJobID of those names; the bridge starts
@@ -87,7 +84,7 @@ var hookMethods = map[string]hookMethod{
 	"capitalizecourse": {"retail", amowebhook.Leads, CapitalizeCourseName},
 
 	// The C# integration's hook flows (hook_*.go); how respchange and the
-	// payment forms pick their events: hookPickers.
+	// payment forms pick their events: hookevents (pickers.go).
 	"respchange":          {"retail", "", RespChangeName},
 	"checkdouble":         {"corp", amowebhook.Companies, CheckDoubleName},
 	"conferencepaid":      {"corp", "", ConferencePaidName},
@@ -108,119 +105,13 @@ var hookMethods = map[string]hookMethod{
 }
 
 // WebhookRoute is what the starter needs to split a delivery for method
-// (WebhookEvents): the account (config key) whose webhooks it
+// (hookevents.Split): the account (config key) whose webhooks it
 // takes and the entity its events are about ("" for a flat request such as
 // change_resp); ok is false for an unknown method.
 func WebhookRoute(method string) (account, entity string, ok bool) {
 	m, ok := hookMethods[method]
 	return m.account, m.entity, ok
 }
-
-// hookActions are the actions that start a flow; deletions and notes do not.
-var hookActions = map[string]bool{
-	amowebhook.ActionAdd: true, amowebhook.ActionUpdate: true, amowebhook.ActionStatus: true,
-	amowebhook.ActionResponsible: true, amowebhook.ActionRestore: true,
-}
-
-// WebhookEvents picks the events of a delivery that method acts on and
-// names each (see the comment at the top). One entity appearing several
-// times in a delivery (leads[add] and leads[status] of one lead) is one
-// event: a status change wins, then the latest modification. A flat request
-// (change_resp) is one event made of its fields; a missing or bad field is
-// an error naming it. No event is not an error: the delivery is ignored.
-func WebhookEvents(method, account string, d amowebhook.Delivery, receivedAt time.Time, window time.Duration) ([]HookEvent, error) {
-	m, ok := hookMethods[method]
-	if !ok {
-		return nil, fmt.Errorf("unknown webhook method %q", method)
-	}
-	p := hookPickers[method]
-	if p.events != nil {
-		return p.events(method, account, d, receivedAt), nil
-	}
-	if p.flat != nil {
-		return flatEvents(method, account, d, receivedAt, window, p.flat)
-	}
-	if m.entity == "" && p.pick == nil {
-		return flatEvent(method, account, d, receivedAt, window)
-	}
-	var picked []amowebhook.Event
-	for _, e := range d.Events {
-		if p.pick != nil && !p.pick(e) || p.pick == nil && (e.Entity != m.entity || !hookActions[e.Action]) {
-			continue
-		}
-		i := indexOf(picked, e.ID, e.Entity)
-		switch {
-		case i < 0:
-			picked = append(picked, e)
-		case betterEvent(e, picked[i]):
-			picked[i] = e
-		}
-	}
-	out := make([]HookEvent, 0, len(picked))
-	for _, e := range picked {
-		out = append(out, HookEvent{
-			JobID:       EventJobID(account, method, e, receivedAt, window),
-			Account:     account,
-			Method:      method,
-			Entity:      e.Entity,
-			ID:          e.ID,
-			Action:      e.Action,
-			StatusID:    e.StatusID,
-			OldStatusID: e.OldStatusID,
-			ModifiedAt:  e.ModifiedAt(),
-			ReceivedAt:  receivedAt,
-
-			ResponsibleID:    e.ResponsibleUserID,
-			OldResponsibleID: e.OldResponsibleUserID,
-			ModifiedBy:       e.ModifiedUserID,
-		})
-	}
-	return out, nil
-}
-
-func indexOf(events []amowebhook.Event, id int64, entity string) int {
-	for i, e := range events {
-		if e.ID == id && e.Entity == entity {
-			return i
-		}
-	}
-	return -1
-}
-
-// betterEvent reports whether e says more about its entity than had.
-func betterEvent(e, had amowebhook.Event) bool {
-	if (e.Action == amowebhook.ActionStatus) != (had.Action == amowebhook.ActionStatus) {
-		return e.Action == amowebhook.ActionStatus
-	}
-	return e.ModifiedAt() > had.ModifiedAt()
-}
-
-// flatEvent reads change_resp's flat form: id (the retail lead), uid (the
-// 1C contract), resp (the new responsible, as 1C names them).
-func flatEvent(method, account string, d amowebhook.Delivery, receivedAt time.Time, window time.Duration) ([]HookEvent, error) {
-	id, err := strconv.ParseInt(strings.TrimSpace(d.Fields["id"]), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, fieldError{"id", "required, a positive lead id"}
-	}
-	uid, resp := strings.TrimSpace(d.Fields["uid"]), strings.TrimSpace(d.Fields["resp"])
-	if uid == "" {
-		return nil, fieldError{"uid", "required, the 1C contract uid"}
-	}
-	if resp == "" {
-		return nil, fieldError{"resp", "required, the new responsible"}
-	}
-	key := FlatEventJobID(account, method, id, uid, resp, receivedAt, window)
-	return []HookEvent{{JobID: key, Account: account, Method: method, Entity: amowebhook.Leads, ID: id,
-		ReceivedAt: receivedAt, Params: map[string]string{"uid": uid, "resp": resp}}}, nil
-}
-
-// fieldError blames one request field (the starter answers 400 naming it).
-type fieldError struct{ field, detail string }
-
-func (e fieldError) Error() string { return e.field + ": " + e.detail }
-
-// Field is the request field to blame.
-func (e fieldError) Field() string { return e.field }
 
 // childInput is what the method's child workflow takes for one event.
 func (m hookMethod) childInput(ev HookEvent) any {

@@ -1,86 +1,10 @@
 package workflows
 
 import (
-	"errors"
-	"strings"
 	"testing"
-	"time"
 
 	"amoflow/activities"
-	"amoflow/amowebhook"
 )
-
-func TestPaymentForm(t *testing.T) {
-	for _, c := range []struct {
-		name      string
-		body      string
-		withPrice bool
-		want      map[string]string
-		badField  string
-	}{
-		{"phone and email", "phone=8 (916) 123-45-67&email= Ivan@Example.RU ", false, map[string]string{"phone": "+79161234567", "email": "ivan@example.ru"}, ""},
-		{"the site's undefined is no value", "phone=undefined&email=ivan@example.ru", false, map[string]string{"phone": "", "email": "ivan@example.ru"}, ""},
-		{"an email that is no address is ignored", "phone=89161234567&email=нет", false, map[string]string{"phone": "+79161234567", "email": ""}, ""},
-		{"nobody to find", "phone=123&email=undefined", false, nil, "phone"},
-		{"no fields at all", "x=1", true, nil, "phone"},
-		{"whole roubles", "phone=89161234567&email=&price=15000", true, map[string]string{"phone": "+79161234567", "email": "", "price": "15000"}, ""},
-		{"kopecks with a comma and a space", "phone=89161234567&price=1 500,5", true, map[string]string{"phone": "+79161234567", "email": "", "price": "1500.50"}, ""},
-		{"the predecessor's 0 for an unreadable amount is refused", "phone=89161234567&price=пятьсот", true, nil, "price"},
-		{"a missing amount is refused", "email=a@b.ru", true, nil, "price"},
-		{"a negative amount is refused", "email=a@b.ru&price=-5", true, nil, "price"},
-	} {
-		d, err := amowebhook.ParseBody(strings.ReplaceAll(c.body, " ", "+"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		name, params, err := paymentForm(c.withPrice)(d)
-		var fe fieldError
-		switch {
-		case c.badField != "":
-			if !errors.As(err, &fe) || fe.Field() != c.badField {
-				t.Errorf("%s: err = %v, want one blaming %s", c.name, err, c.badField)
-			}
-			continue
-		case err != nil:
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		if len(params) != len(c.want) {
-			t.Errorf("%s: params = %v, want %v", c.name, params, c.want)
-		}
-		for k, v := range c.want {
-			if params[k] != v {
-				t.Errorf("%s: %s = %q, want %q", c.name, k, params[k], v)
-			}
-		}
-		if !strings.HasPrefix(name, "pay") || strings.Contains(name, "9161234567") || strings.Contains(name, "@") {
-			t.Errorf("%s: event name %q must be a digest, without the phone or email", c.name, name)
-		}
-	}
-}
-
-func TestWebhookEventsPaymentForm(t *testing.T) {
-	at := time.Date(2026, 12, 2, 9, 3, 0, 0, time.UTC)
-	d, _ := amowebhook.ParseBody("phone=89161234567&email=a%40b.ru&price=100")
-	first, err := WebhookEvents("retailpaid", "retail", d, at, 10*time.Minute)
-	if err != nil || len(first) != 1 {
-		t.Fatalf("events = %+v, %v", first, err)
-	}
-	ev := first[0]
-	if !strings.HasPrefix(ev.JobID, "wh-retail-retailpaid-pay") || !strings.HasSuffix(ev.JobID, "-win"+itoa(at.Truncate(10*time.Minute).Unix())) ||
-		ev.Params["price"] != "100" || ev.ID != 0 {
-		t.Fatalf("event = %+v", ev)
-	}
-	again, _ := WebhookEvents("retailpaid", "retail", d, at.Add(time.Minute), 10*time.Minute)
-	other, _ := amowebhook.ParseBody("phone=89161234567&email=a%40b.ru&price=200")
-	second, _ := WebhookEvents("retailpaid", "retail", other, at, 10*time.Minute)
-	if again[0].JobID != ev.JobID || second[0].JobID == ev.JobID {
-		t.Fatalf("the same form within the window is one job, another amount another: %s %s %s", ev.JobID, again[0].JobID, second[0].JobID)
-	}
-	if _, err := WebhookEvents("conferencepaid", "corp", amowebhook.Delivery{}, at, time.Minute); err == nil {
-		t.Fatal("a payment form without phone and email must be refused")
-	}
-}
 
 func TestPayerContactsAndCompanies(t *testing.T) {
 	hits := []activities.Contact{

@@ -5,15 +5,7 @@ import (
 	"strings"
 
 	"amoflow/activities"
-	"amoflow/amowebhook"
 )
-
-// ppieEvent picks the events ppie acts on: a new lead (an accepted unsorted
-// lead arrives as one too). Later changes are the managers' work, which the
-// predecessor's rename would have undone.
-func ppieEvent(e amowebhook.Event) bool {
-	return e.Entity == amowebhook.Leads && e.Action == amowebhook.ActionAdd
-}
 
 // ppieHasTag reports whether the lead has the tag (by name, any case).
 func ppieHasTag(tags []activities.Tag, name string) bool {

@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"amoflow/activities"
-	"amoflow/amowebhook"
 	"amoflow/config"
 )
 
@@ -34,9 +33,6 @@ func TestPPIEPlan(t *testing.T) {
 	}
 	if !ppieHasTag([]activities.Tag{{Name: " wa "}}, "WA") || ppieHasTag([]activities.Tag{{Name: "WAX"}}, "WA") {
 		t.Error("the WhatsApp tag is matched by whole name, any case")
-	}
-	if !ppieEvent(amowebhook.Event{Entity: "leads", Action: "add"}) || ppieEvent(amowebhook.Event{Entity: "leads", Action: "status"}) {
-		t.Error("ppie acts on new leads only")
 	}
 }
 

@@ -3,24 +3,8 @@ package workflows
 import (
 	"slices"
 
-	"amoflow/amowebhook"
 	"amoflow/config"
 )
-
-// respChangeEvent picks the events respchange acts on: a lead's
-// responsible change, and a contact's update that changed its responsible
-// (amoCRM reports that as contacts[update] with old_responsible_user_id).
-// Companies, which amoCRM also sends under contacts[…], are left alone: the
-// predecessor patched them through the contacts endpoint.
-func respChangeEvent(e amowebhook.Event) bool {
-	switch e.Entity {
-	case amowebhook.Leads:
-		return e.Action == amowebhook.ActionResponsible && e.OldResponsibleUserID != 0
-	case amowebhook.Contacts:
-		return (e.Action == amowebhook.ActionUpdate || e.Action == amowebhook.ActionResponsible) && e.OldResponsibleUserID != 0
-	}
-	return false
-}
 
 // respChangeAllowed reports whether the change the hook reports may stand
 // (docs/flows.md#respchange): made by the old responsible themself, by an

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"testing"
-	"time"
 
 	"amoflow/config"
 )
@@ -71,31 +70,5 @@ func TestRespRevert(t *testing.T) {
 		if got != c.want || skipped != c.skipped {
 			t.Errorf("%s: revert to %d (%q), want %d (%q)", c.name, got, skipped, c.want, c.skipped)
 		}
-	}
-}
-
-func TestWebhookEventsRespChange(t *testing.T) {
-	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-	d := delivery(t, "leads[responsible][0][id]=7&leads[responsible][0][responsible_user_id]=6929800"+
-		"&leads[responsible][0][old_responsible_user_id]=6102562&leads[responsible][0][modified_user_id]=6929800&leads[responsible][0][last_modified]=100"+
-		"&leads[update][0][id]=8&leads[update][0][last_modified]=100"+
-		"&contacts[update][0][id]=7&contacts[update][0][type]=contact&contacts[update][0][old_responsible_user_id]=5&contacts[update][0][responsible_user_id]=6&contacts[update][0][modified_user_id]=6&contacts[update][0][last_modified]=101"+
-		"&contacts[update][1][id]=9&contacts[update][1][type]=contact&contacts[update][1][last_modified]=101"+
-		"&contacts[update][2][id]=10&contacts[update][2][type]=company&contacts[update][2][old_responsible_user_id]=5&contacts[update][2][last_modified]=101"+
-		"&account[id]=28395871")
-	evs, err := WebhookEvents("respchange", "retail", d, at, 10*time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(evs) != 2 {
-		t.Fatalf("events = %+v, want the lead's responsible change and the contact's (not a plain update, not a company)", evs)
-	}
-	ct, lead := evs[0], evs[1] // in the delivery's order: contacts first
-	if lead.Entity != "leads" || lead.ID != 7 || lead.ResponsibleID != 6929800 || lead.OldResponsibleID != 6102562 || lead.ModifiedBy != 6929800 ||
-		lead.JobID != "wh-retail-respchange-lead7-at100" {
-		t.Errorf("lead event = %+v", lead)
-	}
-	if ct.Entity != "contacts" || ct.ID != 7 || ct.OldResponsibleID != 5 || ct.JobID != "wh-retail-respchange-contact7-at101" {
-		t.Errorf("contact event = %+v: a lead and a contact with one id are two events", ct)
 	}
 }

@@ -2,13 +2,10 @@ package workflows
 
 import (
 	"slices"
-	"strings"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
-	"amoflow/amowebhook"
 )
 
 // UnsortedResult is what UnsortedAccept reports.
@@ -46,24 +43,4 @@ func (f *Flows) UnsortedAccept(ctx workflow.Context, ev HookEvent) (*UnsortedRes
 		res.Skipped = "the entry is no longer waiting (accepted or declined)"
 	}
 	return res, nil
-}
-
-// unsortedEvents are the new unsorted entries of a delivery
-// (unsorted[add][i] with uid and source_data[service]), each named by a
-// digest of its uid: an entry is accepted once.
-func unsortedEvents(method, account string, d amowebhook.Delivery, receivedAt time.Time) []HookEvent {
-	var out []HookEvent
-	for _, e := range d.Events {
-		uid := strings.TrimSpace(e.Other["uid"])
-		if e.Entity != "unsorted" || e.Action != amowebhook.ActionAdd || uid == "" {
-			continue
-		}
-		key := UnsortedEventJobID(account, method, uid)
-		if slices.ContainsFunc(out, func(h HookEvent) bool { return h.JobID == key }) {
-			continue
-		}
-		out = append(out, HookEvent{JobID: key, Account: account, Method: method, Entity: "unsorted", Action: e.Action, ReceivedAt: receivedAt,
-			Params: map[string]string{"uid": uid, "service": strings.TrimSpace(e.Other["source_data.service"])}})
-	}
-	return out
 }
