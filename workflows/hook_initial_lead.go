@@ -386,3 +386,16 @@ func initialLeadEvents(method, account string, d amowebhook.Delivery, receivedAt
 	}
 	return out
 }
+
+// InitialLeadRerun is the delivery of a manual re-run of initial_lead for
+// one lead of account (the old GET /wh/leadprocessor/{id}): one event named
+// by LeadRerunJobID, its delivery by DeliveryJobID. The flow finishes what
+// the lead's processing left undone; its notes are its markers, so a lead
+// already processed is left as it is.
+func InitialLeadRerun(account string, leadID int64, at time.Time, window time.Duration) WebhookInput {
+	const method = "initial_lead"
+	ev := HookEvent{JobID: LeadRerunJobID(account, method, leadID, at, window), Account: account, Method: method,
+		Entity: amowebhook.Leads, ID: leadID, Action: "rerun", ReceivedAt: at}
+	return WebhookInput{JobID: DeliveryJobID(account, method, []string{ev.JobID}), Account: account, Method: method,
+		ReceivedAt: at, Events: []HookEvent{ev}}
+}

@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"amoflow/amofake"
+	"amoflow/config"
+	"amoflow/eventsapi"
+	"amoflow/internal/testrig"
+	"amoflow/workflows"
+)
+
+// The last old C# URLs, end to end: GET /wh/leadprocessor/{id} re-runs a
+// lead's initial processing (clicks within the dedup window are one job, a
+// later click another), and 1C's paymentreceived / courseended notices are
+// kept, sealed, in onec_notices.
+func TestLegacyLeadRerunAndOneCNotices(t *testing.T) {
+	testrig.NeedsServers(t, "RabbitMQ, Postgres and the embedded Temporal")
+	ev := eventsapi.NewFake(eventSecret)
+	evSrv := httptest.NewServer(ev)
+	t.Cleanup(evSrv.Close)
+	const window = 3 * time.Second
+	h := newHarness(t, func(c *config.Config) {
+		c.Inbound.WebhookToken = hookToken
+		c.EventsAPI.URL, c.EventsAPI.Secret = evSrv.URL, eventSecret
+		c.Inbound.Legacy.Hooks = config.LegacyRoute{Enabled: true}
+		c.Inbound.Legacy.OneC = config.LegacyRoute{Enabled: true}
+		c.Inbound.LegacyWebhooks = config.LegacyWebhooks{Enabled: true, AllowFrom: []string{"127.0.0.1", "::1"}}
+		c.Inbound.OneCToken = oneCToken
+		c.Inbound.DedupWindow = window
+	})
+
+	// A site-form lead whose add hook never came: the manual re-run processes it.
+	id := h.fake.AddLead(retail, amofake.Lead{ID: freshID(), Name: "Заявка", PipelineID: 3198184, StatusID: 32532880,
+		CustomFields: []amofake.FieldValue{amofake.Text(639075, "Заявка с формы Записаться mzpokurs.com")}})
+	rerun := func() string {
+		t.Helper()
+		for {
+			before := time.Now()
+			code, body := h.post1C("GET", fmt.Sprintf("/wh/leadprocessor/%d", id), "", "")
+			after := time.Now()
+			if code != http.StatusOK || len(body) != 0 {
+				t.Fatalf("GET /wh/leadprocessor/%d = %d %q", id, code, body)
+			}
+			if before.Truncate(window).Equal(after.Truncate(window)) {
+				return workflows.InitialLeadRerun("retail", id, before, window).JobID
+			}
+			time.Sleep(window / 3) // the request straddled a window edge: again
+		}
+	}
+	job := rerun()
+	var res workflows.WebhookResult
+	h.completed(job, &res)
+	var r workflows.InitialLeadResult
+	o := outcome(t, res, &r)
+	if !strings.Contains(o.JobID, "-rerun-") || r.Path != "phases" || !r.Changed {
+		t.Errorf("re-run %s: %+v", o.JobID, r)
+	}
+	notes := len(serviceNotes(h.fake.Notes(retail, "leads"), id))
+	if l, _ := h.fake.Lead(retail, id); notes == 0 || amofake.FirstValue(l.CustomFields, 644675) != "Заявка с сайта" {
+		t.Fatalf("the lead was not processed: %d service notes, %+v", notes, l)
+	}
+	// A second click in the same window is the same job: nothing runs again.
+	if again := rerun(); again == job {
+		var res2 workflows.WebhookResult
+		h.completed(again, &res2)
+		if res2.Events[0].JobID != o.JobID {
+			t.Errorf("second click: %+v", res2)
+		}
+	}
+	// A later, deliberate re-run is a job of its own; the processed lead is left as it is.
+	time.Sleep(window)
+	later := rerun()
+	if later == job {
+		t.Fatalf("a re-run after the window reused job %s", job)
+	}
+	var res3 workflows.WebhookResult
+	h.completed(later, &res3)
+	var r3 workflows.InitialLeadResult
+	o3 := outcome(t, res3, &r3)
+	if o3.JobID == o.JobID || r3.Changed || r3.Skipped == "" {
+		t.Errorf("later re-run %s: %+v, want the processed lead skipped", o3.JobID, r3)
+	}
+	if n := len(serviceNotes(h.fake.Notes(retail, "leads"), id)); n != notes {
+		t.Errorf("service notes %d, then %d: a processed lead was processed again", notes, n)
+	}
+
+	// 1C's notices: 200 once stored, kept sealed, read back in clear.
+	sent := time.Now().Add(-time.Second)
+	payment := `{"client_id_1C":"4a8e0f3c-0000-4000-8000-000000000001","sum":15000,"fio":"Иванова Мария"}`
+	code, body := h.post1C("POST", "/integration/1c/paymentreceived?token="+oneCToken, "application/json", payment)
+	if code != http.StatusOK || len(body) != 0 {
+		t.Fatalf("paymentreceived = %d %q", code, body)
+	}
+	if code, _ := h.post1C("POST", "/integration/1c/courseended", "text/plain", "курс окончен"); code != http.StatusUnauthorized {
+		t.Errorf("courseended without the token = %d", code)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got, err := h.db.OneCNotices(h.ctx, time.Now().Add(-time.Hour), "paymentreceived")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 {
+			n := got[0]
+			// No token key here, so kept plain (sealing: TestNoticesCommand).
+			if n.BodyKey != "" || string(n.Body) != payment || n.ContentType != "application/json" || n.ReceivedAt.Before(sent) {
+				t.Errorf("kept %+v", n)
+			}
+			var st workflows.OneCNoticeResult
+			h.completed(n.JobID, &st)
+			if st != (workflows.OneCNoticeResult{Kind: "paymentreceived", Bytes: len(payment), Stored: true}) {
+				t.Errorf("job result %+v", st)
+			}
+			h.recordHistory(n.JobID, "onec_notice")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("notice not kept: %d rows", len(got))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
