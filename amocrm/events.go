@@ -3,6 +3,8 @@ package amocrm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -66,4 +68,29 @@ func (c *Client) EventsFor(ctx context.Context, entity string, id int64, types .
 		q.Add("filter[type][]", t)
 	}
 	return c.ListEvents(ctx, q)
+}
+
+// EventsPage reads one page (from 1) of GET /api/v4/events with raw
+// parameters, 100 events a page, and reports whether another page follows.
+// A caller that must count every request (one activity per page) uses it
+// instead of ListEvents.
+func (c *Client) EventsPage(ctx context.Context, params url.Values, n int) ([]Event, bool, error) {
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	q.Set("limit", strconv.Itoa(eventsPageLimit))
+	q.Set("page", strconv.Itoa(max(n, 1)))
+	var p page
+	status, err := c.do(ctx, http.MethodGet, "/api/v4/events", q, nil, &p)
+	if err != nil || status == http.StatusNoContent {
+		return nil, false, err
+	}
+	var events []Event
+	if raw := p.Embedded["events"]; len(raw) > 0 {
+		if err := json.Unmarshal(raw, &events); err != nil {
+			return nil, false, &Error{Op: "GET /api/v4/events", Status: status, Err: fmt.Errorf("decode _embedded.events: %w", err)}
+		}
+	}
+	return events, p.Links.Next.Href != "", nil
 }

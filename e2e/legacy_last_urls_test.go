@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -8,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"amoflow/amocrm"
 	"amoflow/amofake"
+	"amoflow/app"
 	"amoflow/config"
 	"amoflow/eventsapi"
 	"amoflow/internal/testrig"
@@ -125,4 +128,79 @@ func TestLegacyLeadRerunAndOneCNotices(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// The dashboards ported last, end to end on the example configuration:
+// success_menu.php (paid leads, with the date picker) counts the leads
+// that entered a payment stage or were won today, split by when they were
+// created; active_leads_corp.php the corporate managers' open leads
+// worked on today.
+func TestLegacyDashboardsPaidAndActive(t *testing.T) {
+	testrig.NeedsServers(t, "RabbitMQ, Postgres and the embedded Temporal")
+	h := newHarness(t, func(c *config.Config) {
+		c.Inbound.Legacy.Dashboards = config.LegacyRoute{Enabled: true}
+		c.Inbound.Legacy.Wait = 20 * time.Second
+	})
+	ret, corp := h.cfg.Accounts["retail"], h.cfg.Accounts["corp"]
+	success := h.cfg.Widgets.Dashboards["success"]
+	if success.Kind != config.DashboardPaid || len(success.Pipelines) == 0 {
+		t.Fatalf("the example configuration has no paid dashboard success: %+v", success)
+	}
+	pipe := success.Pipelines[0]
+	msk := time.FixedZone("MSK", 3*60*60)
+	earlier := time.Now().In(msk).AddDate(0, -2, 0)
+	won := h.fake.AddLead(ret.Subdomain, amofake.Lead{Name: "Сегодняшняя", PipelineID: pipe, StatusID: 32532880, Price: 10000})
+	paidLater := h.fake.AddLead(ret.Subdomain, amofake.Lead{Name: "Давняя", PipelineID: pipe, StatusID: 32532880, Price: 7000,
+		CreatedAt: earlier.Unix()})
+	lost := h.fake.AddLead(ret.Subdomain, amofake.Lead{Name: "Отказ", PipelineID: pipe, StatusID: 32532880, Price: 5000})
+	h.fake.AddLead(ret.Subdomain, amofake.Lead{Name: "Создана оплаченной", PipelineID: pipe, StatusID: 142, Price: 3000}) // no stage change
+	clients, err := app.AmoClients(h.cfg, h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clients["retail"].UpdateLeads(h.ctx, []amocrm.Lead{{ID: won, StatusID: 142}, {ID: paidLater, StatusID: 32533204},
+		{ID: lost, StatusID: 143}}); err != nil {
+		t.Fatal(err)
+	}
+
+	code, body := h.post1C("GET", "/amo/vidgets/success_menu.php?date_from=false&date_to=false", "", "")
+	if code != 200 || !strings.Contains(string(body), "<form") || !strings.Contains(string(body), ">17000 руб<") {
+		t.Fatalf("success_menu.php = %d %s", code, body)
+	}
+	var paid workflows.DashboardResult
+	code, body = h.post1C("GET", "/amo/vidgets/success.php?date_from=false&date_to=false&format=json", "", "")
+	if json.Unmarshal(body, &paid); code != 200 || paid.Total.Won != 2 || paid.Total.Sum != 17000 || len(paid.Rows) != 3 ||
+		paid.Rows[0].Sum != 10000 || paid.Rows[1].Sum != 7000 || paid.Rows[2].Name != earlier.Format("2006-01") {
+		t.Errorf("success.php = %d %+v", code, paid)
+	}
+	today := time.Now().In(msk).Format(time.DateOnly)
+	id := h.start1C(workflows.DashboardName, workflows.DashboardInput{Name: "success", From: today, To: today})
+	h.completed(id, &paid)
+	if paid.Total.Sum != 17000 {
+		t.Errorf("paid dashboard job: %+v", paid)
+	}
+	h.recordHistory(id, "dashboard_paid")
+
+	d := h.cfg.Widgets.Dashboards["active_leads_corp"]
+	if d.Kind != config.DashboardActive || len(d.Users) == 0 {
+		t.Fatalf("the example configuration has no active dashboard active_leads_corp: %+v", d)
+	}
+	manager := d.Users[0]
+	h.fake.AddLead(corp.Subdomain, amofake.Lead{Name: "В работе", PipelineID: 5312269, StatusID: 47317663, ResponsibleUserID: manager})
+	h.fake.AddLead(corp.Subdomain, amofake.Lead{Name: "Выиграна", PipelineID: 5312269, StatusID: 142, ResponsibleUserID: manager})
+	h.fake.AddLead(corp.Subdomain, amofake.Lead{Name: "Давно не трогали", PipelineID: 5312269, StatusID: 47317663, ResponsibleUserID: manager,
+		CreatedAt: earlier.Unix(), UpdatedAt: earlier.Unix()})
+	var active workflows.DashboardResult
+	code, body = h.post1C("GET", "/amo/vidgets/active_leads_corp.php?format=json", "", "")
+	if json.Unmarshal(body, &active); code != 200 || len(active.Rows) != len(d.Users) || active.Rows[0].UserID != manager ||
+		active.Rows[0].Open != 1 || active.Rows[0].Counted != 2 || active.Total.Open != 1 {
+		t.Errorf("active_leads_corp.php = %d %+v", code, active)
+	}
+	code, body = h.post1C("GET", "/amo/vidgets/active_leads_corp.php", "", "")
+	if code != 200 || !strings.Contains(string(body), "в работе, из 2 обновлённых") {
+		t.Errorf("active_leads_corp.php page = %d %s", code, body)
+	}
+	id = h.start1C(workflows.DashboardName, workflows.DashboardInput{Name: "active_leads_corp", From: today, To: today})
+	h.completed(id, &active)
+	h.recordHistory(id, "dashboard_active")
 }
