@@ -3,8 +3,6 @@ package amocrm
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -80,17 +78,5 @@ func (c *Client) EventsPage(ctx context.Context, params url.Values, n int) ([]Ev
 		q[k] = v
 	}
 	q.Set("limit", strconv.Itoa(eventsPageLimit))
-	q.Set("page", strconv.Itoa(max(n, 1)))
-	var p page
-	status, err := c.do(ctx, http.MethodGet, "/api/v4/events", q, nil, &p)
-	if err != nil || status == http.StatusNoContent {
-		return nil, false, err
-	}
-	var events []Event
-	if raw := p.Embedded["events"]; len(raw) > 0 {
-		if err := json.Unmarshal(raw, &events); err != nil {
-			return nil, false, &Error{Op: "GET /api/v4/events", Status: status, Err: fmt.Errorf("decode _embedded.events: %w", err)}
-		}
-	}
-	return events, p.Links.Next.Href != "", nil
+	return onePage[Event](ctx, c, "/api/v4/events", q, n, "events")
 }

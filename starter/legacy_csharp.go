@@ -13,7 +13,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"amoflow/mq"
 	"amoflow/onec"
 	"amoflow/secret"
 	"amoflow/workflows"
@@ -178,12 +177,7 @@ func (s *server) legacyLeadRerun(w http.ResponseWriter, r *http.Request, raw str
 		methodNotAllowed(w, r)
 		return
 	}
-	if !s.cfg.Inbound.LegacyWebhooks.Enabled {
-		notFound(w, r)
-		return
-	}
-	if addr, ok := s.proxies.clientAddr(r); !ok || !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, addr) {
-		s.reject(w, r, hookForbidden("this address may not use the legacy webhook route"))
+	if !s.legacyWebhookGuard(w, r) {
 		return
 	}
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -198,18 +192,9 @@ func (s *server) legacyLeadRerun(w http.ResponseWriter, r *http.Request, raw str
 		return
 	}
 	in := workflows.InitialLeadRerun(account, id, s.now().UTC(), s.cfg.Inbound.DedupWindow)
-	body, err := json.Marshal(in)
-	if err != nil {
-		panic(err) // plain data always encodes
+	if s.storeWebhook(w, r, in, "rerun", true, "legacy", true) {
+		w.WriteHeader(http.StatusOK)
 	}
-	msg := mq.Message{ID: in.JobID, Kind: mq.KindWebhook, Account: account, ReceivedAt: in.ReceivedAt, Body: body}
-	if err := s.publish(r.Context(), msg); err != nil {
-		s.log.Error("webhook not stored", "job_id", in.JobID, "account", account, "method", in.Method, "err", err)
-		writeProblem(w, notStored())
-		return
-	}
-	s.log.Info("webhook stored", "job_id", in.JobID, "account", account, "method", in.Method, "events", 1, "rerun", true, "legacy", true)
-	w.WriteHeader(http.StatusOK)
 }
 
 // legacyLeadBody reads an old lead hook's body, leaves it readable again for

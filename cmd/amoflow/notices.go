@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"amoflow/app"
-	"amoflow/config"
 	"amoflow/seal"
 	"amoflow/store"
 	"amoflow/workflows"
@@ -32,9 +31,11 @@ func noticesCommand(ctx context.Context, args []string, out io.Writer) error {
 	since := fs.String("since", "24h", "how far back, as a Go duration or in days (7d)")
 	kind := fs.String("kind", "", "only this kind")
 	body := fs.Bool("body", false, "print each body too (it may hold personal data)")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	cfg, db, err := parseWithStore(ctx, fs, path, args)
+	if err != nil {
 		return err
 	}
+	defer db.Close()
 	if *kind != "" && !slices.Contains(workflows.OneCNoticeKinds, *kind) {
 		return fmt.Errorf("--kind: %q is none of %v", *kind, workflows.OneCNoticeKinds)
 	}
@@ -42,15 +43,6 @@ func noticesCommand(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--since: %w", err)
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.Postgres.URL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	rows, err := db.OneCNotices(ctx, time.Now().Add(-age), *kind)
 	if err != nil {
 		return err
