@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,6 +38,7 @@ func TestLegacyLeadRerunAndOneCNotices(t *testing.T) {
 		c.Inbound.LegacyWebhooks = config.LegacyWebhooks{Enabled: true, AllowFrom: []string{"127.0.0.1", "::1"}}
 		c.Inbound.OneCToken = oneCToken
 		c.Inbound.DedupWindow = window
+		c.TokenKeys = config.KeyRing{{ID: "e2e", Key: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))}}
 	})
 
 	// A site-form lead whose add hook never came: the manual re-run processes it.
@@ -111,9 +114,15 @@ func TestLegacyLeadRerunAndOneCNotices(t *testing.T) {
 		}
 		if len(got) == 1 {
 			n := got[0]
-			// No token key here, so kept plain (sealing: TestNoticesCommand).
-			if n.BodyKey != "" || string(n.Body) != payment || n.ContentType != "application/json" || n.ReceivedAt.Before(sent) {
-				t.Errorf("kept %+v", n)
+			if n.BodyKey != "e2e" || bytes.Contains(n.Body, []byte("Иванова")) || n.ContentType != "application/json" || n.ReceivedAt.Before(sent) {
+				t.Errorf("kept %+v: want sealed with the token key", n)
+			}
+			ring, err := app.ShadowRing(h.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain, err := ring.Open(n.BodyKey, n.Body, []byte(n.JobID)); err != nil || string(plain) != payment {
+				t.Errorf("opened %q, %v", plain, err)
 			}
 			var st workflows.OneCNoticeResult
 			h.completed(n.JobID, &st)
