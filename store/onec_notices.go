@@ -56,3 +56,13 @@ func (db *DB) OneCNotices(ctx context.Context, since time.Time, kind string) ([]
 	}
 	return out, nil
 }
+
+// PurgeOneCNotices deletes the notices received more than age ago and
+// reports how many went.
+func (db *DB) PurgeOneCNotices(ctx context.Context, age time.Duration) (int64, error) {
+	tag, err := db.Pool.Exec(ctx, `DELETE FROM onec_notices WHERE received_at < now() - $1::interval`, age)
+	if err != nil {
+		return 0, fmt.Errorf("store: purge 1C notices: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

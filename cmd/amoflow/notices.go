@@ -16,9 +16,11 @@ import (
 )
 
 const noticesUsage = `usage:
-  amoflow notices [--since 24h] [--kind paymentreceived|courseended] [--body]
+  amoflow notices [list] [--since 24h] [--kind paymentreceived|courseended] [--body]
         what 1C posted to /integration/1c/paymentreceived and courseended: time,
-        kind, job and size; the body (personal data) only with --body`
+        kind, job and size; the body (personal data) only with --body
+  amoflow notices purge --older-than AGE
+        delete the notices received more than AGE ago (30d, 720h)`
 
 // runNotices is `amoflow notices` (README "Migrating from the old URLs").
 func runNotices(ctx context.Context, args []string) error {
@@ -31,11 +33,28 @@ func noticesCommand(ctx context.Context, args []string, out io.Writer) error {
 	since := fs.String("since", "24h", "how far back, as a Go duration or in days (7d)")
 	kind := fs.String("kind", "", "only this kind")
 	body := fs.Bool("body", false, "print each body too (it may hold personal data)")
+	olderThan := fs.String("older-than", "", "purge: age, as a Go duration or in days (30d)")
+	sub := "list"
+	if len(args) > 0 && (args[0] == "list" || args[0] == "purge") {
+		sub, args = args[0], args[1:]
+	}
 	cfg, db, err := parseWithStore(ctx, fs, path, args)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if sub == "purge" {
+		age, err := parseAge(*olderThan)
+		if err != nil {
+			return fmt.Errorf("--older-than: %w", err)
+		}
+		n, err := db.PurgeOneCNotices(ctx, age)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%d notices deleted\n", n)
+		return nil
+	}
 	if *kind != "" && !slices.Contains(workflows.OneCNoticeKinds, *kind) {
 		return fmt.Errorf("--kind: %q is none of %v", *kind, workflows.OneCNoticeKinds)
 	}

@@ -69,4 +69,10 @@ func TestNoticesCommand(t *testing.T) {
 	if err := noticesCommand(ctx, []string{"--kind", "nope", "--config", "../../config/example.yaml"}, &out); err == nil {
 		t.Error("--kind nope: no error")
 	}
+	if kept := run("purge", "--older-than", "1d"); !strings.Contains(kept, "0 notices deleted") {
+		t.Errorf("purge of a young notice:\n%s", kept)
+	}
+	if gone := run("purge", "--older-than", "1ms"); !strings.Contains(gone, "1 notices deleted") || !strings.Contains(run("list"), "0 notices") {
+		t.Errorf("purge:\n%s", gone)
+	}
 }
