@@ -274,8 +274,10 @@ var legacyOneCJobs = map[string]onecJob{
 // lead and course take the 1C token (X-Amoflow-Token, Authorization:
 // Bearer, or ?token= for a caller that cannot send headers) and answer,
 // as before, 200 with the JSON array [{"account_id","entity_id"}] once
-// done (or 202 with the job after inbound.legacy.wait). savelead is an
-// amoCRM hook (the hooks group, guarded like the legacy webhook route).
+// done (or 202 with the job after inbound.legacy.wait); its POST
+// paymentreceived and courseended are notices kept for an operator
+// (legacyOneCNotice). savelead and update* are amoCRM hooks (the hooks
+// group, guarded like the legacy webhook route).
 func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	name := strings.ToLower(mux.Vars(r)["name"])
 	if name == "savelead" {
@@ -348,6 +350,9 @@ func (s *server) legacyOneCToken(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// maxNoticeType bounds the content type kept with a 1C notice.
+const maxNoticeType = 200
+
 // legacyOneCNotice is POST /integration/1c/paymentreceived|courseended: the
 // old system appended the body to a file and answered 200. The body, as
 // sent (any content type, up to http.body_limit: 413 above it), becomes a
@@ -367,7 +372,12 @@ func (s *server) legacyOneCNotice(w http.ResponseWriter, r *http.Request, kind s
 		s.reject(w, r, readError(err))
 		return
 	}
-	input := workflows.OneCNoticeInput{Kind: kind, ContentType: r.Header.Get("Content-Type"), Body: body}
+	ctype := r.Header.Get("Content-Type")
+	if len(ctype) > maxNoticeType { // a type, not a payload
+		ctype = ctype[:maxNoticeType]
+	}
+	ctype = strings.ToValidUTF8(ctype, "") // it goes into a text column
+	input := workflows.OneCNoticeInput{Kind: kind, ContentType: ctype, Body: body}
 	if _, ok := s.onecPublish(w, r, onecJob{slug: "notice-" + kind, flow: workflows.OneCNoticeName}, input, ""); ok {
 		w.WriteHeader(http.StatusOK)
 	}

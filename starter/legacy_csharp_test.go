@@ -168,6 +168,7 @@ func TestLegacyOneCNoticesCSharp(t *testing.T) {
 		{"payment, old parameter", "POST", "/integration/1c/paymentreceived?token=" + testOneCToken, typeJSON, payment, nil, wantAnswer{200, ""}, "paymentreceived"},
 		{"course ended, header token", "POST", "/integration/1c/courseended", "text/plain", "any text 1C sends", []string{onecTokenHeader, testOneCToken}, wantAnswer{200, ""}, "courseended"},
 		{"empty body", "POST", "/integration/1c/courseended?token=" + testOneCToken, "", "", nil, wantAnswer{200, ""}, "courseended"},
+		{"binary body", "POST", "/integration/1c/courseended?token=" + testOneCToken, "application/octet-stream", "\x00\xff\xfe", nil, wantAnswer{200, ""}, "courseended"},
 		{"no token", "POST", "/integration/1c/paymentreceived", typeJSON, payment, nil, wantAnswer{401, "*"}, ""},
 		{"wrong token", "POST", "/integration/1c/paymentreceived?token=nope", typeJSON, payment, nil, wantAnswer{401, "*"}, ""},
 		{"GET", "GET", "/integration/1c/paymentreceived?token=" + testOneCToken, "", "", nil, wantAnswer{405, "*"}, ""},
