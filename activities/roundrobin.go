@@ -5,12 +5,15 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"amoflow/seal"
 	"amoflow/store"
 )
 
 // Store holds the activities on amoflow's own Postgres state.
 type Store struct {
 	DB *store.DB
+	// Ring seals what is kept of a request's body (1C notices); nil: plain.
+	Ring *seal.Ring
 }
 
 // NextManagerInput asks whose turn it is in a manager pool, for one key

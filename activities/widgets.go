@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"go.temporal.io/sdk/temporal"
@@ -55,13 +56,18 @@ func (a *Widgets) WidgetPipelines(ctx context.Context, account string) ([]Widget
 }
 
 // LeadsPageInput asks for one page of the leads created in [CreatedFrom,
-// CreatedTo] (Unix seconds) in the pipelines. Fields names the lead custom
-// fields to return (nothing else of the leads' fields leaves amoCRM).
+// CreatedTo] (Unix seconds) in the pipelines (none: all), or updated in
+// [UpdatedFrom, UpdatedTo] when those are set instead, or with these IDs.
+// Fields names the lead custom fields to return (nothing else of the
+// leads' fields leaves amoCRM).
 type LeadsPageInput struct {
 	Account     string  `json:"account"`
 	Pipelines   []int64 `json:"pipelines"`
 	CreatedFrom int64   `json:"created_from"`
 	CreatedTo   int64   `json:"created_to"`
+	UpdatedFrom int64   `json:"updated_from,omitempty"`
+	UpdatedTo   int64   `json:"updated_to,omitempty"`
+	IDs         []int64 `json:"ids,omitempty"`
 	Fields      []int64 `json:"fields,omitempty"`
 	Page        int     `json:"page"`
 }
@@ -73,6 +79,7 @@ type LeadFigure struct {
 	StatusID      int64            `json:"status_id"`
 	Price         int64            `json:"price,omitempty"`
 	ResponsibleID int64            `json:"responsible_id,omitempty"`
+	CreatedAt     int64            `json:"created_at,omitempty"`
 	Fields        map[int64]string `json:"fields,omitempty"`
 }
 
@@ -92,8 +99,17 @@ func (a *Widgets) WidgetLeadsPage(ctx context.Context, in LeadsPageInput) (Leads
 	for _, p := range in.Pipelines {
 		q.Add("filter[pipeline_id][]", strconv.FormatInt(p, 10))
 	}
-	q.Set("filter[created_at][from]", strconv.FormatInt(in.CreatedFrom, 10))
-	q.Set("filter[created_at][to]", strconv.FormatInt(in.CreatedTo, 10))
+	for _, id := range in.IDs {
+		q.Add("filter[id][]", strconv.FormatInt(id, 10))
+	}
+	if in.CreatedFrom != 0 || in.CreatedTo != 0 {
+		q.Set("filter[created_at][from]", strconv.FormatInt(in.CreatedFrom, 10))
+		q.Set("filter[created_at][to]", strconv.FormatInt(in.CreatedTo, 10))
+	}
+	if in.UpdatedFrom != 0 || in.UpdatedTo != 0 {
+		q.Set("filter[updated_at][from]", strconv.FormatInt(in.UpdatedFrom, 10))
+		q.Set("filter[updated_at][to]", strconv.FormatInt(in.UpdatedTo, 10))
+	}
 	q.Set("order[id]", "asc") // stable pages while leads are being added
 	leads, more, err := c.LeadsPage(ctx, q, in.Page)
 	if err != nil {
@@ -101,7 +117,8 @@ func (a *Widgets) WidgetLeadsPage(ctx context.Context, in LeadsPageInput) (Leads
 	}
 	out := LeadsPage{Leads: make([]LeadFigure, 0, len(leads)), More: more}
 	for _, l := range leads {
-		f := LeadFigure{ID: l.ID, PipelineID: l.PipelineID, StatusID: l.StatusID, Price: l.Price, ResponsibleID: l.ResponsibleUserID}
+		f := LeadFigure{ID: l.ID, PipelineID: l.PipelineID, StatusID: l.StatusID, Price: l.Price, ResponsibleID: l.ResponsibleUserID,
+			CreatedAt: l.CreatedAt}
 		all := fieldMap(l.CustomFieldsValues)
 		for _, id := range in.Fields {
 			if v, ok := all[id]; ok {
@@ -112,6 +129,59 @@ func (a *Widgets) WidgetLeadsPage(ctx context.Context, in LeadsPageInput) (Leads
 			}
 		}
 		out.Leads = append(out.Leads, f)
+	}
+	return out, nil
+}
+
+// StageEntriesInput asks for one page (100 events) of the leads that
+// entered one of the stages between From and To (Unix seconds).
+type StageEntriesInput struct {
+	Account string      `json:"account"`
+	Stages  []LeadStage `json:"stages"`
+	From    int64       `json:"from"`
+	To      int64       `json:"to"`
+	Page    int         `json:"page"`
+}
+
+// LeadStage is a stage of a pipeline.
+type LeadStage struct {
+	PipelineID int64 `json:"pipeline_id"`
+	StatusID   int64 `json:"status_id"`
+}
+
+// StageEntries is one page of stage entries: the leads, each once, in the
+// order amoCRM listed them (newest first); More when another page follows.
+type StageEntries struct {
+	LeadIDs []int64 `json:"lead_ids"`
+	More    bool    `json:"more"`
+}
+
+// WidgetStageEntries reads one page of the account's lead_status_changed
+// events into the stages (one request); ids only leave the activity.
+func (a *Widgets) WidgetStageEntries(ctx context.Context, in StageEntriesInput) (StageEntries, error) {
+	c, err := (&Amo{Clients: a.Clients}).client(in.Account)
+	if err != nil {
+		return StageEntries{}, err
+	}
+	q := url.Values{"filter[type]": {"lead_status_changed"}}
+	q.Set("filter[created_at][from]", strconv.FormatInt(in.From, 10))
+	q.Set("filter[created_at][to]", strconv.FormatInt(in.To, 10))
+	for i, st := range in.Stages {
+		k := "filter[value_after][leads_statuses][" + strconv.Itoa(i) + "]"
+		q.Set(k+"[pipeline_id]", strconv.FormatInt(st.PipelineID, 10))
+		q.Set(k+"[status_id]", strconv.FormatInt(st.StatusID, 10))
+	}
+	events, more, err := c.EventsPage(ctx, q, in.Page)
+	if err != nil {
+		return StageEntries{}, classify(err)
+	}
+	out := StageEntries{LeadIDs: []int64{}, More: more}
+	for _, e := range events {
+		p, st, ok := e.StatusAfter()
+		if !ok || !slices.Contains(in.Stages, LeadStage{PipelineID: p, StatusID: st}) || slices.Contains(out.LeadIDs, e.EntityID) {
+			continue // checked again: the filter is amoCRM's
+		}
+		out.LeadIDs = append(out.LeadIDs, e.EntityID)
 	}
 	return out, nil
 }

@@ -67,3 +67,16 @@ func (c *Client) EventsFor(ctx context.Context, entity string, id int64, types .
 	}
 	return c.ListEvents(ctx, q)
 }
+
+// EventsPage reads one page (from 1) of GET /api/v4/events with raw
+// parameters, 100 events a page, and reports whether another page follows.
+// A caller that must count every request (one activity per page) uses it
+// instead of ListEvents.
+func (c *Client) EventsPage(ctx context.Context, params url.Values, n int) ([]Event, bool, error) {
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	q.Set("limit", strconv.Itoa(eventsPageLimit))
+	return onePage[Event](ctx, c, "/api/v4/events", q, n, "events")
+}

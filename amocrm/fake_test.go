@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -100,6 +101,23 @@ func TestAgainstFake(t *testing.T) {
 	}
 	if _, err := c.UpdateLeads(ctx, []Lead{{ID: lead.ID, StatusID: StatusWon}}); err != nil {
 		t.Fatal(err)
+	}
+	// The stage entries of a page of events (the paid dashboard's read),
+	// and a page of leads by id.
+	into := url.Values{"filter[type]": {"lead_status_changed"},
+		"filter[value_after][leads_statuses][0][pipeline_id]": {strconv.FormatInt(lead.PipelineID, 10)},
+		"filter[value_after][leads_statuses][0][status_id]":   {strconv.Itoa(StatusWon)}}
+	evs, more, err := c.EventsPage(ctx, into, 1)
+	if _, st, _ := firstStatusAfter(evs); err != nil || more || len(evs) != 1 || evs[0].EntityID != lead.ID || st != StatusWon {
+		t.Fatalf("EventsPage: %+v %v %v", evs, more, err)
+	}
+	into.Set("filter[value_after][leads_statuses][0][status_id]", strconv.Itoa(StatusLost))
+	if evs, more, err := c.EventsPage(ctx, into, 1); err != nil || more || len(evs) != 0 {
+		t.Fatalf("EventsPage into another stage: %+v %v %v", evs, more, err)
+	}
+	leadsByID, more, err := c.LeadsPage(ctx, url.Values{"filter[id][]": {strconv.FormatInt(lead.ID, 10)}}, 1)
+	if err != nil || more || len(leadsByID) != 1 || leadsByID[0].StatusID != StatusWon {
+		t.Fatalf("LeadsPage by id: %+v %v %v", leadsByID, more, err)
 	}
 
 	// A field the account does not have: a readable, permanent 400.
@@ -231,4 +249,12 @@ func TestLimiterKeepsUnderAmoLimit(t *testing.T) {
 			t.Fatal("got a 429 through the limiter")
 		}
 	}
+}
+
+// firstStatusAfter is the stage the first event entered.
+func firstStatusAfter(evs []Event) (int64, int64, bool) {
+	if len(evs) == 0 {
+		return 0, 0, false
+	}
+	return evs[0].StatusAfter()
 }

@@ -36,6 +36,25 @@ func paged(q url.Values) url.Values {
 	return out
 }
 
+// onePage reads page n (from 1) of path with q (limit set by the caller),
+// taking the items under _embedded[key], and reports whether another page
+// follows; 204 is an empty page.
+func onePage[T any](ctx context.Context, c *Client, path string, q url.Values, n int, key string) ([]T, bool, error) {
+	q.Set("page", strconv.Itoa(max(n, 1)))
+	var p page
+	status, err := c.do(ctx, http.MethodGet, path, q, nil, &p)
+	if err != nil || status == http.StatusNoContent {
+		return nil, false, err
+	}
+	var items []T
+	if raw := p.Embedded[key]; len(raw) > 0 {
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, false, &Error{Op: "GET " + path, Status: status, Err: fmt.Errorf("decode _embedded.%s: %w", key, err)}
+		}
+	}
+	return items, p.Links.Next.Href != "", nil
+}
+
 // list fetches every page of path, taking the items under _embedded[key].
 // It follows _links.next.href until it is absent or the answer is 204. A
 // failure on any page fails the whole list: a partial list would pass for

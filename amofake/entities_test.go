@@ -442,6 +442,15 @@ func TestMeta(t *testing.T) {
 	if dig(t, ev, "value_before", 0, "lead_status", "id") != 1.0 || dig(t, ev, "value_after", 0, "lead_status", "id") != 2.0 {
 		t.Errorf("event %v", ev)
 	}
+	// The stage it entered: filter[value_after][leads_statuses] (204 for another stage).
+	ps := itoa(int64(dig(t, ev, "value_after", 0, "lead_status", "pipeline_id").(float64)))
+	byStage := "/retail/api/v4/events?filter[type]=lead_status_changed&filter[value_after][leads_statuses][0][pipeline_id]=" + ps +
+		"&filter[value_after][leads_statuses][0][status_id]="
+	m = e.must(200, e.do("GET", byStage+"2", nil)).json(t)
+	if n := len(dig(t, m, "_embedded", "events").([]any)); n != 1 {
+		t.Errorf("events into stage 2: %d", n)
+	}
+	e.must(204, e.do("GET", byStage+"3", nil))
 }
 
 func TestUnsorted(t *testing.T) {

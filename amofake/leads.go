@@ -1,6 +1,7 @@
 package amofake
 
 import (
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -88,10 +89,23 @@ var statusKey = regexp.MustCompile(`^filter\[statuses\]\[(\d+)\]\[(pipeline_id|s
 func leadFilter(q *request) func(*Lead) bool {
 	v := q.URL.Query()
 	pipelines := queryInts(v, "filter[pipeline_id]")
+	inStage, _ := stageFilter(v, statusKey)
+	return func(l *Lead) bool {
+		if len(pipelines) > 0 && !slices.Contains(pipelines, l.PipelineID) {
+			return false
+		}
+		return inStage(l.PipelineID, l.StatusID)
+	}
+}
+
+// stageFilter reads the stages of a filter (keys matching key: index,
+// then pipeline_id or status_id): whether a stage is one of them (true
+// when none is given), and how many there are.
+func stageFilter(v url.Values, key *regexp.Regexp) (func(pipeline, status int64) bool, int) {
 	type stage struct{ pipeline, status int64 }
 	stages := map[string]*stage{}
 	for k := range v {
-		if m := statusKey.FindStringSubmatch(k); m != nil {
+		if m := key.FindStringSubmatch(k); m != nil {
 			if stages[m[1]] == nil {
 				stages[m[1]] = &stage{}
 			}
@@ -103,20 +117,17 @@ func leadFilter(q *request) func(*Lead) bool {
 			}
 		}
 	}
-	return func(l *Lead) bool {
-		if len(pipelines) > 0 && !slices.Contains(pipelines, l.PipelineID) {
-			return false
-		}
+	return func(pipeline, status int64) bool {
 		if len(stages) == 0 {
 			return true
 		}
 		for _, s := range stages {
-			if (s.pipeline == 0 || s.pipeline == l.PipelineID) && (s.status == 0 || s.status == l.StatusID) {
+			if (s.pipeline == 0 || s.pipeline == pipeline) && (s.status == 0 || s.status == status) {
 				return true
 			}
 		}
 		return false
-	}
+	}, len(stages)
 }
 
 // complexLeads serves POST /leads/complex: each lead comes with one contact

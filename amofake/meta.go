@@ -2,6 +2,7 @@ package amofake
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -187,10 +188,16 @@ func addFields(a *account, q *request, entity string) response {
 		"_embedded": map[string]any{"custom_fields": out}})
 }
 
+// afterStatusKey is a stage of filter[value_after][leads_statuses].
+var afterStatusKey = regexp.MustCompile(`^filter\[value_after\]\[leads_statuses\]\[(\d+)\]\[(pipeline_id|status_id)\]$`)
+
 // listEvents serves GET /events with filter[entity], filter[entity_id],
-// filter[type] and filter[created_at], newest first, 100 at most per page.
+// filter[type], filter[created_at] and, for lead_status_changed,
+// filter[value_after][leads_statuses][i][pipeline_id|status_id], newest
+// first, 100 at most per page.
 func listEvents(a *account, q *request) response {
 	v := q.URL.Query()
+	entered, stages := stageFilter(v, afterStatusKey)
 	entities := queryStrings(v, "filter[entity]")
 	ids := queryInts(v, "filter[entity_id]")
 	types := queryStrings(v, "filter[type]")
@@ -206,7 +213,7 @@ func listEvents(a *account, q *request) response {
 		if (len(entities) == 0 || slices.Contains(entities, e.EntityType)) &&
 			(len(ids) == 0 || slices.Contains(ids, e.EntityID)) &&
 			(len(types) == 0 || slices.Contains(types, e.Type)) &&
-			inRange(v, "filter[created_at]", e.CreatedAt) {
+			inRange(v, "filter[created_at]", e.CreatedAt) && (stages == 0 || enteredStage(e, entered)) {
 			items = append(items, e)
 		}
 	}
@@ -223,4 +230,22 @@ func orEmpty(v []any) []any {
 		return []any{}
 	}
 	return v
+}
+
+// enteredStage reports whether e's value_after names a lead stage that
+// accepts takes.
+func enteredStage(e Event, accepts func(pipeline, status int64) bool) bool {
+	for _, v := range e.ValueAfter {
+		m, _ := v.(map[string]any)
+		st, _ := m["lead_status"].(map[string]any)
+		if st == nil {
+			continue
+		}
+		p, _ := st["pipeline_id"].(int64)
+		s, _ := st["id"].(int64)
+		if accepts(p, s) {
+			return true
+		}
+	}
+	return false
 }

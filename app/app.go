@@ -134,10 +134,13 @@ func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm
 			oneC.Client = nil
 		}
 	}
+	// The token key ring also seals the 1C notices kept in onec_notices
+	// (nil without a key: kept plain, as shadow writes are).
+	ring, _ := ShadowRing(cfg)
 	return workflows.Activities{
 		Amo:     &activities.Amo{Clients: clients},
 		OneC:    oneC,
-		PG:      &activities.Store{DB: db},
+		PG:      &activities.Store{DB: db, Ring: ring},
 		Events:  &activities.Events{API: eventsapi.New(cfg.EventsAPI)},
 		Leases:  &activities.Leases{DB: db, Temporal: tc},
 		LK:      &activities.LK{API: lk.New(cfg.LK.BaseURL, cfg.LK.Timeout)},

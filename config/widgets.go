@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,8 +43,11 @@ type Widgets struct {
 type Dashboard struct {
 	Title   string `yaml:"title"`
 	Account string `yaml:"account"`
-	// Kind is "conversion" (won / (won + lost) in %) or "average_bill"
-	// (the mean price of the won leads).
+	// Kind is "conversion" (won / (won + lost) in %), "average_bill"
+	// (the mean price of the won leads), "paid" (the leads that entered a
+	// Won stage in the range and are still in one: count and sum, split by
+	// when they were created) or "active" (per user, the open leads
+	// updated in the range; Pipelines may be empty: all).
 	Kind      string  `yaml:"kind"`
 	Pipelines []int64 `yaml:"pipelines"`
 	// Won and Lost are the status ids counted as such (default 142 and 143).
@@ -66,6 +70,8 @@ type Dashboard struct {
 const (
 	DashboardConversion  = "conversion"
 	DashboardAverageBill = "average_bill"
+	DashboardPaid        = "paid"
+	DashboardActive      = "active"
 )
 
 // DefaultDashboardTTL is how long a dashboard answer is reused.
@@ -122,14 +128,31 @@ func (c *Config) validateWidgets() error {
 		if _, ok := c.Accounts[d.Account]; !ok {
 			return fmt.Errorf("%s.account: %q is not a configured account", key, d.Account)
 		}
-		if !slices.Contains([]string{DashboardConversion, DashboardAverageBill}, d.Kind) {
-			return fmt.Errorf("%s.kind: %q is neither %s nor %s", key, d.Kind, DashboardConversion, DashboardAverageBill)
+		kinds := []string{DashboardConversion, DashboardAverageBill, DashboardPaid, DashboardActive}
+		if !slices.Contains(kinds, d.Kind) {
+			return fmt.Errorf("%s.kind: %q is none of %s", key, d.Kind, strings.Join(kinds, ", "))
 		}
-		if len(d.Pipelines) == 0 {
+		if len(d.Pipelines) == 0 && d.Kind != DashboardActive {
 			return fmt.Errorf("%s.pipelines: at least one pipeline", key)
+		}
+		if len(d.Users) == 0 && d.Kind == DashboardActive {
+			return fmt.Errorf("%s.users: an %s dashboard has a row per user: list them", key, DashboardActive)
+		}
+		if strings.HasSuffix(name, dashboardMenu) {
+			return fmt.Errorf("%s: names ending in %s are the date-picker page of the dashboard before it", key, dashboardMenu)
 		}
 	}
 	return nil
+}
+
+// dashboardMenu ends the name of a dashboard's page with a date picker
+// (/amo/vidgets/{name}_menu.php, as the old success_menu.php and
+// konv_ret_all_new_menu.php were).
+const dashboardMenu = "_menu"
+
+// DashboardMenu returns the dashboard a {name}_menu page shows.
+func DashboardMenu(name string) (string, bool) {
+	return strings.CutSuffix(name, dashboardMenu)
 }
 
 // dashboardName reports whether name can be a path segment of

@@ -30,6 +30,22 @@ func TestWidgetsValidate(t *testing.T) {
 			d.Pipelines = nil
 			c.Widgets.Dashboards["avg_bill_ret"] = d
 		}, "avg_bill_ret.pipelines"},
+		{"paid dashboard without pipelines", func(c *Config) {
+			d := c.Widgets.Dashboards["success"]
+			d.Pipelines = nil
+			c.Widgets.Dashboards["success"] = d
+		}, "success.pipelines"},
+		{"active dashboard over every pipeline", func(c *Config) {
+			d := c.Widgets.Dashboards["active_leads_corp"]
+			d.Pipelines = nil
+			c.Widgets.Dashboards["active_leads_corp"] = d
+		}, ""},
+		{"active dashboard without users", func(c *Config) {
+			d := c.Widgets.Dashboards["active_leads_corp"]
+			d.Users = nil
+			c.Widgets.Dashboards["active_leads_corp"] = d
+		}, "active_leads_corp.users"},
+		{"a dashboard named like a date-picker page", func(c *Config) { c.Widgets.Dashboards["x_menu"] = c.Widgets.Dashboards["avg_bill_ret"] }, "x_menu"},
 	} {
 		cfg, err := Load("example.yaml")
 		if err != nil {
@@ -44,5 +60,14 @@ func TestWidgetsValidate(t *testing.T) {
 	cfg, _ := Load("example.yaml")
 	if d := cfg.Widgets.Dashboards["konversion_retail"]; len(d.Won) != 1 || d.Won[0] != 142 || d.Lost[0] != 143 || cfg.Widgets.DashboardTTL != DefaultDashboardTTL {
 		t.Errorf("defaults: %+v ttl %v", d, cfg.Widgets.DashboardTTL)
+	}
+}
+
+func TestDashboardMenu(t *testing.T) {
+	if base, ok := DashboardMenu("konv_ret_all_new_menu"); !ok || base != "konv_ret_all_new" {
+		t.Errorf("konv_ret_all_new_menu: %q %v", base, ok)
+	}
+	if _, ok := DashboardMenu("success"); ok {
+		t.Error("success is no menu")
 	}
 }

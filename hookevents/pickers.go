@@ -158,3 +158,16 @@ func unsortedEvents(method, account string, d amowebhook.Delivery, receivedAt ti
 	}
 	return out
 }
+
+// InitialLeadRerun is the delivery of a manual re-run of initial_lead for
+// one lead of account (the old GET /wh/leadprocessor/{id}): one event named
+// by workflows.LeadRerunJobID, its delivery by workflows.DeliveryJobID. The flow finishes what
+// the lead's processing left undone; its notes are its markers, so a lead
+// already processed is left as it is.
+func InitialLeadRerun(account string, leadID int64, at time.Time, window time.Duration) workflows.WebhookInput {
+	const method = "initial_lead"
+	ev := workflows.HookEvent{JobID: workflows.LeadRerunJobID(account, method, leadID, at, window), Account: account, Method: method,
+		Entity: amowebhook.Leads, ID: leadID, Action: "rerun", ReceivedAt: at}
+	return workflows.WebhookInput{JobID: workflows.DeliveryJobID(account, method, []string{ev.JobID}), Account: account, Method: method,
+		ReceivedAt: at, Events: []workflows.HookEvent{ev}}
+}

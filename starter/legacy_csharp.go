@@ -7,11 +7,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
 
+	"amoflow/hookevents"
 	"amoflow/onec"
 	"amoflow/secret"
 	"amoflow/workflows"
@@ -115,10 +117,7 @@ var legacyHookMethods = map[string]string{
 // legacyHooksNotYet are the old hook paths whose flows amoflow does not
 // have yet: they answer 501, never a silent 200 (README "Migrating from
 // the old URLs").
-var legacyHooksNotYet = []string{
-	"leadprocessor", // GET /wh/leadprocessor/{id}, the manual re-run (POST /wh/leadprocessor is initial_lead)
-	"nightly",
-}
+var legacyHooksNotYet = []string{"nightly"}
 
 // legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
 // amoflow does not have yet (savelead it has: legacySaveLead).
@@ -147,6 +146,10 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		s.legacyBodyHookAs(w, r, h)
 		return
 	}
+	if id, ok := strings.CutPrefix(path, "leadprocessor/"); ok {
+		s.legacyLeadRerun(w, r, id)
+		return
+	}
 	method, ok := legacyHookMethods[path]
 	if !ok {
 		s.legacyUnknown(w, r, path, legacyHooksNotYet)
@@ -160,6 +163,39 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.legacyHookAs(w, r, method)
+}
+
+// legacyLeadRerun is GET /wh/leadprocessor/{id} (and /webhook/…), the old
+// manual re-run of a retail lead's initial processing: a HandleWebhook
+// delivery of initial_lead with one re-run event for the lead
+// (hookevents.InitialLeadRerun), guarded like the other old hook paths
+// (inbound.legacy_webhooks' allow-list; the path names the lead, the method
+// the account). Clicks within inbound.dedup_window are one job; a later
+// click runs again. 200 with an empty body once stored; an id that is not a
+// positive integer "400 Incorrect lead number." as before.
+func (s *server) legacyLeadRerun(w http.ResponseWriter, r *http.Request, raw string) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r)
+		return
+	}
+	if !s.legacyWebhookGuard(w, r) {
+		return
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", "lead id is not a number")
+		writeText(w, http.StatusBadRequest, "Incorrect lead number.")
+		return
+	}
+	account, _, _ := workflows.WebhookRoute("initial_lead")
+	if a, ok := s.cfg.Accounts[account]; !ok || a == nil {
+		notFound(w, r)
+		return
+	}
+	in := hookevents.InitialLeadRerun(account, id, s.now().UTC(), s.cfg.Inbound.DedupWindow)
+	if s.storeWebhook(w, r, in, "rerun", true, "legacy", true) {
+		w.WriteHeader(http.StatusOK)
+	}
 }
 
 // legacyLeadBody reads an old lead hook's body, leaves it readable again for
@@ -239,8 +275,10 @@ var legacyOneCJobs = map[string]onecJob{
 // lead and course take the 1C token (X-Amoflow-Token, Authorization:
 // Bearer, or ?token= for a caller that cannot send headers) and answer,
 // as before, 200 with the JSON array [{"account_id","entity_id"}] once
-// done (or 202 with the job after inbound.legacy.wait). savelead is an
-// amoCRM hook (the hooks group, guarded like the legacy webhook route).
+// done (or 202 with the job after inbound.legacy.wait); its POST
+// paymentreceived and courseended are notices kept for an operator
+// (legacyOneCNotice). savelead and update* are amoCRM hooks (the hooks
+// group, guarded like the legacy webhook route).
 func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	name := strings.ToLower(mux.Vars(r)["name"])
 	if name == "savelead" {
@@ -258,21 +296,20 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.OneC) {
 		return
 	}
+	if slices.Contains(workflows.OneCNoticeKinds, name) {
+		s.legacyOneCNotice(w, r, name)
+		return
+	}
 	job, ok := legacyOneCJobs[name]
 	if !ok {
-		s.legacyUnknown(w, r, name, append([]string{"paymentreceived", "courseended"}, legacyOneCHooksNotYet...))
+		s.legacyUnknown(w, r, name, legacyOneCHooksNotYet)
 		return
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodPatch {
 		methodNotAllowed(w, r)
 		return
 	}
-	token := onecToken(r)
-	if token == "" {
-		token = r.URL.Query().Get("token")
-	}
-	if !secret.Equal(token, s.cfg.Inbound.OneCToken) {
-		s.reject(w, r, hookUnauthorized("send the 1C token in "+onecTokenHeader+" or ?token="))
+	if !s.legacyOneCToken(w, r) {
 		return
 	}
 	raw, p := onecBody(r)
@@ -297,6 +334,54 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 			json.NewEncoder(w).Encode(res.AmoIDs)
 		},
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
+}
+
+// legacyOneCToken checks the 1C token of an /integration/1c/ call
+// (X-Amoflow-Token, Authorization: Bearer, or ?token= for a caller that
+// cannot send headers); 401 otherwise.
+func (s *server) legacyOneCToken(w http.ResponseWriter, r *http.Request) bool {
+	token := onecToken(r)
+	if token == "" {
+		token = r.URL.Query().Get("token")
+	}
+	if !secret.Equal(token, s.cfg.Inbound.OneCToken) {
+		s.reject(w, r, hookUnauthorized("send the 1C token in "+onecTokenHeader+" or ?token="))
+		return false
+	}
+	return true
+}
+
+// maxNoticeType bounds the content type kept with a 1C notice.
+const maxNoticeType = 200
+
+// legacyOneCNotice is POST /integration/1c/paymentreceived|courseended: the
+// old system appended the body to a file and answered 200. The body, as
+// sent (any content type, up to http.body_limit: 413 above it), becomes a
+// OneCNotice job that keeps it, sealed, in onec_notices; 200 with an empty
+// body once the broker has it. The same body within inbound.dedup_window
+// is the same job.
+func (s *server) legacyOneCNotice(w http.ResponseWriter, r *http.Request, kind string) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r)
+		return
+	}
+	if !s.legacyOneCToken(w, r) {
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return
+	}
+	ctype := r.Header.Get("Content-Type")
+	if len(ctype) > maxNoticeType { // a type, not a payload
+		ctype = ctype[:maxNoticeType]
+	}
+	ctype = strings.ToValidUTF8(ctype, "") // it goes into a text column
+	input := workflows.OneCNoticeInput{Kind: kind, ContentType: ctype, Body: body}
+	if _, ok := s.onecPublish(w, r, onecJob{slug: "notice-" + kind, flow: workflows.OneCNoticeName}, input, ""); ok {
+		w.WriteHeader(http.StatusOK)
+	}
 }
 
 // legacyOneCEdit is POST /integration/1c/update{client,company,lead}, an

@@ -2,10 +2,12 @@ package starter
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"amoflow/config"
 	"amoflow/workflows"
@@ -80,8 +82,6 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/leadprocessor", "leads[add][0][id]=101&leads[add][0][pipeline_id]=3198184&account[id]=1", "initial_lead", wantAnswer{200, ""}},
 		{"/wh/ret/setcourse", retailStatus, "setcourse", wantAnswer{200, ""}},
 		{"/webhook/capitalizecourse", retailStatus, "capitalizecourse", wantAnswer{200, ""}},
-		// Old hooks amoflow does not handle yet: 501, nothing stored.
-		{"/wh/leadprocessor/123", "", "", wantAnswer{501, "*"}},
 		// The guard and payment hooks, with the old checks of their bodies.
 		{"/wh/ret/respchange", "leads[responsible][0][id]=7&leads[responsible][0][old_responsible_user_id]=5&leads[responsible][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
 		{"/wh/ret/respchange", "contacts[update][0][id]=7&contacts[update][0][old_responsible_user_id]=5&contacts[update][0][modified_user_id]=6&account[id]=1", "respchange", wantAnswer{200, ""}},
@@ -146,7 +146,6 @@ func TestLegacyIntegration1CCSharp(t *testing.T) {
 		{"no token", "POST", "/integration/1c/client", nil, clientJSON, done, wantAnswer{401, "*"}, ""},
 		{"wrong token", "POST", "/integration/1c/client?token=nope", nil, clientJSON, done, wantAnswer{401, "*"}, ""},
 		{"invalid", "POST", "/integration/1c/client?token=" + testOneCToken, nil, `{"name":"x"}`, done, wantAnswer{400, "*"}, ""},
-		{"not yet", "POST", "/integration/1c/paymentreceived?token=" + testOneCToken, nil, `{}`, done, wantAnswer{501, "*"}, ""},
 	} {
 		e := legacyEnv(t, tc.jobs)
 		rec := e.send(tc.method, tc.path, typeJSON, tc.body, tc.header...)
@@ -155,5 +154,115 @@ func TestLegacyIntegration1CCSharp(t *testing.T) {
 		if (tc.flow == "") != (len(msgs) == 0) || (tc.flow != "" && !strings.Contains(string(msgs[0].Body), `"`+tc.flow+`"`)) {
 			t.Errorf("%s: stored %v, want flow %q", tc.name, msgs, tc.flow)
 		}
+	}
+}
+
+func TestLegacyOneCNoticesCSharp(t *testing.T) {
+	payment := `{"client_id_1C":"4a8e0f3c-0000-4000-8000-000000000001","sum":15000,"fio":"Иванова Мария"}`
+	for _, tc := range []struct {
+		name, method, path, ctype, body string
+		header                          []string
+		want                            wantAnswer
+		kind                            string // the notice stored, "" for none
+	}{
+		{"payment, old parameter", "POST", "/integration/1c/paymentreceived?token=" + testOneCToken, typeJSON, payment, nil, wantAnswer{200, ""}, "paymentreceived"},
+		{"course ended, header token", "POST", "/integration/1c/courseended", "text/plain", "any text 1C sends", []string{onecTokenHeader, testOneCToken}, wantAnswer{200, ""}, "courseended"},
+		{"empty body", "POST", "/integration/1c/courseended?token=" + testOneCToken, "", "", nil, wantAnswer{200, ""}, "courseended"},
+		{"binary body", "POST", "/integration/1c/courseended?token=" + testOneCToken, "application/octet-stream", "\x00\xff\xfe", nil, wantAnswer{200, ""}, "courseended"},
+		{"no token", "POST", "/integration/1c/paymentreceived", typeJSON, payment, nil, wantAnswer{401, "*"}, ""},
+		{"wrong token", "POST", "/integration/1c/paymentreceived?token=nope", typeJSON, payment, nil, wantAnswer{401, "*"}, ""},
+		{"GET", "GET", "/integration/1c/paymentreceived?token=" + testOneCToken, "", "", nil, wantAnswer{405, "*"}, ""},
+		{"too large", "POST", "/integration/1c/paymentreceived?token=" + testOneCToken, typeJSON, strings.Repeat("x", 64<<10+1), nil, wantAnswer{413, "*"}, ""},
+	} {
+		e := legacyEnv(t, nil)
+		rec := e.send(tc.method, tc.path, tc.ctype, tc.body, tc.header...)
+		checkAnswer(t, tc.name, rec, tc.want)
+		msgs := e.pub.published()
+		if tc.kind == "" {
+			if len(msgs) != 0 {
+				t.Errorf("%s: stored %d messages", tc.name, len(msgs))
+			}
+			continue
+		}
+		if len(msgs) != 1 {
+			t.Fatalf("%s: stored %d messages", tc.name, len(msgs))
+		}
+		flow, input, err := workflows.DecodeOneCJob(msgs[0].Body)
+		in, _ := input.(*workflows.OneCNoticeInput)
+		if err != nil || flow != workflows.OneCNoticeName || in == nil || in.Kind != tc.kind || string(in.Body) != tc.body || in.ContentType != tc.ctype {
+			t.Errorf("%s: stored %s %+v (%v)", tc.name, flow, in, err)
+		}
+		if !strings.HasPrefix(msgs[0].ID, "1c-notice-"+tc.kind+"-") {
+			t.Errorf("%s: job id %s", tc.name, msgs[0].ID)
+		}
+	}
+	// Not stored, not 200: the broker did not confirm.
+	e := legacyEnv(t, nil)
+	e.pub.err = errors.New("broker down")
+	if rec := e.send("POST", "/integration/1c/paymentreceived?token="+testOneCToken, typeJSON, payment); rec.Code < 500 {
+		t.Errorf("unconfirmed: %d", rec.Code)
+	}
+	// The same body twice within the dedup window is one job; another body another.
+	e = legacyEnv(t, nil)
+	e.send("POST", "/integration/1c/paymentreceived?token="+testOneCToken, typeJSON, payment)
+	e.send("POST", "/integration/1c/paymentreceived?token="+testOneCToken, typeJSON, payment)
+	e.send("POST", "/integration/1c/paymentreceived?token="+testOneCToken, typeJSON, strings.Replace(payment, "15000", "16000", 1))
+	if m := e.pub.published(); len(m) != 3 || m[0].ID != m[1].ID || m[0].ID == m[2].ID {
+		t.Errorf("job ids: %v", m)
+	}
+	// The group off: 404.
+	e = legacyEnv(t, nil, func(c *config.Config) { c.Inbound.Legacy.OneC.Enabled = false })
+	checkAnswer(t, "disabled", e.send("POST", "/integration/1c/courseended?token="+testOneCToken, typeJSON, "{}"), wantAnswer{404, "*"})
+}
+
+func TestLegacyLeadRerunCSharp(t *testing.T) {
+	e := legacyEnv(t, nil, func(c *config.Config) { c.Inbound.DedupWindow = 10 * time.Minute })
+	var ids []string
+	for _, path := range []string{"/wh/leadprocessor/31234567", "/webhook/leadprocessor/31234567"} {
+		checkAnswer(t, path, e.send("GET", path, "", ""), wantAnswer{200, ""})
+		msgs := e.pub.published()
+		var in workflows.WebhookInput
+		if json.Unmarshal(msgs[len(msgs)-1].Body, &in) != nil || in.Method != "initial_lead" || in.Account != "retail" || len(in.Events) != 1 ||
+			in.Events[0].ID != 31234567 || in.Events[0].Entity != "leads" || in.JobID != msgs[len(msgs)-1].ID {
+			t.Fatalf("%s: stored %+v", path, in)
+		}
+		if ev := in.Events[0].JobID; ev == workflows.LeadEventJobID("retail", "initial_lead", 31234567) || !strings.Contains(ev, "-rerun-") {
+			t.Errorf("%s: event job %s, want a re-run of its own", path, ev)
+		}
+		ids = append(ids, in.JobID)
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("two clicks within the dedup window: jobs %v", ids)
+	}
+	e.now = e.now.Add(10 * time.Minute)
+	e.send("GET", "/wh/leadprocessor/31234567", "", "")
+	if msgs := e.pub.published(); len(msgs) != 3 || msgs[2].ID == ids[0] {
+		t.Errorf("a later re-run: %v", msgs)
+	}
+	for _, tc := range []struct {
+		method, path string
+		want         wantAnswer
+	}{
+		{"GET", "/wh/leadprocessor/abc", wantAnswer{400, "Incorrect lead number."}},
+		{"GET", "/wh/leadprocessor/0", wantAnswer{400, "Incorrect lead number."}},
+		{"GET", "/wh/leadprocessor/-5", wantAnswer{400, "Incorrect lead number."}},
+		{"POST", "/wh/leadprocessor/5", wantAnswer{405, "*"}},
+	} {
+		e := legacyEnv(t, nil)
+		checkAnswer(t, tc.method+" "+tc.path, e.send(tc.method, tc.path, "", ""), tc.want)
+		if n := len(e.pub.published()); n != 0 {
+			t.Errorf("%s: stored %d", tc.path, n)
+		}
+	}
+	e2 := legacyEnv(t, nil, func(c *config.Config) { c.Inbound.LegacyWebhooks.AllowFrom = []string{"198.51.100.0/24"} })
+	checkAnswer(t, "outside the allow-list", e2.send("GET", "/wh/leadprocessor/5", "", ""), wantAnswer{403, "*"})
+	e3 := legacyEnv(t, nil, func(c *config.Config) { c.Inbound.Legacy.Hooks.Enabled = false })
+	checkAnswer(t, "group off", e3.send("GET", "/wh/leadprocessor/5", "", ""), wantAnswer{404, "*"})
+	e4 := legacyEnv(t, nil, func(c *config.Config) { c.Inbound.LegacyWebhooks.Enabled = false })
+	checkAnswer(t, "legacy webhooks off", e4.send("GET", "/wh/leadprocessor/5", "", ""), wantAnswer{404, "*"})
+	e5 := legacyEnv(t, nil)
+	e5.pub.err = errors.New("broker down")
+	if rec := e5.send("GET", "/wh/leadprocessor/5", "", ""); rec.Code < 500 {
+		t.Errorf("unconfirmed: %d", rec.Code)
 	}
 }

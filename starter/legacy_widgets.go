@@ -160,11 +160,6 @@ func (s *server) legacyContactLeads(w http.ResponseWriter, r *http.Request) {
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
 }
 
-// dashboardsNotYet are old dashboards amoflow does not compute (paid
-// leads by stage-change notes, the menus, a debugging page that never
-// rendered): 501, never a page with made-up figures.
-var dashboardsNotYet = []string{"success", "success_leads", "success_menu", "konv_ret_all_new_menu", "active_leads_corp"}
-
 // dashboardMaxDays bounds a dashboard's range.
 const dashboardMaxDays = 366
 
@@ -194,18 +189,25 @@ func dashboardDates(r *http.Request, now time.Time) (string, string, bool) {
 
 // legacyDashboard is GET (or POST) /amo/vidgets/{name}.php?date_from&date_to[&refresh]:
 // the dashboard widgets.dashboards.{name} as an HTML page (JSON with
-// ?format=json or Accept: application/json). The figures of one range are
-// one job per widgets.dashboard_ttl; refresh=1 computes them again (at
-// most once a minute). An unknown name is 404, dates that do not parse or
-// a range over a year 400.
+// ?format=json or Accept: application/json). /amo/vidgets/{name}_menu.php
+// is the same page with a date picker above it (the old success_menu.php
+// and konv_ret_all_new_menu.php), sharing its jobs. The figures of one
+// range are one job per widgets.dashboard_ttl; refresh=1 (the picker's
+// checkbox: refresh=on) computes them again (at most once a minute). An
+// unknown name is 404, dates that do not parse or a range over a year 400.
 func (s *server) legacyDashboard(w http.ResponseWriter, r *http.Request) {
 	if !s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Dashboards) {
 		return
 	}
 	name := mux.Vars(r)["name"]
 	d, ok := s.cfg.Widgets.Dashboards[name]
+	menu := false
+	if base, isMenu := config.DashboardMenu(name); !ok && isMenu {
+		name, menu = base, true
+		d, ok = s.cfg.Widgets.Dashboards[name]
+	}
 	if !ok {
-		s.legacyUnknown(w, r, name, dashboardsNotYet)
+		notFound(w, r)
 		return
 	}
 	from, to, ok := dashboardDates(r, s.now())
@@ -226,20 +228,27 @@ func (s *server) legacyDashboard(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = dashboardPage.Execute(w, dashboardView{res})
+			_ = dashboardPage.Execute(w, dashboardView{res, menu}) // the peer gone: nobody to tell
 		},
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
 }
 
-// dashboardView formats a dashboard for its page.
-type dashboardView struct{ workflows.DashboardResult }
+// dashboardView formats a dashboard for its page; Menu adds the date picker.
+type dashboardView struct {
+	workflows.DashboardResult
+	Menu bool
+}
 
 func (v dashboardView) Figure(r workflows.DashboardRow) string {
-	n := strconv.FormatFloat(r.Value, 'f', 1, 64)
-	if v.Kind == config.DashboardAverageBill {
-		return n + " руб"
+	switch v.Kind {
+	case config.DashboardAverageBill:
+		return strconv.FormatFloat(r.Value, 'f', 1, 64) + " руб"
+	case config.DashboardPaid:
+		return strconv.FormatInt(r.Sum, 10) + " руб"
+	case config.DashboardActive:
+		return strconv.Itoa(r.Open)
 	}
-	return n + "%"
+	return strconv.FormatFloat(r.Value, 'f', 1, 64) + "%"
 }
 
 func (v dashboardView) Class(r workflows.DashboardRow) string {
@@ -250,8 +259,11 @@ func (v dashboardView) Class(r workflows.DashboardRow) string {
 }
 
 func (v dashboardView) Count(r workflows.DashboardRow) string {
-	if v.Kind == config.DashboardAverageBill {
+	switch v.Kind {
+	case config.DashboardAverageBill, config.DashboardPaid:
 		return strconv.Itoa(r.Won) + " сделок"
+	case config.DashboardActive:
+		return "в работе, из " + strconv.Itoa(r.Counted) + " обновлённых"
 	}
 	return strconv.Itoa(r.Won) + "/" + strconv.Itoa(r.Counted)
 }
@@ -263,8 +275,11 @@ var dashboardPage = template.Must(template.New("dashboard").Parse(`<!DOCTYPE htm
 <style>body{margin:0;font-family:"PT Sans",sans-serif;color:#2E3640;text-align:center}
 .caption{font-size:22px;font-weight:bold;padding-top:20px}.figure{font-size:40px;margin:15px 0}
 .red{color:#fe6e6e}.green{color:#41cfc4}table{margin:0 auto;border-collapse:collapse}td{padding:2px 8px;text-align:right}
-td:first-child{text-align:left}.period{font-size:12px;color:#8a8f95}</style></head>
-<body><div class="caption">{{.Title}}</div>
+td:first-child{text-align:left}.period{font-size:12px;color:#8a8f95}.menu{margin:10px}</style></head>
+<body>{{if .Menu}}<form method="get" class="menu"><input type="date" name="date_from" required value="{{.From}}">
+<input type="date" name="date_to" required value="{{.To}}"> <label><input type="checkbox" name="refresh"> Обновить принудительно</label>
+<input type="submit" value="Получить"></form>{{end}}
+<div class="caption">{{.Title}}</div>
 <div class="figure {{.Class .Total}}">{{.Figure .Total}}</div><div>{{.Count .Total}}</div>
 {{if .Rows}}<table>{{range .Rows}}<tr><td>{{.Name}}</td><td class="{{$.Class .}}">{{$.Figure .}}</td><td>{{$.Count .}}</td></tr>{{end}}</table>{{end}}
 <div class="period">{{.From}} — {{.To}}</div></body></html>

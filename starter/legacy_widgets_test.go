@@ -222,9 +222,8 @@ func TestLegacyDashboardsPHP(t *testing.T) {
 		checkAnswer(t, bad, e.send("GET", "/amo/vidgets/konv_ret_all.php?"+bad, "", ""), wantAnswer{400, "*"})
 	}
 	checkAnswer(t, "unknown", e.send("GET", "/amo/vidgets/no_such.php", "", ""), wantAnswer{404, "*"})
-	if rec := e.send("GET", "/amo/vidgets/success_leads.php", "", ""); rec.Code != http.StatusNotImplemented {
-		t.Errorf("a dashboard not ported: %d %s", rec.Code, rec.Body)
-	}
+	checkAnswer(t, "not configured here", e.send("GET", "/amo/vidgets/success_leads.php", "", ""), wantAnswer{404, "*"})
+	checkAnswer(t, "the menu of an unknown one", e.send("GET", "/amo/vidgets/no_such_menu.php", "", ""), wantAnswer{404, "*"})
 	checkAnswer(t, "not a name", e.send("GET", "/amo/vidgets/konv_ret_all%00.php", "", ""), wantAnswer{404, "*"})
 	if n := len(e.pub.published()); n != 1 {
 		t.Errorf("refused requests stored %d jobs", n-1)
@@ -276,5 +275,67 @@ func TestLegacyURLsNotServed(t *testing.T) {
 	}
 	if n := len(e.pub.published()); n != 0 {
 		t.Errorf("%d jobs stored", n)
+	}
+}
+
+// The dashboards that were not ported before: the date-picker pages
+// ({name}_menu.php share the dashboard's jobs), the paid-leads page
+// (success.php, success_leads.php) and the corporate managers' active
+// leads (active_leads_corp.php).
+func TestLegacyDashboardMenusPaidAndActivePHP(t *testing.T) {
+	dashboards := func(c *config.Config) {
+		c.Widgets.Dashboards["success"] = config.Dashboard{Title: "Оплаты", Account: "retail", Kind: config.DashboardPaid, Pipelines: []int64{3198184},
+			Won: []int64{32533204, 32533201, 142}}
+		c.Widgets.Dashboards["active_leads_corp"] = config.Dashboard{Title: "Активные сделки", Account: "corp", Kind: config.DashboardActive,
+			Users: []int64{2375116}}
+	}
+	conv := `{"name":"konv_ret_all","title":"Конверсия","kind":"conversion","from":"2025-02-01","to":"2025-02-28","good":25,
+		"total":{"name":"Всего","won":3,"counted":5,"sum":35000,"value":60},"leads":6}`
+	e := widgetEnv(t, fakeJobs{status: "completed", result: conv}, dashboards)
+	rec := e.send("GET", "/amo/vidgets/konv_ret_all_menu.php?date_from=2025-02-01&date_to=2025-02-28&refresh=on", "", "")
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, `<form method="get" class="menu">`) || !strings.Contains(body, `name="date_from" required value="2025-02-01"`) ||
+		!strings.Contains(body, `name="refresh"`) || !strings.Contains(body, `60.0%`) || strings.Contains(body, "<script") {
+		t.Errorf("menu page: %d %s", rec.Code, body)
+	}
+	e.send("GET", "/amo/vidgets/konv_ret_all_menu.php?date_from=2025-02-01&date_to=2025-02-28", "", "")
+	e.send("GET", "/amo/vidgets/konv_ret_all.php?date_from=2025-02-01&date_to=2025-02-28", "", "")
+	msgs := e.pub.published()
+	if len(msgs) != 3 || msgs[1].ID != msgs[2].ID || msgs[0].ID == msgs[1].ID || !strings.Contains(msgs[0].ID, "-r") {
+		t.Fatalf("the menu shares the dashboard's jobs; its checkbox refreshes: %v", msgs)
+	}
+	if _, in := storedJob[workflows.DashboardInput](t, msgs[1].Body); in.Name != "konv_ret_all" {
+		t.Errorf("menu stored %+v", in)
+	}
+	if rec := e.send("GET", "/amo/vidgets/konv_ret_all.php", "", ""); strings.Contains(rec.Body.String(), "<form") {
+		t.Errorf("a form on the plain page")
+	}
+
+	paid := `{"name":"success","title":"Оплаты","kind":"paid","from":"2025-03-01","to":"2025-03-31",
+		"rows":[{"name":"Период","won":2,"counted":2,"sum":15000,"value":15000},{"name":"Внешние","won":1,"counted":1,"sum":7000,"value":7000},
+		{"name":"2025-02","won":1,"counted":1,"sum":7000,"value":7000}],
+		"total":{"name":"Общий","won":3,"counted":3,"sum":22000,"value":22000},"leads":3}`
+	e = widgetEnv(t, fakeJobs{status: "completed", result: paid}, dashboards)
+	rec = e.send("GET", "/amo/vidgets/success_menu.php?date_from=2025-03-01&date_to=2025-03-31", "", "")
+	body = rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, `22000 руб</div><div>3 сделок</div>`) ||
+		!strings.Contains(body, `<td>Период</td><td class="green">15000 руб</td><td>2 сделок</td>`) ||
+		!strings.Contains(body, `<td>2025-02</td>`) || !strings.Contains(body, "<form") {
+		t.Errorf("success_menu page: %d %s", rec.Code, body)
+	}
+	if _, in := storedJob[workflows.DashboardInput](t, e.pub.published()[0].Body); in.Name != "success" {
+		t.Errorf("stored %+v", in)
+	}
+
+	active := `{"name":"active_leads_corp","title":"Активные сделки","kind":"active","from":"2025-03-01","to":"2025-03-31",
+		"rows":[{"user_id":2375116,"name":"Киреева","won":0,"counted":12,"open":9,"sum":0,"value":9}],
+		"total":{"name":"Всего","won":0,"counted":12,"open":9,"sum":0,"value":9},"leads":12}`
+	e = widgetEnv(t, fakeJobs{status: "completed", result: active}, dashboards)
+	rec = e.send("GET", "/amo/vidgets/active_leads_corp.php?date_from=2025-03-01&date_to=2025-03-31", "", "")
+	if body = rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `<td>Киреева</td><td class="green">9</td><td>в работе, из 12 обновлённых</td>`) {
+		t.Errorf("active_leads_corp page: %d %s", rec.Code, body)
+	}
+	if msgs := e.pub.published(); len(msgs) != 1 || msgs[0].Account != "corp" {
+		t.Errorf("stored %v", msgs)
 	}
 }

@@ -62,12 +62,7 @@ func (s *server) webhooks(legacy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var method string
 		if legacy {
-			if !s.cfg.Inbound.LegacyWebhooks.Enabled {
-				notFound(w, r)
-				return
-			}
-			if addr, ok := s.proxies.clientAddr(r); !ok || !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, addr) {
-				s.reject(w, r, hookForbidden("this address may not use the legacy webhook route"))
+			if !s.legacyWebhookGuard(w, r) {
 				return
 			}
 			method, _ = url.QueryUnescape(r.URL.RawQuery)
@@ -160,18 +155,10 @@ func (s *server) webhooks(legacy bool) http.Handler {
 			keys[i] = e.JobID
 		}
 		id := workflows.DeliveryJobID(account, method, keys)
-		msgBody, err := json.Marshal(workflows.WebhookInput{JobID: id, Account: account, Method: method, ReceivedAt: now, Events: events})
-		if err != nil {
-			panic(err) // plain data always encodes
-		}
-		msg := mq.Message{ID: id, Kind: mq.KindWebhook, Account: account, ReceivedAt: now, Body: msgBody}
-		if err := s.publish(r.Context(), msg); err != nil {
-			s.log.Error("webhook not stored", "job_id", id, "account", account, "method", method, "err", err)
-			writeProblem(w, notStored())
+		in := workflows.WebhookInput{JobID: id, Account: account, Method: method, ReceivedAt: now, Events: events}
+		if !s.storeWebhook(w, r, in, "rejected_events", len(d.Rejected), "legacy", legacy) {
 			return
 		}
-		s.log.Info("webhook stored", "job_id", id, "account", account, "method", method, "events", len(events),
-			"rejected_events", len(d.Rejected), "legacy", legacy)
 		if legacy {
 			if len(d.Rejected) > 0 {
 				w.Header().Set("Content-Type", "application/json")
@@ -189,6 +176,37 @@ func (s *server) webhooks(legacy bool) http.Handler {
 		w.WriteHeader(http.StatusAccepted)
 		json.NewEncoder(w).Encode(a)
 	})
+}
+
+// legacyWebhookGuard applies inbound.legacy_webhooks to an old hook route:
+// off, 404; a client outside allow_from, 403.
+func (s *server) legacyWebhookGuard(w http.ResponseWriter, r *http.Request) bool {
+	if !s.cfg.Inbound.LegacyWebhooks.Enabled {
+		notFound(w, r)
+		return false
+	}
+	if addr, ok := s.proxies.clientAddr(r); !ok || !legacyAllowed(s.cfg.Inbound.LegacyWebhooks.AllowFrom, addr) {
+		s.reject(w, r, hookForbidden("this address may not use the legacy webhook route"))
+		return false
+	}
+	return true
+}
+
+// storeWebhook publishes a delivery (job in.JobID) and logs it with the
+// extra attributes; false, answered 503, when the broker did not confirm.
+func (s *server) storeWebhook(w http.ResponseWriter, r *http.Request, in workflows.WebhookInput, attrs ...any) bool {
+	body, err := json.Marshal(in)
+	if err != nil {
+		panic(err) // plain data always encodes
+	}
+	msg := mq.Message{ID: in.JobID, Kind: mq.KindWebhook, Account: in.Account, ReceivedAt: in.ReceivedAt, Body: body}
+	if err := s.publish(r.Context(), msg); err != nil {
+		s.log.Error("webhook not stored", "job_id", in.JobID, "account", in.Account, "method", in.Method, "err", err)
+		writeProblem(w, notStored())
+		return false
+	}
+	s.log.Info("webhook stored", append([]any{"job_id", in.JobID, "account", in.Account, "method", in.Method, "events", len(in.Events)}, attrs...)...)
+	return true
 }
 
 // webhookToken checks ?token= against inbound.webhook_token in constant

@@ -162,6 +162,18 @@ func LeadEventJobID(account, method string, leadID int64) string {
 	return fmt.Sprintf("wh-%s-%s-lead%d", account, method, leadID)
 }
 
+// LeadRerunJobID names a deliberate re-run of a method that runs once per
+// lead (the old GET /wh/leadprocessor/{id}):
+// wh-{account}-{method}-lead{id}-rerun-win{start of the dedup window}.
+// Clicks within inbound.dedup_window are one job; a later re-run is
+// another, and never the lead's first run (LeadEventJobID).
+func LeadRerunJobID(account, method string, leadID int64, at time.Time, window time.Duration) string {
+	if window <= 0 {
+		window = time.Second
+	}
+	return fmt.Sprintf("%s-rerun-win%d", LeadEventJobID(account, method, leadID), at.Truncate(window).Unix())
+}
+
 // UnsortedEventJobID names the event of an unsorted entry (unsorted_accept):
 // wh-{account}-{method}-unsorted-{digest of its uid}; an entry is handled once.
 func UnsortedEventJobID(account, method, uid string) string {

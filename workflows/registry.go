@@ -66,6 +66,8 @@ const (
 	StudyGroupLeadName = "StudyGroupLead"
 	CorpLeadByINNName  = "CorpLeadByINN"
 	ListManagersName   = "ListManagers"
+	// What 1C posts to the old notice URLs, kept for an operator (onec_notice.go).
+	OneCNoticeName = "OneCNotice"
 
 	// The old PHP widgets inside amoCRM (widget_*.go), started like the 1C
 	// flows by the starter's widget routes.
@@ -117,6 +119,7 @@ func (f *Flows) Workflows() map[string]any {
 		StudyGroupLeadName: f.StudyGroupLead,
 		CorpLeadByINNName:  f.CorpLeadByINN,
 		ListManagersName:   f.ListManagers,
+		OneCNoticeName:     f.OneCNotice,
 
 		CompanyFromEGRULName: f.CompanyFromEGRUL,
 		RemoteManagerName:    f.RemoteManager,

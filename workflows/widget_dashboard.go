@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
+	"amoflow/config"
 )
 
 // DashboardInput is a /amo/vidgets/{name}.php request: a configured
@@ -54,8 +56,14 @@ func (f *Flows) Dashboard(ctx workflow.Context, in DashboardInput) (*DashboardRe
 	}
 	rctx := widgetReadOptions(ctx, acct)
 	res := &DashboardResult{Name: in.Name, Title: d.Title, Kind: d.Kind, From: in.From, To: in.To, Good: d.Good}
+	if d.Kind == config.DashboardPaid {
+		return res, paidDashboard(ctx, rctx, acct.Name, d, from, to, res)
+	}
 	tally := newDashboardTally(d)
 	q := activities.LeadsPageInput{Account: acct.Name, Pipelines: d.Pipelines, CreatedFrom: from, CreatedTo: to}
+	if d.Kind == config.DashboardActive { // the leads worked on in the range
+		q.CreatedFrom, q.CreatedTo, q.UpdatedFrom, q.UpdatedTo = 0, 0, from, to
+	}
 	if d.SkipLossField != 0 {
 		q.Fields = []int64{d.SkipLossField}
 	}
@@ -88,4 +96,49 @@ func (f *Flows) Dashboard(ctx workflow.Context, in DashboardInput) (*DashboardRe
 	}
 	res.Rows, res.Total = tally.result(names, "Всего")
 	return res, nil
+}
+
+// paidIDsPerRead bounds the lead ids of one read (the URL's length).
+const paidIDsPerRead = 100
+
+// paidDashboard fills res for a paid dashboard: the leads that entered a
+// paid stage in the range (a page of 100 events per request), then those
+// leads (one request per 100), counted by paidTally.
+func paidDashboard(ctx, rctx workflow.Context, account string, d config.Dashboard, from, to int64, res *DashboardResult) error {
+	var ids []int64
+	seen := map[int64]bool{}
+	in := activities.StageEntriesInput{Account: account, Stages: dashboardStages(d), From: from, To: to}
+	for in.Page = 1; ; in.Page++ {
+		if in.Page > dashboardMaxPages {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("more than %d stage changes in the range: choose a shorter one", dashboardMaxPages*100), activities.ErrBadDashboard, nil)
+		}
+		var page activities.StageEntries
+		if err := workflow.ExecuteActivity(rctx, widgets.WidgetStageEntries, in).Get(ctx, &page); err != nil {
+			return err
+		}
+		for _, id := range page.LeadIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if !page.More {
+			break
+		}
+	}
+	tally := newPaidTally(d, from, to)
+	for chunk := range slices.Chunk(ids, paidIDsPerRead) {
+		var page activities.LeadsPage
+		q := activities.LeadsPageInput{Account: account, IDs: chunk, Page: 1}
+		if err := workflow.ExecuteActivity(rctx, widgets.WidgetLeadsPage, q).Get(ctx, &page); err != nil {
+			return err
+		}
+		for _, l := range page.Leads {
+			tally.add(l)
+		}
+		res.Leads += len(page.Leads)
+	}
+	res.Rows, res.Total = tally.result()
+	return nil
 }

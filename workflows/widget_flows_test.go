@@ -111,3 +111,57 @@ func TestDashboardReadsEveryPage(t *testing.T) {
 	}
 	env.AssertExpectations(t)
 }
+
+// A paid dashboard reads the stage entries page by page, then the leads
+// they name, each once, in reads of at most 100 ids.
+func TestDashboardPaidReadsEntriesThenLeads(t *testing.T) {
+	env := widgetTestEnv(t, func(c *config.Config) {
+		c.Widgets.Dashboards["success"] = config.Dashboard{Account: "retail", Kind: config.DashboardPaid, Pipelines: []int64{10}, Won: []int64{20, 142}}
+	})
+	stages := []activities.LeadStage{{PipelineID: 10, StatusID: 20}, {PipelineID: 10, StatusID: 142}}
+	e1 := activities.StageEntriesInput{Account: "retail", Stages: stages, From: 1740776400, To: 1743454799, Page: 1}
+	e2 := e1
+	e2.Page = 2
+	var first []int64
+	for id := int64(1); id <= 100; id++ {
+		first = append(first, id)
+	}
+	env.OnActivity(widgets.WidgetStageEntries, mock.Anything, e1).Return(activities.StageEntries{LeadIDs: first, More: true}, nil).Once()
+	env.OnActivity(widgets.WidgetStageEntries, mock.Anything, e2).Return(activities.StageEntries{LeadIDs: []int64{100, 101}}, nil).Once()
+	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, activities.LeadsPageInput{Account: "retail", IDs: first, Page: 1}).
+		Return(activities.LeadsPage{Leads: []activities.LeadFigure{{ID: 1, PipelineID: 10, StatusID: 142, Price: 500, CreatedAt: 1741000000}}}, nil).Once()
+	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, activities.LeadsPageInput{Account: "retail", IDs: []int64{101}, Page: 1}).
+		Return(activities.LeadsPage{Leads: []activities.LeadFigure{{ID: 101, PipelineID: 10, StatusID: 20, Price: 700, CreatedAt: 1700000000}}}, nil).Once()
+	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "success", From: "2025-03-01", To: "2025-03-31"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res DashboardResult
+	env.GetWorkflowResult(&res)
+	if res.Leads != 2 || res.Total.Sum != 1200 || res.Total.Won != 2 || len(res.Rows) != 3 || res.Rows[0].Sum != 500 ||
+		res.Rows[1].Sum != 700 || res.Rows[2].Name != "2023-11" {
+		t.Errorf("%+v", res)
+	}
+	env.AssertExpectations(t)
+}
+
+// An active dashboard reads the leads updated in the range, with a row per user.
+func TestDashboardActiveReadsUpdatedLeads(t *testing.T) {
+	env := widgetTestEnv(t, func(c *config.Config) {
+		c.Widgets.Dashboards["active"] = config.Dashboard{Account: "retail", Kind: config.DashboardActive, Won: []int64{142}, Lost: []int64{143}, Users: []int64{7}}
+	})
+	q := activities.LeadsPageInput{Account: "retail", UpdatedFrom: 1740776400, UpdatedTo: 1743454799, Page: 1}
+	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, q).Return(activities.LeadsPage{
+		Leads: []activities.LeadFigure{{ID: 1, StatusID: 555, ResponsibleID: 7}, {ID: 2, StatusID: 142, ResponsibleID: 7}}}, nil).Once()
+	env.OnActivity(amo.Users1C, mock.Anything, "retail").Return([]activities.AmoUser{{ID: 7, Name: "Киреева"}}, nil).Once()
+	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "active", From: "2025-03-01", To: "2025-03-31"})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res DashboardResult
+	env.GetWorkflowResult(&res)
+	if len(res.Rows) != 1 || res.Rows[0].Name != "Киреева" || res.Rows[0].Open != 1 || res.Rows[0].Counted != 2 || res.Total.Value != 1 {
+		t.Errorf("%+v", res)
+	}
+	env.AssertExpectations(t)
+}

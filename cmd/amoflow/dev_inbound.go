@@ -94,5 +94,8 @@ func printExamples(cfg *config.Config) {
 		in.Legacy.CorpLead.Key, in.Legacy.Widget.Key)
 	fmt.Printf("  curl -s -X POST '%s/amo/api/corpLead.php?key=%s' -d inn=7701234567 -d company='ООО Ромашка' \\\n", api, in.Legacy.CorpLead.Key)
 	fmt.Printf("       -d name=Иван -d surname=Петров -d phone='+7 916 777-66-55' -d post=Директор -d manager_id=2375116\n\n")
-	fmt.Printf("  and a dashboard: %s/amo/vidgets/konv_ret_all.php?date_from=false&date_to=false\n\n", api)
+	fmt.Printf("  and a dashboard: %s/amo/vidgets/konv_ret_all.php?date_from=false&date_to=false\n", api)
+	fmt.Printf("  (with a date picker: %s/amo/vidgets/success_menu.php), a 1C notice, kept for amoflow notices:\n\n", api)
+	fmt.Printf("  curl -s -X POST '%s/integration/1c/paymentreceived?token=%s' -H 'Content-Type: application/json' -d '{\"sum\":15000}'\n\n",
+		api, in.OneCToken)
 }

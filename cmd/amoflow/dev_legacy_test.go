@@ -58,7 +58,8 @@ func TestDevBannerHasOneCurlPerKind(t *testing.T) {
 	_ = w.Close()
 	out, _ := io.ReadAll(r)
 	for _, want := range []string{"/v1/forms", "/v1/amo/webhooks/processevents?token=" + devWebhookToken,
-		"/v1/1c/clients -H 'X-Amoflow-Token: " + devOneCToken, "/amo/api/corpLead.php?key=" + devLegacyKey, devWidgetKey, "/amo/vidgets/"} {
+		"/v1/1c/clients -H 'X-Amoflow-Token: " + devOneCToken, "/amo/api/corpLead.php?key=" + devLegacyKey, devWidgetKey, "/amo/vidgets/",
+		"/amo/vidgets/success_menu.php", "/integration/1c/paymentreceived?token=" + devOneCToken} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}

@@ -9,6 +9,7 @@
 //	amoflow dead      list, show, replay or purge dead letters
 //	amoflow check     read every configured id back from amoCRM and 1C; exit 1 on a mismatch
 //	amoflow shadow    compare the writes shadow mode planned with amoCRM (report), list or purge them
+//	amoflow notices   what 1C posted to /integration/1c/paymentreceived and courseended
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
 //	amoflow codec-server  decrypts workflow payloads for the Temporal UI
@@ -44,6 +45,7 @@ var commands = []command{
 	{"auth", "amoCRM accounts: auth url|exchange|token (on-board), auth status [--json]", runAuth},
 	{"dead", "dead letters: dead list | show ID [--body] | replay ID...|--all | purge --older-than AGE", runDead},
 	{"shadow", "shadow mode: shadow report [--since 24h] [--json] | list [--job ID] [--body] | purge --older-than AGE", runShadow},
+	{"notices", "what 1C posted to the old notice URLs: notices [--since 24h] [--kind K] [--body] | purge --older-than AGE", runNotices},
 	{"check", "read every configured id back from amoCRM and try 1C; exit 1 on a mismatch", runCheck},
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
