@@ -179,7 +179,7 @@ func TestLegacyDashboardsPaidAndActive(t *testing.T) {
 	}
 	var paid workflows.DashboardResult
 	code, body = h.post1C("GET", "/amo/vidgets/success.php?date_from=false&date_to=false&format=json", "", "")
-	if json.Unmarshal(body, &paid); code != 200 || paid.Total.Won != 2 || paid.Total.Sum != 17000 || len(paid.Rows) != 3 ||
+	if err := json.Unmarshal(body, &paid); err != nil || code != 200 || paid.Total.Won != 2 || paid.Total.Sum != 17000 || len(paid.Rows) != 3 ||
 		paid.Rows[0].Sum != 10000 || paid.Rows[1].Sum != 7000 || paid.Rows[2].Name != earlier.Format("2006-01") {
 		t.Errorf("success.php = %d %+v", code, paid)
 	}
@@ -202,7 +202,7 @@ func TestLegacyDashboardsPaidAndActive(t *testing.T) {
 		CreatedAt: earlier.Unix(), UpdatedAt: earlier.Unix()})
 	var active workflows.DashboardResult
 	code, body = h.post1C("GET", "/amo/vidgets/active_leads_corp.php?format=json", "", "")
-	if json.Unmarshal(body, &active); code != 200 || len(active.Rows) != len(d.Users) || active.Rows[0].UserID != manager ||
+	if err := json.Unmarshal(body, &active); err != nil || code != 200 || len(active.Rows) != len(d.Users) || active.Rows[0].UserID != manager ||
 		active.Rows[0].Open != 1 || active.Rows[0].Counted != 2 || active.Total.Open != 1 {
 		t.Errorf("active_leads_corp.php = %d %+v", code, active)
 	}

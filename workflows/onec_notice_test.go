@@ -26,7 +26,9 @@ func TestOneCNoticeKeepsTheBodyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res OneCNoticeResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res != (OneCNoticeResult{Kind: "paymentreceived", Bytes: len(body), Stored: true}) {
 		t.Errorf("%+v", res)
 	}

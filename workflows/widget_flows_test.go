@@ -137,7 +137,9 @@ func TestDashboardPaidReadsEntriesThenLeads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res DashboardResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Leads != 2 || res.Total.Sum != 1200 || res.Total.Won != 2 || len(res.Rows) != 3 || res.Rows[0].Sum != 500 ||
 		res.Rows[1].Sum != 700 || res.Rows[2].Name != "2023-11" {
 		t.Errorf("%+v", res)
@@ -159,7 +161,9 @@ func TestDashboardActiveReadsUpdatedLeads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res DashboardResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if len(res.Rows) != 1 || res.Rows[0].Name != "Киреева" || res.Rows[0].Open != 1 || res.Rows[0].Counted != 2 || res.Total.Value != 1 {
 		t.Errorf("%+v", res)
 	}
