@@ -76,6 +76,9 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 // returns what to record for the next forms of the person.
 func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, ph, email string, known []store.Known) (*FormResult, []store.Known, error) {
 	log := workflow.GetLogger(ctx)
+	// Runs started before the webinar, event, organization, date and
+	// company rules replay without them.
+	s.Extras = workflow.GetVersion(ctx, formExtras, workflow.DefaultVersion, 1) == 1
 	contacts, extraLead, err := f.knownContact(ctx, s.Account, ph, email, known)
 	if err != nil {
 		return nil, nil, err
@@ -90,7 +93,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	if extraLead != 0 && !slices.Contains(ids, extraLead) {
 		ids = append(ids, extraLead) // linked since, but the link may not show yet
 	}
-	if len(ids) > 0 {
+	if len(ids) > 0 && !webinarForm(in.Fields, s) { // a webinar registration is a lead of its own
 		var leads []activities.Lead
 		if err := workflow.ExecuteActivity(ctx, amo.GetLeads, activities.GetLeadsInput{Account: s.Account, IDs: ids}).Get(ctx, &leads); err != nil {
 			return nil, nil, err
@@ -248,12 +251,46 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 			ResponsibleID: s.DefaultResponsible,
 		}
 	}
+	if s.Extras && s.SiteForm.Company {
+		company, manager, err := personCompany(ctx, ctx, s.Account, ph, email, contacts)
+		if err != nil {
+			return activities.CreatedLead{}, err
+		}
+		req.CompanyID = company
+		if len(contacts) == 0 && manager != 0 {
+			req.ResponsibleID = manager // the company's manager, when the person is new
+		}
+	}
 	if r := formResponsible(in.Fields, s); r != 0 {
 		req.ResponsibleID = r // the corporate form names its manager
 	}
 	var created activities.CreatedLead
 	err := workflow.ExecuteActivity(ctx, amo.CreateLead, req).Get(ctx, &created)
 	return created, err
+}
+
+// formExtras versions CreateLeadFromForm's site_form rules (webinar,
+// events, trial lesson, tags, company), organization, date and the type
+// fallback.
+const formExtras = "form-site-extras"
+
+// personCompany is the person's company in the account, found as the
+// predecessor's corporate flows found it: a company holding the person's
+// phone or email (verified; the lowest id), else the company of the
+// person's first contact. manager is the company's responsible when it
+// was searched (0 otherwise). 0–2 company searches.
+func personCompany(ctx, actx workflow.Context, account, ph, email string, contacts []activities.Contact) (id, manager int64, err error) {
+	found, err := searchPayerCompanies(ctx, actx, account, ph, email)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(found) > 0 {
+		return found[0].ID, found[0].ResponsibleID, nil
+	}
+	if len(contacts) > 0 {
+		return contacts[0].CompanyID, 0, nil
+	}
+	return 0, 0, nil
 }
 
 // linked reports whether the lead is linked to one of the contacts.

@@ -126,3 +126,72 @@ func TestFormTitleAndPrice(t *testing.T) {
 	}
 	env.AssertExpectations(t)
 }
+
+// extrasFlows configures both accounts' site_form rules as in config/example.yaml.
+func extrasFlows() *Flows {
+	f := testFlows()
+	r := f.Config.Accounts["retail"]
+	r.SiteForm, r.LeadFields, r.Tags = retailExtras.SiteForm, retailExtras.LeadFields, retailExtras.Tags
+	f.Config.Accounts["corp"] = &config.Account{
+		Name: "corp", LeadName: "Новая сделка", Intake: corpExtras.Intake, DefaultResponsible: 2375146,
+		FormFields: corpExtras.FormFields, LeadFields: corpExtras.LeadFields, Tags: corpExtras.Tags,
+		SiteForm: corpExtras.SiteForm, FormResponsible: true,
+	}
+	return f
+}
+
+func newExtrasEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	registerFlows(env, extrasFlows())
+	freeLeases(env)
+	return env
+}
+
+// A free webinar registration from a person with an open lead is a lead of
+// its own, in the webinar pipeline, tagged Вебинар; the leads are not read.
+func TestFormWebinarNeverMerges(t *testing.T) {
+	env := newExtrasEnv(t)
+	in := form
+	in.Fields = map[string]string{"phone": "8 (916) 123-45-67", "webinar": "true", "date": "15.03.2027", "organization": "Рога и копыта"}
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "retail", Query: "9161234567"}).
+		Return([]activities.Contact{{ID: 7, ResponsibleID: 5, Phones: []string{"+79161234567"}, LeadIDs: []int64{1}}}, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
+		return in.ContactID == 7 && in.PipelineID == 3199819 && in.StatusID == 32544562 && len(in.Tags) == 1 && in.Tags[0].ID == 276829 &&
+			in.Fields[724347] != "" && in.Fields[645965] == "" && in.CompanyID == 0
+	})).Return(activities.CreatedLead{LeadID: 100, ContactID: 7}, nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, mock.MatchedBy(func(n activities.NoteInput) bool {
+		return n.EntityID == 100 && strings.Contains(n.Text, "organization: Рога и копыта")
+	})).Return(int64(1), nil).Once()
+	env.ExecuteWorkflow(CreateLeadFromFormName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res FormResult
+	env.GetWorkflowResult(&res)
+	if res.Merged || res.LeadID != 100 {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // no GetLeads: nothing to merge into
+}
+
+// The corporate form links the company that holds the person's phone and
+// takes its manager for a new person; "Заявка с сайта" and the site tag.
+func TestCorpFormLinksTheCompany(t *testing.T) {
+	env := newExtrasEnv(t)
+	in := FormInput{JobID: "form-corp-x", Account: "corp", ReceivedAt: time.Unix(1_800_000_000, 0),
+		Fields: map[string]string{"name": "Ирина", "phone": "8 (916) 123-45-67", "email": "hr@firm.example", "site": "mzpo-s.ru"}}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Twice()
+	firm := activities.CompanyCard{ID: 55, ResponsibleID: 2375131, Values: []activities.FieldValues{{ID: 33575, Code: "PHONE", Values: []activities.FieldValue{{Value: "+79161234567"}}}}}
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "9161234567", With: []string{"leads"}}).Return([]activities.CompanyCard{firm}, nil).Once()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "hr@firm.example", With: []string{"leads"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
+		return in.Account == "corp" && in.CompanyID == 55 && in.ResponsibleID == 2375131 && in.NewContact != nil &&
+			tagList(in.Tags) == "Заявка с сайта,mzpo-s.ru" && in.Tags[0].ID == 1109567
+	})).Return(activities.CreatedLead{LeadID: 300, ContactID: 301}, nil).Once()
+	env.ExecuteWorkflow(CreateLeadFromFormName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+}

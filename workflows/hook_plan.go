@@ -46,6 +46,34 @@ func corpFields(l activities.LeadCard, r, c amoSettings, retID int64) []activiti
 	return append(out, textField(retID, l.ID))
 }
 
+// openCorpLead is the person's corporate lead a ret2corp hand-over joins
+// instead of creating one (docs/flows.md#ret2corp): open (not won or lost)
+// and in the sales pipeline, as the PHP flow chose; of several, the most
+// recently updated (ties: the higher id), where the PHP flow took
+// whichever amoCRM listed last.
+func openCorpLead(leads []activities.Lead, sales int64) (activities.Lead, bool) {
+	var best activities.Lead
+	for _, l := range leads {
+		if l.PipelineID != sales || l.StatusID == statusWon || l.StatusID == statusLost {
+			continue
+		}
+		if best.ID == 0 || l.UpdatedAt > best.UpdatedAt || (l.UpdatedAt == best.UpdatedAt && l.ID > best.ID) {
+			best = l
+		}
+	}
+	return best, best.ID != 0
+}
+
+// holderOf is the first contact that has the lead (0: none).
+func holderOf(contacts []activities.Contact, leadID int64) int64 {
+	for _, c := range contacts {
+		if slices.Contains(c.LeadIDs, leadID) {
+			return c.ID
+		}
+	}
+	return 0
+}
+
 // ret2corpTags mark a corporate lead that came from retail (docs/flows.md#ret2corp).
 var ret2corpTags = []string{"Сделка из розницы", "mzpo.education"}
 

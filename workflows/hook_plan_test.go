@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,5 +212,34 @@ func TestFieldIntAndAgrFields(t *testing.T) {
 	}
 	if !strings.Contains(managerNoteText("X"), "Ответственный менеджер в корпорате: X") {
 		t.Fatal(managerNoteText("X"))
+	}
+}
+
+func TestOpenCorpLead(t *testing.T) {
+	const sales = 5312269
+	for _, c := range []struct {
+		name  string
+		leads []activities.Lead
+		want  int64
+	}{
+		{"none", nil, 0},
+		{"won and lost are closed", []activities.Lead{{ID: 1, PipelineID: sales, StatusID: 142}, {ID: 2, PipelineID: sales, StatusID: 143}}, 0},
+		{"other pipelines do not count", []activities.Lead{{ID: 3, PipelineID: 5238031, StatusID: 46783762}, {ID: 4, PipelineID: 4697182, StatusID: 43009222}}, 0},
+		{"the open sales lead", []activities.Lead{{ID: 1, PipelineID: sales, StatusID: 142, UpdatedAt: 9}, {ID: 5, PipelineID: sales, StatusID: 47317618, UpdatedAt: 1}}, 5},
+		{"the most recently updated", []activities.Lead{{ID: 6, PipelineID: sales, StatusID: 47317618, UpdatedAt: 3}, {ID: 7, PipelineID: sales, StatusID: 47337076, UpdatedAt: 8}, {ID: 8, PipelineID: sales, StatusID: 47317651, UpdatedAt: 5}}, 7},
+		{"ties: the higher id", []activities.Lead{{ID: 9, PipelineID: sales, StatusID: 1, UpdatedAt: 4}, {ID: 10, PipelineID: sales, StatusID: 1, UpdatedAt: 4}}, 10},
+	} {
+		got, ok := openCorpLead(c.leads, sales)
+		if got.ID != c.want || ok != (c.want != 0) {
+			t.Errorf("%s: %d %v, want %d", c.name, got.ID, ok, c.want)
+		}
+		slices.Reverse(c.leads)
+		if again, _ := openCorpLead(c.leads, sales); again.ID != c.want {
+			t.Errorf("%s: reversed order picked %d", c.name, again.ID)
+		}
+	}
+	contacts := []activities.Contact{{ID: 1, LeadIDs: []int64{5}}, {ID: 2, LeadIDs: []int64{6, 7}}}
+	if holderOf(contacts, 7) != 2 || holderOf(contacts, 8) != 0 {
+		t.Error("holderOf")
 	}
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -84,11 +85,11 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return nil, err
 	}
 	if corp.ID == 0 {
-		created, err := run.createCorpLead(ctx, marker, &corp)
+		created, changed, err := run.createCorpLead(ctx, marker, &corp)
 		if err != nil {
 			return nil, err
 		}
-		res.Created, res.Changed = created, true
+		res.Created, res.Changed = created, changed
 	}
 	res.TargetLeadID = corp.ID
 	var corpContact int64
@@ -141,28 +142,51 @@ func (run *ret2corpRun) readRetailPerson(ctx workflow.Context) error {
 	return nil
 }
 
+// ret2corpExtras versions Ret2Corp's reuse of the person's open corporate
+// lead and its company link: runs started before replay without them.
+const ret2corpExtras = "ret2corp-open-lead-company"
+
 // createCorpLead finds the person in the corporate account (or plans a new
-// contact), picks the responsible manager and creates the marked lead,
-// which it writes into corp. It reports whether this run created it (a
-// lead found by its marker after a lost answer was not).
-func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.Marker, corp *activities.LeadCard) (bool, error) {
+// contact); when the person has an open corporate lead it takes that one
+// (reuseOpenLead), else it looks up the person's company, picks the
+// responsible manager and creates the marked lead. It writes the lead into
+// corp and reports whether this run created it (a lead found by its marker
+// after a lost answer was not, nor a reused one) and whether it wrote
+// anything.
+func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.Marker, corp *activities.LeadCard) (created, changed bool, err error) {
 	r, c, person := run.r, run.c, run.person
+	extras := workflow.GetVersion(ctx, ret2corpExtras, workflow.DefaultVersion, 1) == 1
 	var contacts []activities.Contact
+	ph, email := contactKeys(person)
 	if person.ID != 0 {
-		ph, email := contactKeys(person)
-		var err error
 		if contacts, err = run.f.findPersonHeld(ctx, run.cctx, c.Account, ph, email); err != nil {
-			return false, err
+			return false, false, err
 		}
 		run.newContact = len(contacts) == 0
 	}
+	if extras && len(contacts) > 0 {
+		found, marked, err := run.reuseOpenLead(ctx, marker, contacts)
+		if err != nil || found.ID != 0 {
+			*corp = found
+			return false, marked, err
+		}
+	}
+	var company, companyManager int64
+	if extras && person.ID != 0 {
+		if company, companyManager, err = personCompany(ctx, run.cctx, c.Account, ph, email, contacts); err != nil {
+			return false, false, err
+		}
+	}
 	var responsible int64
-	if len(contacts) > 0 && slices.Contains(run.pool, contacts[0].ResponsibleID) {
+	switch {
+	case len(contacts) > 0 && slices.Contains(run.pool, contacts[0].ResponsibleID):
 		responsible = contacts[0].ResponsibleID // the person's manager keeps them
-	} else {
+	case slices.Contains(run.pool, companyManager):
+		responsible = companyManager // else the company's
+	default:
 		pick := activities.NextManagerInput{Pool: c.Account, Key: "ret2corp:" + marker.Value, Managers: run.pool}
 		if err := workflow.ExecuteActivity(localOptions(ctx), pg.NextManager, pick).Get(ctx, &responsible); err != nil {
-			return false, err
+			return false, false, err
 		}
 	}
 	lead := run.lead
@@ -175,31 +199,65 @@ func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.M
 		Price:         lead.Price,
 		Fields:        corpFields(lead, r, c, run.retID),
 		Tags:          corpTags(lead.Tags, c),
+		CompanyID:     company,
 		Marker:        marker,
 	}
 	if len(contacts) > 0 {
 		in.ContactIDs = []int64{contacts[0].ID}
 	} else if run.newContact {
-		ph, email := contactKeys(person)
 		in.NewContact = &activities.NewContact{FirstName: person.Name, Phone: ph, Email: email, ResponsibleID: responsible}
 	}
-	var created activities.CreatedLead
-	if err := workflow.ExecuteActivity(run.cctx, amo.CreateLinkedLead, in).Get(ctx, &created); err != nil {
-		return false, err
+	var made activities.CreatedLead
+	if err := workflow.ExecuteActivity(run.cctx, amo.CreateLinkedLead, in).Get(ctx, &made); err != nil {
+		return false, false, err
 	}
-	if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
-		return false, err
+	if err := rememberMarked(ctx, c.Account, marker, made); err != nil {
+		return false, false, err
 	}
 	if person.ID != 0 {
-		if err := run.f.rememberPerson(ctx, c.Account, person, contacts, created); err != nil {
-			return false, err
+		if err := run.f.rememberPerson(ctx, c.Account, person, contacts, made); err != nil {
+			return false, false, err
 		}
 	}
-	corp.ID, corp.ResponsibleID = created.LeadID, responsible
-	if created.ContactID != 0 {
-		corp.ContactIDs = []int64{created.ContactID}
+	corp.ID, corp.ResponsibleID = made.LeadID, responsible
+	if made.ContactID != 0 {
+		corp.ContactIDs = []int64{made.ContactID}
 	}
-	return !created.Found, nil
+	return !made.Found, true, nil
+}
+
+// reuseOpenLead looks among the found contacts' corporate leads for an
+// open one in the sales pipeline (openCorpLead, the PHP flow's rule) and,
+// when there is one, takes it instead of creating a lead: RET_ID is
+// written on it when empty (so corp2ret finds this retail lead and a
+// repeat finds the lead by its marker); a RET_ID naming another retail
+// lead is left as it is. The lead keeps its responsible, stage and
+// company. found.ID is 0 when there is none; marked says RET_ID was
+// written. 1 read + 0–1 update.
+func (run *ret2corpRun) reuseOpenLead(ctx workflow.Context, marker activities.Marker, contacts []activities.Contact) (found activities.LeadCard, marked bool, err error) {
+	c := run.c
+	ids := leadIDs(contacts)
+	if len(ids) == 0 {
+		return found, false, nil
+	}
+	var leads []activities.Lead
+	if err := workflow.ExecuteActivity(run.cctx, amo.GetLeads, activities.GetLeadsInput{Account: c.Account, IDs: ids}).Get(ctx, &leads); err != nil {
+		return found, false, err
+	}
+	open, ok := openCorpLead(leads, c.Intake.PipelineID)
+	if !ok {
+		return found, false, nil
+	}
+	found = activities.LeadCard{Lead: open}
+	found.ContactIDs = []int64{holderOf(contacts, open.ID)}
+	if strings.TrimSpace(open.Fields[run.retID]) != "" {
+		return found, false, nil
+	}
+	up := activities.PatchLeadInput{Account: c.Account, ID: open.ID, Fields: []activities.FieldValues{textField(run.retID, run.lead.ID)}}
+	if err := workflow.ExecuteActivity(run.cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
+		return found, false, err
+	}
+	return found, true, rememberMarked(ctx, c.Account, marker, activities.CreatedLead{LeadID: open.ID, ContactID: found.ContactIDs[0]})
 }
 
 // copyCommentAndCalls puts the retail lead's last comment on the corporate
