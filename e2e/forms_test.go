@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"amoflow/amofake"
+	"amoflow/config"
 	"amoflow/mq"
+	"amoflow/webinar"
 	"amoflow/workflows"
 )
 
@@ -385,5 +388,51 @@ func TestCorpFormLinksCompanyAndTagsSites(t *testing.T) {
 		if want := map[string]int64{"mzpo-s.ru": 1187781, "Заявка с сайта": 1109567}[tg.Name]; tg.ID != want {
 			t.Errorf("tag %+v, want the corporate id %d", tg, want)
 		}
+	}
+}
+
+// A webinar form with webinar_id: the email is registered on (the fake)
+// webinar.ru, the lead gets the registration and the link note; a form
+// naming a webinar webinar.ru does not know still makes its lead, with a
+// note saying why nobody was registered.
+func TestFormRegistersTheEmailForTheWebinar(t *testing.T) {
+	api := webinar.NewFake("e2e-webinar-token")
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	h := newHarness(t, func(cfg *config.Config) {
+		cfg.Webinar = config.Webinar{BaseURL: srv.URL + "/v3", Token: "e2e-webinar-token"}
+	})
+	run := randomID()
+	event, session := freshID(), freshID()
+	starts := time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC)
+	api.AddEvent(webinar.Event{ID: event, Name: "Массаж лица", Sessions: []webinar.Session{{ID: session, StartsAt: starts}}})
+	api.FailNext(1) // webinar.ru down for a moment: retried
+
+	email := "webinar-" + run + "@example.ru"
+	id := h.accept(url.Values{"email": {email}, "webinar": {"true"}, "webinar_id": {fmt.Sprint(event)}, "comment": {"Запишите " + run}})
+	var res workflows.FormResult
+	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_webinar_registration")
+	part := api.Registered(session, email)
+	if part == 0 {
+		t.Fatalf("%s was not registered to session %d", email, session)
+	}
+	l, _ := h.fake.Lead(retail, res.LeadID)
+	for field, want := range map[int64]string{725627: webinar.Link(part), 725629: fmt.Sprint(starts.Unix()), 724347: fmt.Sprint(starts.Unix()),
+		725631: fmt.Sprint(event), 725633: fmt.Sprint(session), 725635: fmt.Sprint(part), 725709: "Массаж лица"} {
+		if got := amofake.FirstValue(l.CustomFields, field); got != want {
+			t.Errorf("field %d = %q, want %q", field, got, want)
+		}
+	}
+	notes := notesOf(h.fake.Notes(retail, "leads"), l.ID)
+	if len(notes) != 2 || notes[1].Params["text"] != "Ссылка для регистрации на вебинар: "+webinar.Link(part) {
+		t.Errorf("notes = %+v, want the comment and the link", notes)
+	}
+
+	id = h.accept(url.Values{"email": {"nowebinar-" + run + "@example.ru"}, "webinar_id": {"424242"}})
+	h.completed(id, &res)
+	notes = notesOf(h.fake.Notes(retail, "leads"), res.LeadID)
+	if len(notes) != 1 || !strings.Contains(fmt.Sprint(notes[0].Params["text"]), "Не удалось зарегистрировать на вебинар 424242") {
+		t.Errorf("notes = %+v, want why nobody was registered", notes)
 	}
 }

@@ -78,7 +78,8 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	log := workflow.GetLogger(ctx)
 	// Runs started before the webinar, event, organization, date and
 	// company rules replay without them.
-	s.Extras = workflow.GetVersion(ctx, formExtras, workflow.DefaultVersion, 1) == 1
+	v := workflow.GetVersion(ctx, formExtras, workflow.DefaultVersion, 2)
+	s.Extras, s.Register = v >= 1, v >= 2
 	contacts, extraLead, err := f.knownContact(ctx, s.Account, ph, email, known)
 	if err != nil {
 		return nil, nil, err
@@ -89,6 +90,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 		}
 	}
 	res := &FormResult{Account: s.Account}
+	var merged activities.Lead // the lead the form went into, when it merged
 	ids := leadIDs(contacts)
 	if extraLead != 0 && !slices.Contains(ids, extraLead) {
 		ids = append(ids, extraLead) // linked since, but the link may not show yet
@@ -99,6 +101,7 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 			return nil, nil, err
 		}
 		if target, ok := mergeTarget(leads, s); ok {
+			merged = target
 			res.LeadID, res.Merged, res.ContactID = target.ID, true, contacts[0].ID
 			if err := f.mergeInto(ctx, s, target, in.Fields); err != nil {
 				return nil, nil, err
@@ -138,6 +141,11 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	if text != "" {
 		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: text}
 		if err := workflow.ExecuteActivity(ctx, amo.AddNote, note).Get(ctx, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	if event := webinarID(in.Fields); s.Register && event != 0 && email != "" && !registeredFor(merged, event, s) {
+		if err := registerForWebinar(ctx, s, res.LeadID, event, email); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -269,9 +277,30 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 	return created, err
 }
 
+// registerForWebinar registers the form's email to the webinar on
+// webinar.ru (2 requests) and writes the registration to the lead (1
+// update) with the link in a note (1 note); a webinar that cannot take
+// the registration is noted instead, the form never fails for it.
+func registerForWebinar(ctx workflow.Context, s formSettings, leadID, event int64, email string) error {
+	var reg activities.WebinarRegistration
+	in := activities.WebinarRegisterInput{Event: event, Email: email}
+	if err := workflow.ExecuteActivity(localOptions(ctx), webinarService.RegisterForWebinar, in).Get(ctx, &reg); err != nil {
+		return err
+	}
+	fields, text := webinarUpdate(reg, event, s.LeadFields)
+	if len(fields) > 0 {
+		up := activities.PatchLeadInput{Account: s.Account, ID: leadID, Fields: fields}
+		if err := workflow.ExecuteActivity(ctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: leadID, Text: text}
+	return workflow.ExecuteActivity(ctx, amo.AddNote, note).Get(ctx, nil)
+}
+
 // formExtras versions CreateLeadFromForm's site_form rules (webinar,
 // events, trial lesson, tags, company), organization, date and the type
-// fallback.
+// fallback (1), and the webinar.ru registration (2).
 const formExtras = "form-site-extras"
 
 // personCompany is the person's company in the account, found as the

@@ -131,7 +131,8 @@ func TestFormTitleAndPrice(t *testing.T) {
 func extrasFlows() *Flows {
 	f := testFlows()
 	r := f.Config.Accounts["retail"]
-	r.SiteForm, r.LeadFields, r.Tags = retailExtras.SiteForm, retailExtras.LeadFields, retailExtras.Tags
+	r.SiteForm, r.Tags = retailExtras.SiteForm, retailExtras.Tags
+	r.LeadFields = map[string]int64{"organization": 645965, "event_datetime": 724347, "webinar_link": 725627, "webinar_event": 725631}
 	f.Config.Accounts["corp"] = &config.Account{
 		Name: "corp", LeadName: "Новая сделка", Intake: corpExtras.Intake, DefaultResponsible: 2375146,
 		FormFields: corpExtras.FormFields, LeadFields: corpExtras.LeadFields, Tags: corpExtras.Tags,
@@ -189,6 +190,30 @@ func TestCorpFormLinksTheCompany(t *testing.T) {
 		return in.Account == "corp" && in.CompanyID == 55 && in.ResponsibleID == 2375131 && in.NewContact != nil &&
 			tagList(in.Tags) == "Заявка с сайта,mzpo-s.ru" && in.Tags[0].ID == 1109567
 	})).Return(activities.CreatedLead{LeadID: 300, ContactID: 301}, nil).Once()
+	env.ExecuteWorkflow(CreateLeadFromFormName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+}
+
+// A form with webinar_id and an email registers the email on webinar.ru
+// and writes the registration to the new lead, with the link in a note.
+func TestFormRegistersForTheWebinar(t *testing.T) {
+	env := newExtrasEnv(t)
+	in := form
+	in.Fields = map[string]string{"email": "vera@example.ru", "webinar": "true", "webinar_id": "40", "comment": "Запишите"}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Запишите"}).Return(int64(1), nil).Once()
+	env.OnActivity(webinarService.RegisterForWebinar, mock.Anything, activities.WebinarRegisterInput{Event: 40, Email: "vera@example.ru"}).
+		Return(activities.WebinarRegistration{Name: "Массаж", Session: 41, StartsAt: 1805124600, Participation: 7, Link: "https://w/7"}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, mock.MatchedBy(func(p activities.PatchLeadInput) bool {
+		// The account's configured fields: the link, the event date, the event id.
+		return p.Account == "retail" && p.ID == 100 && len(p.Fields) == 3 && p.Fields[0].ID == 725627 && p.Fields[0].Values[0].Text() == "https://w/7" &&
+			p.Fields[1].ID == 724347 && p.Fields[1].Values[0].Text() == "1805124600" && p.Fields[2].ID == 725631 && p.Fields[2].Values[0].Text() == "40"
+	})).Return(nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Ссылка для регистрации на вебинар: https://w/7"}).Return(int64(2), nil).Once()
 	env.ExecuteWorkflow(CreateLeadFromFormName, in)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

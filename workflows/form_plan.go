@@ -385,3 +385,48 @@ func extraStage(fields map[string]string, s formSettings) (pipeline, status int6
 	}
 	return s.Intake.PipelineID, s.Intake.StatusID
 }
+
+// webinarID is the webinar.ru event a form registers its email to
+// (webinar_id, a positive number; 0: none).
+func webinarID(fields map[string]string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(fields["webinar_id"]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// registeredFor reports whether the merged lead already holds a
+// registration to the event (lead_fields.webinar_event): then the form
+// registers nobody again. A new lead holds none.
+func registeredFor(merged activities.Lead, event int64, s formSettings) bool {
+	id := s.LeadFields["webinar_event"]
+	return merged.ID != 0 && id != 0 && strings.TrimSpace(merged.Fields[id]) == strconv.FormatInt(event, 10)
+}
+
+// webinarNotePrefix starts the note with the registration link.
+const webinarNotePrefix = "Ссылка для регистрации на вебинар: "
+
+// webinarUpdate is what a registration writes on the lead (the fields the
+// account configures: the link, the start as the webinar date and the
+// event date, the event, session and participation ids, the webinar's
+// name) and its note; a registration that could not be made writes only
+// a note saying why.
+func webinarUpdate(r activities.WebinarRegistration, event int64, lf map[string]int64) ([]activities.FieldValues, string) {
+	if r.Problem != "" {
+		return nil, "Не удалось зарегистрировать на вебинар " + strconv.FormatInt(event, 10) + " (webinar.ru): " + r.Problem
+	}
+	var out []activities.FieldValues
+	for _, f := range []struct {
+		key   string
+		value any
+	}{
+		{"webinar_link", r.Link}, {"webinar_date", r.StartsAt}, {"event_datetime", r.StartsAt}, {"webinar_event", event},
+		{"webinar_session", r.Session}, {"webinar_participation", r.Participation}, {"event_name", r.Name},
+	} {
+		if id := lf[f.key]; id != 0 && f.value != "" && f.value != int64(0) {
+			out = append(out, textField(id, f.value))
+		}
+	}
+	return out, webinarNotePrefix + r.Link
+}

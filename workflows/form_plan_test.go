@@ -406,3 +406,38 @@ func TestFormFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestFormWebinarRegistrationPlan(t *testing.T) {
+	for in, want := range map[string]int64{"40": 40, " 40 ": 40, "0": 0, "-3": 0, "вебинар": 0, "": 0} {
+		if got := webinarID(map[string]string{"webinar_id": in}); got != want {
+			t.Errorf("webinarID(%q) = %d, want %d", in, got, want)
+		}
+	}
+	lf := map[string]int64{"webinar_link": 725627, "webinar_date": 725629, "event_datetime": 724347, "webinar_event": 725631,
+		"webinar_session": 725633, "webinar_participation": 725635, "event_name": 725709}
+	s := formSettings{LeadFields: lf}
+	if registeredFor(activities.Lead{}, 40, s) {
+		t.Error("a new lead holds no registration")
+	}
+	if !registeredFor(activities.Lead{ID: 1, Fields: map[int64]string{725631: "40"}}, 40, s) || registeredFor(activities.Lead{ID: 1, Fields: map[int64]string{725631: "39"}}, 40, s) {
+		t.Error("a merged lead is registered for the event its webinar_event names, only")
+	}
+	reg := activities.WebinarRegistration{Name: "Массаж лица", Session: 41, StartsAt: 1805124600, Participation: 900001, Link: "https://events.webinar.ru/j/x"}
+	fields, note := webinarUpdate(reg, 40, lf)
+	got := map[int64]string{}
+	for _, f := range fields {
+		got[f.ID] = f.Values[0].Text()
+	}
+	want := map[int64]string{725627: reg.Link, 725629: "1805124600", 724347: "1805124600", 725631: "40", 725633: "41", 725635: "900001", 725709: "Массаж лица"}
+	if !reflect.DeepEqual(got, want) || note != "Ссылка для регистрации на вебинар: https://events.webinar.ru/j/x" {
+		t.Errorf("fields = %v, note %q", got, note)
+	}
+	// Only the configured fields; a failed registration writes a note only.
+	if fields, _ := webinarUpdate(reg, 40, map[string]int64{"webinar_link": 1}); len(fields) != 1 {
+		t.Errorf("fields = %v, want the link alone", fields)
+	}
+	fields, note = webinarUpdate(activities.WebinarRegistration{Problem: "webinar.ru: no such event"}, 40, lf)
+	if len(fields) != 0 || note != "Не удалось зарегистрировать на вебинар 40 (webinar.ru): webinar.ru: no such event" {
+		t.Errorf("failed registration: %v %q", fields, note)
+	}
+}

@@ -34,6 +34,9 @@ type formSettings struct {
 	// type fallback: false in runs started before they existed
 	// (formExtras), which must replay as they ran.
 	Extras bool `json:"-"`
+	// Register says the run registers a webinar_id form on webinar.ru
+	// (formExtras version 2).
+	Register bool `json:"-"`
 }
 
 // formSettings snapshots the account's settings into the history once per run.
