@@ -220,3 +220,22 @@ func TestFormRegistersForTheWebinar(t *testing.T) {
 	}
 	env.AssertExpectations(t)
 }
+
+// No company holds the phone, but the person's corporate contact belongs
+// to one: that company is linked, and the contact's manager keeps the lead.
+func TestCorpFormTakesTheContactsCompany(t *testing.T) {
+	env := newExtrasEnv(t)
+	in := FormInput{JobID: "form-corp-y", Account: "corp", ReceivedAt: time.Unix(1_800_000_000, 0),
+		Fields: map[string]string{"phone": "8 (916) 123-45-67", "pipeline": "4697182", "status": "43009222"}}
+	person := activities.Contact{ID: 9, ResponsibleID: 2375116, CompanyID: 66, Phones: []string{"+79161234567"}}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return([]activities.Contact{person}, nil).Once()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "9161234567", With: []string{"leads"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
+		return in.ContactID == 9 && in.CompanyID == 66 && in.ResponsibleID == 2375116 && in.PipelineID == 4697182 && in.StatusID == 43009222
+	})).Return(activities.CreatedLead{LeadID: 300, ContactID: 9}, nil).Once()
+	env.ExecuteWorkflow(CreateLeadFromFormName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+}
