@@ -28,7 +28,9 @@ type FormResult struct {
 // create the lead (with the contact when new) in one request; add the comment.
 //
 // amoCRM calls: new person 2 searches + 1 create + 1 note = 4;
-// existing contact with an open lead 1 search + 1 read + 1 update + 1 note = 4.
+// existing contact with an open lead 1 search + 1 read + 1 update + 1 note = 4;
+// a corporate new lead +1-2 company searches; a webinar_id +1 update + 1
+// note (and 2 webinar.ru requests).
 //
 // The person's forms run one at a time (a lease on their phone and email,
 // serialize.go), and each records the contact and lead it ended with, so

@@ -13,11 +13,13 @@ import (
 
 // Ret2Corp hands a retail lead over to the corporate account
 // (docs/flows.md#ret2corp, webhook ret2corp): the person is found in the
-// corporate account by phone, then e-mail (verified), or created; the
-// corporate lead is created with the copied fields, the tags by name and
-// RET_ID = the retail lead, linked to the person; the retail lead's last
-// comment goes on it and the person's calls are copied to the corporate
-// contact; the retail lead ends in the "sent to corporate" stage.
+// corporate account by phone, then e-mail (verified), or created; their
+// open corporate sales lead is joined (RET_ID written when empty), else
+// the corporate lead is created with the copied fields, the tags by name
+// and RET_ID = the retail lead, linked to the person and to the person's
+// company; the retail lead's last comment goes on it and the person's
+// calls are copied to the corporate contact; the retail lead ends in the
+// "sent to corporate" stage.
 //
 // Idempotent: RET_ID marks the corporate lead, and the flow looks for it
 // before creating anything; a lead found that way (an earlier delivery, a
@@ -27,8 +29,9 @@ import (
 // per retail lead.
 //
 // amoCRM calls, new person: retail 4 (lead, contact, lead notes, calls) +
-// corporate 5-6 (RET_ID search, 1-2 contact searches, lead with contact,
-// comment, calls); +1 retail when the lead is not in the stage yet.
+// corporate 7-8 (RET_ID search, 1-2 contact searches, 1-2 company
+// searches, lead with contact, comment, calls); +1 retail when the lead is
+// not in the stage yet.
 func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	return serialized(ctx, ev, f.ret2Corp)
 }
