@@ -277,3 +277,30 @@ func TestEditContactSkipsTheEcho(t *testing.T) {
 	}
 	env.AssertExpectations(t)
 }
+
+// The open corporate lead already names another retail lead in RET_ID:
+// it is joined, and RET_ID is left as it is (corp2ret keeps its way back).
+func TestRet2CorpJoinKeepsAnotherRetID(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(retailLead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.Anything).Return(nil, nil)
+	person := activities.Contact{ID: 901, Phones: []string{"+79165551234"}, LeadIDs: []int64{801}}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return([]activities.Contact{person}, nil).Once()
+	env.OnActivity(amo.GetLeads, mock.Anything, mock.Anything).Return([]activities.Lead{
+		{ID: 801, PipelineID: 5312269, StatusID: 47317618, Fields: map[int64]string{752191: "30000001"}},
+	}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
+
+	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res HookResult
+	env.GetWorkflowResult(&res)
+	if res.Created || res.TargetLeadID != 801 {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // the only PatchLead is the retail stage: no RET_ID written
+}
