@@ -106,12 +106,7 @@ func TestRet2CorpJoinsThePersonsOpenCorporateLead(t *testing.T) {
 		Notes: []activities.NoteCard{{EntityID: 801, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}}).Return([]int64{1}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
 
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	env.GetWorkflowResult(&res)
+	res := runRet2Corp(t, env)
 	if res.Created || !res.Changed || res.TargetLeadID != 801 || res.TargetContactID != 901 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -137,9 +132,8 @@ func TestRet2CorpLinksThePersonsCompany(t *testing.T) {
 		return in.CompanyID == 77 && in.ResponsibleID == 2375131 && in.NewContact != nil && in.NewContact.ResponsibleID == 2375131
 	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
 
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
+	if res := runRet2Corp(t, env); !res.Created {
+		t.Fatalf("result = %+v", res)
 	}
 	env.AssertExpectations(t) // no round robin: the company's manager is in the pool
 }
@@ -293,14 +287,21 @@ func TestRet2CorpJoinKeepsAnotherRetID(t *testing.T) {
 	}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
 
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
+	res := runRet2Corp(t, env)
+	if res.Created || res.TargetLeadID != 801 {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // the only PatchLead is the retail stage: no RET_ID written
+}
+
+// runRet2Corp runs Ret2Corp for retailLead and returns its result.
+func runRet2Corp(t *testing.T, env *testsuite.TestWorkflowEnvironment) HookResult {
+	t.Helper()
+	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: retailLead.ID})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
 	var res HookResult
 	env.GetWorkflowResult(&res)
-	if res.Created || res.TargetLeadID != 801 {
-		t.Fatalf("result = %+v", res)
-	}
-	env.AssertExpectations(t) // the only PatchLead is the retail stage: no RET_ID written
+	return res
 }
