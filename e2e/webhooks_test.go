@@ -352,6 +352,25 @@ func TestWebhookRet2CorpJoinsOpenLeadAndLinksCompany(t *testing.T) {
 	if c, _ := h.fake.Contact(corp, r.TargetContactID); c.ResponsibleUserID != 2375116 {
 		t.Errorf("new corporate contact responsible = %d", c.ResponsibleUserID)
 	}
+
+	// A new person of no known company, but the retail lead has a company
+	// whose INN a corporate company holds.
+	innLead, _ := h.retailClient("8 (916) 555-40-03", "buh@other.example")
+	h.fake.AddCompany(retail, amofake.Company{ID: freshID(), Name: "ООО Другая", LeadIDs: []int64{innLead},
+		CustomFields: []amofake.FieldValue{amofake.Text(644317, "7701 234 567")}})
+	twin := h.fake.AddCompany(corp, amofake.Company{ID: freshID(), Name: "Другая (корп.)", ResponsibleUserID: 2375131,
+		CustomFields: []amofake.FieldValue{amofake.Text(69123, "7701234567")}})
+	h.fake.ResetCalls()
+	_, res = h.deliver("ret2corp", stageHook(innLead, 3198184, 35942104, 32532883, retailID, retail))
+	o = outcome(t, res, &r)
+	h.recordHistory(o.JobID, "ret2corp_retail_company")
+	if nr, nc := h.callLog("ret2corp, the retail lead's company"); nr != 5 || nc != 9 {
+		t.Errorf("calls = retail %d, corporate %d; want 5 (+ the company) and 9 (+ the INN search)", nr, nc)
+	}
+	nl, _ = h.fake.Lead(corp, r.TargetLeadID)
+	if !slices.Equal(nl.CompanyIDs, []int64{twin}) || nl.ResponsibleUserID != 2375131 {
+		t.Errorf("new corporate lead: companies %v, responsible %d; want company %d (same INN) and its manager", nl.CompanyIDs, nl.ResponsibleUserID, twin)
+	}
 }
 
 func TestWebhookRet2CorpBatchOfThreeLeads(t *testing.T) {

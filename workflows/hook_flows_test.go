@@ -18,7 +18,7 @@ import (
 func hookFlows() *Flows {
 	acct := func(s amoSettings, name string) *config.Account {
 		return &config.Account{Name: name, Intake: s.Intake, LeadFields: s.LeadFields, Pipelines: s.Pipelines,
-			Statuses: s.Statuses, Users: s.Users, Tags: s.Tags, ManagerPool: s.ManagerPool}
+			Statuses: s.Statuses, Users: s.Users, Tags: s.Tags, ManagerPool: s.ManagerPool, CompanyFields: s.CompanyFields}
 	}
 	return &Flows{Config: &config.Config{
 		Temporal: config.Temporal{TaskQueue: "amoflow"},
@@ -304,4 +304,30 @@ func runRet2Corp(t *testing.T, env *testsuite.TestWorkflowEnvironment) HookResul
 	var res HookResult
 	env.GetWorkflowResult(&res)
 	return res
+}
+
+// The person is new to the corporate account and no company holds their
+// phone or email, but the retail lead has a company: the corporate company
+// with its INN is linked, with its manager.
+func TestRet2CorpFindsTheRetailLeadsCompany(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	lead := retailLead
+	lead.StatusID, lead.CompanyID = 35942104, 555
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.Anything).Return(nil, nil)
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Twice()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, mock.MatchedBy(func(in activities.SearchCompaniesInput) bool { return len(in.With) == 1 })).Return(nil, nil).Twice()
+	env.OnActivity(amo.ReadCompany, mock.Anything, activities.ReadInput{Account: "retail", ID: 555}).Return(activities.CompanyCard{ID: 555, Name: "ООО Фирма",
+		Values: []activities.FieldValues{{ID: 644317, Values: []activities.FieldValue{{Value: "7701234567"}}}}}, nil).Once()
+	twin := activities.CompanyCard{ID: 77, ResponsibleID: 2375131, Values: []activities.FieldValues{{ID: 69123, Values: []activities.FieldValue{{Value: "7701234567"}}}}}
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "7701234567"}).Return([]activities.CompanyCard{twin}, nil).Once()
+	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
+		return in.CompanyID == 77 && in.ResponsibleID == 2375131
+	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
+	if res := runRet2Corp(t, env); !res.Created {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // no round robin: the company's manager is in the pool
 }

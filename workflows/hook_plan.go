@@ -74,6 +74,39 @@ func holderOf(contacts []activities.Contact, leadID int64) int64 {
 	return 0
 }
 
+// companyKeys are what a company is looked up by in another account: its
+// INN (digits, at least 10; innField is the account's INN field) and its
+// name (trimmed). Either may be "".
+func companyKeys(co activities.CompanyCard, innField int64) (inn, name string) {
+	for _, f := range co.Values {
+		if f.ID != innField || innField == 0 {
+			continue
+		}
+		for _, v := range f.Values {
+			if inn = doubleKey("inn", v.Text()); inn != "" {
+				break
+			}
+		}
+	}
+	return inn, strings.TrimSpace(co.Name)
+}
+
+// sameCompany picks, among search hits, the company that is the one
+// asked for: with an INN, a hit holding that INN (innField); without one,
+// a hit of the same name (ignoring case). The lowest id of several, so
+// the order amoCRM answers in does not matter.
+func sameCompany(hits []activities.CompanyCard, inn, name string, innField int64) (activities.CompanyCard, bool) {
+	var best activities.CompanyCard
+	for _, h := range hits {
+		hinn, hname := companyKeys(h, innField)
+		same := (inn != "" && hinn == inn) || (inn == "" && name != "" && strings.EqualFold(hname, name))
+		if same && h.ID != 0 && (best.ID == 0 || h.ID < best.ID) {
+			best = h
+		}
+	}
+	return best, best.ID != 0
+}
+
 // ret2corpTags mark a corporate lead that came from retail (docs/flows.md#ret2corp).
 var ret2corpTags = []string{"Сделка из розницы", "mzpo.education"}
 

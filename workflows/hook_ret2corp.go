@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +18,8 @@ import (
 // open corporate sales lead is joined (RET_ID written when empty), else
 // the corporate lead is created with the copied fields, the tags by name
 // and RET_ID = the retail lead, linked to the person and to the person's
-// company; the retail lead's last comment goes on it and the person's
+// company (or the retail lead's company, found by INN); the retail lead's
+// last comment goes on it and the person's
 // calls are copied to the corporate contact; the retail lead ends in the
 // "sent to corporate" stage.
 //
@@ -146,7 +148,8 @@ func (run *ret2corpRun) readRetailPerson(ctx workflow.Context) error {
 }
 
 // ret2corpExtras versions Ret2Corp's reuse of the person's open corporate
-// lead and its company link: runs started before replay without them.
+// lead and its company link (1), and the retail lead's company found in
+// the corporate account (2): runs started before replay without them.
 const ret2corpExtras = "ret2corp-open-lead-company"
 
 // createCorpLead finds the person in the corporate account (or plans a new
@@ -158,7 +161,8 @@ const ret2corpExtras = "ret2corp-open-lead-company"
 // anything.
 func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.Marker, corp *activities.LeadCard) (created, changed bool, err error) {
 	r, c, person := run.r, run.c, run.person
-	extras := workflow.GetVersion(ctx, ret2corpExtras, workflow.DefaultVersion, 1) == 1
+	v := workflow.GetVersion(ctx, ret2corpExtras, workflow.DefaultVersion, 2)
+	extras := v >= 1
 	var contacts []activities.Contact
 	ph, email := contactKeys(person)
 	if person.ID != 0 {
@@ -177,6 +181,11 @@ func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.M
 	var company, companyManager int64
 	if extras && person.ID != 0 {
 		if company, companyManager, err = personCompany(ctx, run.cctx, c.Account, ph, email, contacts); err != nil {
+			return false, false, err
+		}
+	}
+	if v >= 2 && company == 0 && run.lead.CompanyID != 0 {
+		if company, companyManager, err = run.retailCompany(ctx); err != nil {
 			return false, false, err
 		}
 	}
@@ -316,4 +325,31 @@ func addMissingNotes(ctx workflow.Context, account, entity string, id int64, typ
 		}
 	}
 	return len(want) > 0, nil
+}
+
+// retailCompany is the corporate company of the retail lead's company,
+// for a person no corporate company was found for: read in retail, then
+// searched in the corporate account by its INN (by its name when it has
+// none), and taken only when the hit really has that INN (or that name);
+// the lowest id of several. manager is its responsible. Nothing is
+// created: the predecessors never made a corporate company here either.
+// 1 retail read + 0–1 corporate search.
+func (run *ret2corpRun) retailCompany(ctx workflow.Context) (id, manager int64, err error) {
+	var co activities.CompanyCard
+	in := activities.ReadInput{Account: run.r.Account, ID: run.lead.CompanyID}
+	if err := workflow.ExecuteActivity(run.rctx, amo.ReadCompany, in).Get(ctx, &co); err != nil || co.ID == 0 {
+		return 0, 0, err
+	}
+	inn, name := companyKeys(co, run.r.CompanyFields["inn"])
+	q := cmp.Or(inn, name)
+	if q == "" {
+		return 0, 0, nil
+	}
+	var hits []activities.CompanyCard
+	search := activities.SearchCompaniesInput{Account: run.c.Account, Query: q}
+	if err := workflow.ExecuteActivity(run.cctx, amo.SearchCompanies, search).Get(ctx, &hits); err != nil {
+		return 0, 0, err
+	}
+	hit, _ := sameCompany(hits, inn, name, run.c.CompanyFields["inn"])
+	return hit.ID, hit.ResponsibleID, nil
 }
