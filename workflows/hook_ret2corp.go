@@ -19,9 +19,8 @@ import (
 // the corporate lead is created with the copied fields, the tags by name
 // and RET_ID = the retail lead, linked to the person and to the person's
 // company (or the retail lead's company, found by INN); the retail lead's
-// last comment goes on it and the person's
-// calls are copied to the corporate contact; the retail lead ends in the
-// "sent to corporate" stage.
+// last comment goes on it and the person's calls are copied to the
+// corporate contact; the retail lead ends in the "sent to corporate" stage.
 //
 // Idempotent: RET_ID marks the corporate lead, and the flow looks for it
 // before creating anything; a lead found that way (an earlier delivery, a
