@@ -131,6 +131,9 @@ func createFormLead(ctx context.Context, c *amocrm.Client, in CreateLeadInput, r
 		CustomFieldsValues: textFields(in.Fields),
 		Embedded:           &amocrm.LeadEmbedded{Tags: amoTags(in.Tags)},
 	}
+	if in.CompanyID != 0 {
+		lead.Embedded.Companies = []amocrm.Company{{ID: in.CompanyID}}
+	}
 	if in.ContactID != 0 {
 		return createLead(ctx, c, lead, nil, []int64{in.ContactID})
 	}

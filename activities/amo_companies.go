@@ -17,6 +17,8 @@ type CompanyCard struct {
 	Name    string        `json:"name,omitempty"`
 	Values  []FieldValues `json:"values,omitempty"`
 	LeadIDs []int64       `json:"lead_ids,omitempty"`
+	// ResponsibleID is the company's manager.
+	ResponsibleID int64 `json:"responsible_id,omitempty"`
 }
 
 // SearchCompaniesInput runs amoCRM's fuzzy company search; with "leads"
@@ -62,7 +64,7 @@ func (a *Amo) SearchCompanies(ctx context.Context, in SearchCompaniesInput) ([]C
 }
 
 func companyCardOf(c amocrm.Company) CompanyCard {
-	out := CompanyCard{ID: c.ID, Name: c.Name, Values: fieldValuesOf(c.CustomFieldsValues)}
+	out := CompanyCard{ID: c.ID, Name: c.Name, Values: fieldValuesOf(c.CustomFieldsValues), ResponsibleID: c.ResponsibleUserID}
 	if c.Embedded != nil {
 		for _, l := range c.Embedded.Leads {
 			out.LeadIDs = append(out.LeadIDs, l.ID)

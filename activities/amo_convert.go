@@ -9,7 +9,7 @@ import (
 // Conversions between the amoCRM client's models and the activity types.
 
 func contactOf(c amocrm.Contact) Contact {
-	return Contact{
+	out := Contact{
 		ID:            c.ID,
 		Name:          c.Name,
 		ResponsibleID: c.ResponsibleUserID,
@@ -18,6 +18,10 @@ func contactOf(c amocrm.Contact) Contact {
 		LeadIDs:       c.LeadIDs(),
 		UpdatedAt:     c.UpdatedAt,
 	}
+	if c.Embedded != nil && len(c.Embedded.Companies) > 0 {
+		out.CompanyID = c.Embedded.Companies[0].ID
+	}
+	return out
 }
 
 func leadOf(l amocrm.Lead) Lead {

@@ -15,6 +15,8 @@ type Contact struct {
 	Emails        []string `json:"emails,omitempty"`
 	LeadIDs       []int64  `json:"lead_ids,omitempty"`
 	UpdatedAt     int64    `json:"updated_at,omitempty"`
+	// CompanyID is the contact's company (amoCRM links at most one), 0: none.
+	CompanyID int64 `json:"company_id,omitempty"`
 }
 
 // Lead is an amoCRM lead as the flows see it.
@@ -72,6 +74,8 @@ type CreateLeadInput struct {
 	Tags          []Tag            `json:"tags,omitempty"`
 	ContactID     int64            `json:"contact_id,omitempty"`
 	NewContact    *NewContact      `json:"new_contact,omitempty"`
+	// CompanyID links the new lead to that company (the corporate site form).
+	CompanyID int64 `json:"company_id,omitempty"`
 	// Since is when the job started. A retried attempt first looks for a lead
 	// of this contact created since then, so a create whose answer was lost
 	// is not repeated.

@@ -294,6 +294,8 @@ type Account struct {
 	// FormResponsible lets a form's responsible field (an amoCRM user id)
 	// name the new lead's responsible (the corporate site form).
 	FormResponsible bool `yaml:"form_responsible"`
+	// SiteForm holds the form's webinar, event, tag and company rules (config/site_form.go).
+	SiteForm SiteForm `yaml:"site_form"`
 
 	LeadFields    map[string]int64 `yaml:"lead_fields"`
 	ContactFields map[string]int64 `yaml:"contact_fields"`

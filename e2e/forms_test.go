@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"amoflow/amofake"
+	"amoflow/config"
 	"amoflow/mq"
+	"amoflow/webinar"
 	"amoflow/workflows"
 )
 
@@ -301,5 +304,135 @@ func TestWorkerKilledMidStreamResumesWithoutDuplicates(t *testing.T) {
 	leads, notes, contacts := h.fake.Leads(retail), h.fake.Notes(retail, "leads"), h.fake.Contacts(retail)
 	if len(leads) != n || len(notes) != n || len(contacts) != n {
 		t.Fatalf("after a worker restart: %d leads, %d notes, %d contacts; want %d of each", len(leads), len(notes), len(contacts), n)
+	}
+}
+
+// A retail webinar registration (the C# form's rules): the person's open
+// lead is left alone and a lead of its own goes to the free-webinar stage,
+// tagged Вебинар and Мероприятие, with the event date, the organization
+// and, without a form name, the comment as its type. A form whose date
+// and organization amoCRM cannot take is still a lead, the values noted.
+func TestFormWebinarDateAndOrganization(t *testing.T) {
+	h := newHarness(t)
+	run := randomID()
+	open := h.fake.AddLead(retail, amofake.Lead{Name: "open", PipelineID: 3198184, StatusID: 32532883, UpdatedAt: time.Now().Unix()})
+	h.fake.AddContact(retail, amofake.Contact{Name: "Вера", CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 111-44-55")}, LeadIDs: []int64{open}})
+	h.fake.ResetCalls()
+
+	id := h.accept(url.Values{"phone": {"8 916 111-44-55"}, "webinar": {"true"}, "events": {"true"}, "date": {"15.03.2027 18:30"},
+		"organization": {"НОЧУ ДПО МЦПО"}, "comment": {"Вебинар по массажу " + run}})
+	var res workflows.FormResult
+	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_webinar")
+	if res.Merged || res.LeadID == open {
+		t.Fatalf("result = %+v: a webinar registration must not merge into lead %d", res, open)
+	}
+	l, _ := h.fake.Lead(retail, res.LeadID)
+	if l.PipelineID != 3199819 || l.StatusID != 32544562 {
+		t.Errorf("stage = %d/%d, want the free webinars' first stage", l.PipelineID, l.StatusID)
+	}
+	if got := tagNames(l.Tags); !slices.Equal(got, []string{"Вебинар", "Мероприятие"}) {
+		t.Errorf("tags = %v", got)
+	}
+	at := time.Date(2027, 3, 15, 18, 30, 0, 0, time.FixedZone("MSK", 3*3600)).Unix()
+	for field, want := range map[int64]string{724347: fmt.Sprint(at), 645965: "МЦПО", 639075: "Вебинар по массажу " + run} {
+		if got := amofake.FirstValue(l.CustomFields, field); got != want {
+			t.Errorf("field %d = %q, want %q", field, got, want)
+		}
+	}
+	if o, _ := h.fake.Lead(retail, open); len(o.Tags) != 0 {
+		t.Errorf("the open lead was changed: %+v", o)
+	}
+
+	// A bad date and an unknown organization: 202, a lead, the values in its note.
+	id = h.accept(url.Values{"email": {"vera-" + run + "@example.ru"}, "date": {"в пятницу"}, "organization": {"Рога и копыта"}})
+	h.completed(id, &res)
+	l, _ = h.fake.Lead(retail, res.LeadID)
+	if l.PipelineID != 3198184 || amofake.FirstValue(l.CustomFields, 724347) != "" || amofake.FirstValue(l.CustomFields, 645965) != "" {
+		t.Errorf("lead = %+v, want the intake stage without date and organization", l)
+	}
+	notes := notesOf(h.fake.Notes(retail, "leads"), l.ID)
+	if len(notes) != 1 || !strings.Contains(fmt.Sprint(notes[0].Params["text"]), "date: в пятницу") || !strings.Contains(fmt.Sprint(notes[0].Params["text"]), "organization: Рога и копыта") {
+		t.Errorf("notes = %+v, want the date and organization noted", notes)
+	}
+}
+
+// The corporate form (the C# form's rules): the company that holds the
+// person's phone is linked to the new lead and gives its manager; the
+// lead is tagged "Заявка с сайта" and with each site contained in site.
+func TestCorpFormLinksCompanyAndTagsSites(t *testing.T) {
+	h := newHarness(t)
+	run := randomID()
+	firm := h.fake.AddCompany(corp, amofake.Company{Name: "ООО Клиника", ResponsibleUserID: 2375116,
+		CustomFields: []amofake.FieldValue{amofake.Phone("+7 (495) 123-45-67")}})
+	h.fake.ResetCalls()
+
+	id := h.accept(url.Values{"amo": {"corp"}, "name": {"Ирина"}, "phone": {"8 (495) 123-45-67"}, "site": {"www.mzpo-s.ru"},
+		"comment": {"Обучение 10 сотрудников " + run}})
+	var res workflows.FormResult
+	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_corp_company")
+	calls := h.apiCalls(corp)
+	t.Logf("amoCRM calls, corporate form of a company: %d %v", len(calls), calls)
+	if len(calls) != 4 {
+		t.Errorf("calls = %d, want 4 (contact search, company search, create, note)", len(calls))
+	}
+	l, _ := h.fake.Lead(corp, res.LeadID)
+	if !slices.Equal(l.CompanyIDs, []int64{firm}) || l.ResponsibleUserID != 2375116 || l.PipelineID != 5312269 {
+		t.Errorf("lead = %+v, want company %d, its manager 2375116, the sales pipeline", l, firm)
+	}
+	if got := tagNames(l.Tags); !slices.Equal(got, []string{"mzpo-s.ru", "Заявка с сайта"}) {
+		t.Errorf("tags = %v", got)
+	}
+	for _, tg := range l.Tags {
+		if want := map[string]int64{"mzpo-s.ru": 1187781, "Заявка с сайта": 1109567}[tg.Name]; tg.ID != want {
+			t.Errorf("tag %+v, want the corporate id %d", tg, want)
+		}
+	}
+}
+
+// A webinar form with webinar_id: the email is registered on (the fake)
+// webinar.ru, the lead gets the registration and the link note; a form
+// naming a webinar webinar.ru does not know still makes its lead, with a
+// note saying why nobody was registered.
+func TestFormRegistersTheEmailForTheWebinar(t *testing.T) {
+	api := webinar.NewFake("e2e-webinar-token")
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	h := newHarness(t, func(cfg *config.Config) {
+		cfg.Webinar = config.Webinar{BaseURL: srv.URL + "/v3", Token: "e2e-webinar-token"}
+	})
+	run := randomID()
+	event, session := freshID(), freshID()
+	starts := time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC)
+	api.AddEvent(webinar.Event{ID: event, Name: "Массаж лица", Sessions: []webinar.Session{{ID: session, StartsAt: starts}}})
+	api.FailNext(1) // webinar.ru down for a moment: retried
+
+	email := "webinar-" + run + "@example.ru"
+	id := h.accept(url.Values{"email": {email}, "webinar": {"true"}, "webinar_id": {fmt.Sprint(event)}, "comment": {"Запишите " + run}})
+	var res workflows.FormResult
+	h.completed(id, &res)
+	h.recordHistory(id, "create_lead_webinar_registration")
+	part := api.Registered(session, email)
+	if part == 0 {
+		t.Fatalf("%s was not registered to session %d", email, session)
+	}
+	l, _ := h.fake.Lead(retail, res.LeadID)
+	for field, want := range map[int64]string{725627: webinar.Link(part), 725629: fmt.Sprint(starts.Unix()), 724347: fmt.Sprint(starts.Unix()),
+		725631: fmt.Sprint(event), 725633: fmt.Sprint(session), 725635: fmt.Sprint(part), 725709: "Массаж лица"} {
+		if got := amofake.FirstValue(l.CustomFields, field); got != want {
+			t.Errorf("field %d = %q, want %q", field, got, want)
+		}
+	}
+	notes := notesOf(h.fake.Notes(retail, "leads"), l.ID)
+	if len(notes) != 2 || notes[1].Params["text"] != "Ссылка для регистрации на вебинар: "+webinar.Link(part) {
+		t.Errorf("notes = %+v, want the comment and the link", notes)
+	}
+
+	id = h.accept(url.Values{"email": {"nowebinar-" + run + "@example.ru"}, "webinar_id": {"424242"}})
+	h.completed(id, &res)
+	notes = notesOf(h.fake.Notes(retail, "leads"), res.LeadID)
+	if len(notes) != 1 || !strings.Contains(fmt.Sprint(notes[0].Params["text"]), "Не удалось зарегистрировать на вебинар 424242") {
+		t.Errorf("notes = %+v, want why nobody was registered", notes)
 	}
 }

@@ -319,8 +319,11 @@ func TestTwoEventsOfOneLeadRunOneAfterTheOther(t *testing.T) {
 			t.Errorf("event %d: %+v, want target lead %d", i, results[i], want)
 		}
 	}
-	if results[0].Created == results[1].Created || results[2].Created == results[3].Created {
-		t.Errorf("exactly one event of each lead should create: %+v", results)
+	// When the form ran first, ret2corp joins the form's open lead and
+	// creates nothing; else the form merges into ret2corp's lead.
+	joined := !form.Merged && form.LeadID == corpLeads[0] && !results[0].Created && !results[1].Created
+	if (!joined && results[0].Created == results[1].Created) || results[2].Created == results[3].Created {
+		t.Errorf("exactly one event of each lead should create (or ret2corp joins the form's lead): %+v, form %+v", results, form)
 	}
 	var held int
 	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM leases`).Scan(&held); err != nil || held != 0 {

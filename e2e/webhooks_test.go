@@ -204,9 +204,11 @@ func TestWebhookRet2CorpHandsOverOnceAndIgnoresRedelivery(t *testing.T) {
 	var r workflows.HookResult
 	o := outcome(t, res, &r)
 	h.recordHistory(a.JobID, "handle_webhook_ret2corp")
-	h.recordHistory(o.JobID, "ret2corp_new_person")
-	if nr, nc := h.callLog("ret2corp, new person"); nr != 4 || nc != 6 {
-		t.Errorf("calls = retail %d, corporate %d; want 4 and 6", nr, nc)
+	// ret2corp_new_person.json is the same hand-over before the company
+	// search (still replayed); this run records the current commands.
+	h.recordHistory(o.JobID, "ret2corp_new_person_company_search")
+	if nr, nc := h.callLog("ret2corp, new person"); nr != 4 || nc != 8 {
+		t.Errorf("calls = retail %d, corporate %d; want 4 and 8 (2 company searches)", nr, nc)
 	}
 	if !r.Created || r.TargetLeadID == 0 || r.TargetContactID == 0 {
 		t.Fatalf("result = %+v", r)
@@ -268,6 +270,108 @@ func TestWebhookRet2CorpHandsOverOnceAndIgnoresRedelivery(t *testing.T) {
 	}
 	if n := len(h.fake.Notes(corp, "")); n != 3 {
 		t.Fatalf("corporate notes = %d, want 3 (no copy twice)", n)
+	}
+}
+
+// Two hand-overs: a person who is a corporate client with an open sales
+// lead (the hand-over joins that lead) and a new person whose email a
+// corporate company holds (the new lead is linked to the company and goes
+// to its manager).
+func TestWebhookRet2CorpJoinsOpenLeadAndLinksCompany(t *testing.T) {
+	h := newHookHarness(t)
+	now := time.Now().Unix()
+	joinLead, _ := h.retailClient("8 (916) 555-40-01", "join@corp.example")
+	won := h.fake.AddLead(corp, amofake.Lead{ID: freshID(), Name: "Прошлый договор", PipelineID: 5312269, StatusID: 142, UpdatedAt: now})
+	open := h.fake.AddLead(corp, amofake.Lead{ID: freshID(), Name: "Обучение 2027", PipelineID: 5312269, StatusID: 47317618, ResponsibleUserID: 2375131, UpdatedAt: now - 100})
+	agr := h.fake.AddLead(corp, amofake.Lead{ID: freshID(), Name: "Договорной", PipelineID: 5238031, StatusID: 46783762, UpdatedAt: now})
+	client := h.fake.AddContact(corp, amofake.Contact{ID: freshID(), Name: "Ольга Петрова", ResponsibleUserID: 2375131,
+		CustomFields: []amofake.FieldValue{amofake.Phone("+79165554001")}, LeadIDs: []int64{won, open, agr}})
+	companyLead, _ := h.retailClient("8 (916) 555-40-02", "hr@firm.example")
+	firm := h.fake.AddCompany(corp, amofake.Company{ID: freshID(), Name: "ООО Фирма", ResponsibleUserID: 2375116,
+		CustomFields: []amofake.FieldValue{amofake.Email("HR@firm.example")}})
+	// Another company merely contains the digits: amoCRM's fuzzy search returns it, the flow must not take it.
+	h.fake.AddCompany(corp, amofake.Company{ID: freshID(), Name: "Другая", ResponsibleUserID: 8628763,
+		CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 555-40-020")}})
+	h.fake.ResetCalls()
+
+	// The person with an open corporate lead.
+	_, res := h.deliver("ret2corp", stageHook(joinLead, 3198184, 35942104, 32532883, retailID, retail))
+	var r workflows.HookResult
+	o := outcome(t, res, &r)
+	h.recordHistory(o.JobID, "ret2corp_open_lead")
+	h.callLog("ret2corp, open corporate lead")
+	if r.Created || !r.Changed || r.TargetLeadID != open || r.TargetContactID != client {
+		t.Fatalf("result = %+v, want the open lead %d of contact %d joined", r, open, client)
+	}
+	if n := len(h.fake.Leads(corp)); n != 3 {
+		t.Errorf("corporate leads = %d, want the 3 seeded (none created)", n)
+	}
+	l, _ := h.fake.Lead(corp, open)
+	if got := amofake.FirstValue(l.CustomFields, 752191); got != fmt.Sprint(joinLead) {
+		t.Errorf("RET_ID on the joined lead = %q, want %d", got, joinLead)
+	}
+	if l.ResponsibleUserID != 2375131 || l.StatusID != 47317618 || l.Name != "Обучение 2027" {
+		t.Errorf("joined lead changed beyond RET_ID: %+v", l)
+	}
+	if n := notesOf(h.fake.Notes(corp, "leads"), open); len(n) != 1 || n[0].Params["text"] != "Нужен договор на 5 сотрудников" {
+		t.Errorf("joined lead notes = %+v, want the last comment", n)
+	}
+	if n := notesOf(h.fake.Notes(corp, "contacts"), client, "call_in", "call_out"); len(n) != 2 {
+		t.Errorf("client calls = %d, want 2", len(n))
+	}
+	if c, _ := h.fake.Contact(corp, client); c.ResponsibleUserID != 2375131 {
+		t.Errorf("the client's manager changed: %d", c.ResponsibleUserID)
+	}
+	if rl, _ := h.fake.Lead(retail, joinLead); rl.StatusID != 35942104 {
+		t.Errorf("retail lead status = %d", rl.StatusID)
+	}
+	// A later event of the lead finds the joined lead by RET_ID: nothing new.
+	_, res = h.deliver("ret2corp", accountHook("leads", "update", joinLead, time.Now().Unix(), retailID, retail, nil))
+	var again workflows.HookResult
+	outcome(t, res, &again)
+	if again.Changed || again.TargetLeadID != open || !strings.Contains(again.Skipped, "already handed over") {
+		t.Fatalf("second event = %+v", again)
+	}
+	if n := len(notesOf(h.fake.Notes(corp, "leads"), open)); n != 1 {
+		t.Errorf("joined lead notes = %d after a repeat, want 1", n)
+	}
+
+	// The new person of a known company.
+	h.fake.ResetCalls()
+	_, res = h.deliver("ret2corp", stageHook(companyLead, 3198184, 35942104, 32532883, retailID, retail))
+	o = outcome(t, res, &r)
+	h.recordHistory(o.JobID, "ret2corp_company")
+	if nr, nc := h.callLog("ret2corp, new person of a company"); nr != 4 || nc != 8 {
+		t.Errorf("calls = retail %d, corporate %d; want 4 and 8", nr, nc)
+	}
+	if !r.Created {
+		t.Fatalf("result = %+v", r)
+	}
+	nl, _ := h.fake.Lead(corp, r.TargetLeadID)
+	if !slices.Equal(nl.CompanyIDs, []int64{firm}) || nl.ResponsibleUserID != 2375116 {
+		t.Errorf("new corporate lead: companies %v, responsible %d; want company %d and its manager 2375116", nl.CompanyIDs, nl.ResponsibleUserID, firm)
+	}
+	if c, _ := h.fake.Contact(corp, r.TargetContactID); c.ResponsibleUserID != 2375116 {
+		t.Errorf("new corporate contact responsible = %d", c.ResponsibleUserID)
+	}
+
+	// A new person of no known company, but the retail lead has a company
+	// whose INN a corporate company holds.
+	innLead, _ := h.retailClient("8 (916) 555-40-03", "buh@other.example")
+	h.fake.AddCompany(retail, amofake.Company{ID: freshID(), Name: "ООО Другая", LeadIDs: []int64{innLead},
+		CustomFields: []amofake.FieldValue{amofake.Text(644317, "7701 234 567")}})
+	twin := h.fake.AddCompany(corp, amofake.Company{ID: freshID(), Name: "Другая (корп.)", ResponsibleUserID: 2375131,
+		CustomFields: []amofake.FieldValue{amofake.Text(69123, "7701234567")}})
+	h.fake.ResetCalls()
+	_, res = h.deliver("ret2corp", stageHook(innLead, 3198184, 35942104, 32532883, retailID, retail))
+	o = outcome(t, res, &r)
+	h.recordHistory(o.JobID, "ret2corp_retail_company")
+	if nr, nc := h.callLog("ret2corp, the retail lead's company"); nr != 5 || nc != 9 {
+		t.Errorf("calls = retail %d, corporate %d; want 5 (+ the company) and 9 (+ the INN search)", nr, nc)
+	}
+	nl, _ = h.fake.Lead(corp, r.TargetLeadID)
+	if !slices.Equal(nl.CompanyIDs, []int64{twin}) || nl.ResponsibleUserID != 2375131 {
+		t.Errorf("new corporate lead: companies %v, responsible %d; want company %d (same INN) and its manager", nl.CompanyIDs, nl.ResponsibleUserID, twin)
 	}
 }
 

@@ -5,12 +5,16 @@
 //
 // GET {base_url}/eventsessions/{session}/participations?perPage=…&page=…
 // with the header X-Auth-Token answers a JSON array of participations
-// ({id, visited, …}); an empty body is an empty list.
+// ({id, visited, …}); an empty body is an empty list. A site form with
+// webinar_id registers its email (register.go): GET
+// {base_url}/organization/events/{event} (its sessions), then POST
+// {base_url}/eventsessions/{session}/register (form-encoded email).
 package webinar
 
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,7 +61,7 @@ const maxPages = 100
 
 // Participations lists every participation of a session, page by page.
 func (c *Client) Participations(ctx context.Context, session int64) ([]Participation, error) {
-	if c == nil || c.BaseURL == "" {
+	if c == nil {
 		return nil, &Error{Service: service, Reason: "webinar.base_url is not configured"}
 	}
 	var all []Participation
@@ -77,30 +81,47 @@ func (c *Client) Participations(ctx context.Context, session int64) ([]Participa
 }
 
 func (c *Client) get(ctx context.Context, u string) ([]Participation, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	raw, err := c.call(ctx, http.MethodGet, u, nil, "no such event session")
+	if err != nil || strings.TrimSpace(string(raw)) == "" {
+		return nil, err
+	}
+	var out []Participation
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, &Error{Service: service, Status: http.StatusOK, Reason: "answer is not the JSON array expected"}
+	}
+	return out, nil
+}
+
+// call sends one request (a form body when form is not nil) and returns
+// a 2xx answer's body; notFound is the reason a 404 is given.
+func (c *Client) call(ctx context.Context, method, u string, form url.Values, notFound string) ([]byte, error) {
+	if c == nil || c.BaseURL == "" {
+		return nil, &Error{Service: service, Reason: "webinar.base_url is not configured"}
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return nil, &Error{Service: service, Reason: "bad webinar.base_url"}
 	}
 	req.Header.Set("X-Auth-Token", c.Token)
 	req.Header.Set("Accept", "application/json")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	ans, err := outside.Do(ctx, c.HTTP, req, service, 16<<20)
-	status, raw := ans.Status, ans.Body
+	status := ans.Status
 	switch {
 	case err != nil:
 		return nil, err
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return nil, &Error{Service: service, Status: status, Reason: "the token (webinar.token) is refused"}
 	case status == http.StatusNotFound:
-		return nil, &Error{Service: service, Status: status, Reason: "no such event session"}
+		return nil, &Error{Service: service, Status: status, Reason: notFound}
 	case status < 200 || status > 299:
 		return nil, &Error{Service: service, Status: status, Reason: http.StatusText(status)}
 	}
-	if strings.TrimSpace(string(raw)) == "" {
-		return nil, nil
-	}
-	var out []Participation
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, &Error{Service: service, Status: status, Reason: "answer is not the JSON array expected"}
-	}
-	return out, nil
+	return ans.Body, nil
 }

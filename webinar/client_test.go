@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 func TestParticipationsPagesAndClassifies(t *testing.T) {
@@ -32,5 +33,38 @@ func TestParticipationsPagesAndClassifies(t *testing.T) {
 	}
 	if _, err := (&Client{}).Participations(context.Background(), 7); err == nil || IsRetryable(err) {
 		t.Errorf("no base URL: %v", err)
+	}
+}
+
+func TestRegisterToTheFirstSession(t *testing.T) {
+	f := NewFake("tok")
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	at := time.Date(2027, 3, 15, 15, 0, 0, 0, time.UTC)
+	f.AddEvent(Event{ID: 40, Name: "Массаж лица", Sessions: []Session{{ID: 41, StartsAt: at}}})
+	c := New(srv.URL+"/v3", "tok", 0)
+	ev, err := c.Event(context.Background(), 40)
+	if err != nil || ev.Name != "Массаж лица" || len(ev.Sessions) != 1 || ev.Sessions[0].ID != 41 || !ev.Sessions[0].StartsAt.Equal(at) {
+		t.Fatalf("event = %+v, %v", ev, err)
+	}
+	r, err := c.Register(context.Background(), 41, "Vera@Example.ru")
+	if err != nil || r.ParticipationID == 0 || r.Link != Link(r.ParticipationID) || f.Registered(41, "vera@example.ru") != r.ParticipationID {
+		t.Fatalf("registration = %+v, %v", r, err)
+	}
+	if again, _ := c.Register(context.Background(), 41, "vera@example.ru"); again != r {
+		t.Errorf("a repeat = %+v, want the same participation %+v", again, r)
+	}
+	if ps, _ := c.Participations(context.Background(), 41); len(ps) != 1 || ps[0].ID != r.ParticipationID {
+		t.Errorf("participations = %+v", ps)
+	}
+	if _, err := c.Event(context.Background(), 99); err == nil || IsRetryable(err) {
+		t.Errorf("an unknown event: %v, want a permanent error", err)
+	}
+	if _, err := c.Register(context.Background(), 99, "a@b.ru"); err == nil || IsRetryable(err) {
+		t.Errorf("an unknown session: %v, want a permanent error", err)
+	}
+	f.FailNext(1)
+	if _, err := c.Register(context.Background(), 41, "a@b.ru"); !IsRetryable(err) {
+		t.Errorf("502: %v, want retryable", err)
 	}
 }

@@ -28,7 +28,9 @@ type FormResult struct {
 // create the lead (with the contact when new) in one request; add the comment.
 //
 // amoCRM calls: new person 2 searches + 1 create + 1 note = 4;
-// existing contact with an open lead 1 search + 1 read + 1 update + 1 note = 4.
+// existing contact with an open lead 1 search + 1 read + 1 update + 1 note = 4;
+// a corporate new lead +1-2 company searches; a webinar_id +1 update + 1
+// note (and 2 webinar.ru requests).
 //
 // The person's forms run one at a time (a lease on their phone and email,
 // serialize.go), and each records the contact and lead it ended with, so
@@ -76,6 +78,10 @@ func (f *Flows) CreateLeadFromForm(ctx workflow.Context, in FormInput) (*FormRes
 // returns what to record for the next forms of the person.
 func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, ph, email string, known []store.Known) (*FormResult, []store.Known, error) {
 	log := workflow.GetLogger(ctx)
+	// Runs started before the webinar, event, organization, date and
+	// company rules replay without them.
+	v := workflow.GetVersion(ctx, formExtras, workflow.DefaultVersion, 2)
+	s.Extras, s.Register = v >= 1, v >= 2
 	contacts, extraLead, err := f.knownContact(ctx, s.Account, ph, email, known)
 	if err != nil {
 		return nil, nil, err
@@ -86,16 +92,18 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 		}
 	}
 	res := &FormResult{Account: s.Account}
+	var merged activities.Lead // the lead the form went into, when it merged
 	ids := leadIDs(contacts)
 	if extraLead != 0 && !slices.Contains(ids, extraLead) {
 		ids = append(ids, extraLead) // linked since, but the link may not show yet
 	}
-	if len(ids) > 0 {
+	if len(ids) > 0 && !webinarForm(in.Fields, s) { // a webinar registration is a lead of its own
 		var leads []activities.Lead
 		if err := workflow.ExecuteActivity(ctx, amo.GetLeads, activities.GetLeadsInput{Account: s.Account, IDs: ids}).Get(ctx, &leads); err != nil {
 			return nil, nil, err
 		}
 		if target, ok := mergeTarget(leads, s); ok {
+			merged = target
 			res.LeadID, res.Merged, res.ContactID = target.ID, true, contacts[0].ID
 			if err := f.mergeInto(ctx, s, target, in.Fields); err != nil {
 				return nil, nil, err
@@ -135,6 +143,11 @@ func (f *Flows) processForm(ctx workflow.Context, s formSettings, in FormInput, 
 	if text != "" {
 		note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: res.LeadID, Text: text}
 		if err := workflow.ExecuteActivity(ctx, amo.AddNote, note).Get(ctx, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	if event := webinarID(in.Fields); s.Register && event != 0 && email != "" && !registeredFor(merged, event, s) {
+		if err := registerForWebinar(ctx, s, res.LeadID, event, email); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -248,12 +261,67 @@ func (f *Flows) createLead(ctx workflow.Context, s formSettings, in FormInput, c
 			ResponsibleID: s.DefaultResponsible,
 		}
 	}
+	if s.Extras && s.SiteForm.Company {
+		company, manager, err := personCompany(ctx, ctx, s.Account, ph, email, contacts)
+		if err != nil {
+			return activities.CreatedLead{}, err
+		}
+		req.CompanyID = company
+		if len(contacts) == 0 && manager != 0 {
+			req.ResponsibleID = manager // the company's manager, when the person is new
+		}
+	}
 	if r := formResponsible(in.Fields, s); r != 0 {
 		req.ResponsibleID = r // the corporate form names its manager
 	}
 	var created activities.CreatedLead
 	err := workflow.ExecuteActivity(ctx, amo.CreateLead, req).Get(ctx, &created)
 	return created, err
+}
+
+// registerForWebinar registers the form's email to the webinar on
+// webinar.ru (2 requests) and writes the registration to the lead (1
+// update) with the link in a note (1 note); a webinar that cannot take
+// the registration is noted instead, the form never fails for it.
+func registerForWebinar(ctx workflow.Context, s formSettings, leadID, event int64, email string) error {
+	var reg activities.WebinarRegistration
+	in := activities.WebinarRegisterInput{Event: event, Email: email}
+	if err := workflow.ExecuteActivity(localOptions(ctx), webinarService.RegisterForWebinar, in).Get(ctx, &reg); err != nil {
+		return err
+	}
+	fields, text := webinarUpdate(reg, event, s.LeadFields)
+	if len(fields) > 0 {
+		up := activities.PatchLeadInput{Account: s.Account, ID: leadID, Fields: fields}
+		if err := workflow.ExecuteActivity(ctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	note := activities.NoteInput{Account: s.Account, Entity: "leads", EntityID: leadID, Text: text}
+	return workflow.ExecuteActivity(ctx, amo.AddNote, note).Get(ctx, nil)
+}
+
+// formExtras versions CreateLeadFromForm's site_form rules (webinar,
+// events, trial lesson, tags, company), organization, date and the type
+// fallback (1), and the webinar.ru registration (2).
+const formExtras = "form-site-extras"
+
+// personCompany is the person's company in the account, found as the
+// predecessor's corporate flows found it: a company holding the person's
+// phone or email (verified; the lowest id), else the company of the
+// person's first contact. manager is the company's responsible when it
+// was searched (0 otherwise). 0–2 company searches.
+func personCompany(ctx, actx workflow.Context, account, ph, email string, contacts []activities.Contact) (id, manager int64, err error) {
+	found, err := searchPayerCompanies(ctx, actx, account, ph, email)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(found) > 0 {
+		return found[0].ID, found[0].ResponsibleID, nil
+	}
+	if len(contacts) > 0 {
+		return contacts[0].CompanyID, 0, nil
+	}
+	return 0, 0, nil
 }
 
 // linked reports whether the lead is linked to one of the contacts.

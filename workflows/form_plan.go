@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"amoflow/activities"
 	"amoflow/match"
@@ -118,7 +119,76 @@ func formFields(fields map[string]string, s formSettings) map[int64]string {
 	for _, k := range fieldKeys(fields, s) {
 		out[s.FormFields[k]], _ = cutText(fields[k])
 	}
+	if !s.Extras {
+		return out
+	}
+	if id := s.FormFields["form_name_site"]; id != 0 && out[id] == "" && fields["comment"] != "" {
+		// No form name: the comment says what the request is (the PHP
+		// flow meant to do this; its mapping overwrote it).
+		out[id], _ = cutText(fields["comment"])
+	}
+	if org, ok := formOrganization(fields["organization"]); ok && s.LeadFields["organization"] != 0 {
+		out[s.LeadFields["organization"]] = org
+	}
+	if at, ok := formDate(fields["date"]); ok && s.LeadFields["event_datetime"] != 0 {
+		out[s.LeadFields["event_datetime"]] = strconv.FormatInt(at, 10)
+	}
 	return out
+}
+
+// formOrganizations are the options of amoCRM's organization select
+// (lead_fields.organization): a value outside them would make amoCRM
+// refuse the whole lead.
+var formOrganizations = []string{orgShortAmo, "ООО «МЦПО»", "ООО «МИРК»"}
+
+// formOrganization is the select option a form's organization names: 1C's
+// full name of the default organization ("НОЧУ ДПО МЦПО") is amoCRM's
+// "МЦПО"; ok is false for an empty or unknown value (noted, not written).
+func formOrganization(v string) (string, bool) {
+	if strings.TrimSpace(v) == "" {
+		return "", false
+	}
+	org := orgForAmo(v)
+	return org, slices.Contains(formOrganizations, org)
+}
+
+// formDateLayouts are the date forms the sites send (day first, as in
+// Russia, or ISO 8601), read in Moscow time unless they carry an offset.
+var formDateLayouts = []string{
+	"02.01.2006 15:04:05", "02.01.2006 15:04", "02.01.2006",
+	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02",
+}
+
+// formDate reads a form's event date as Unix seconds (what amoCRM's date
+// field holds); ok is false for an empty or unreadable value.
+func formDate(v string) (int64, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	for _, layout := range formDateLayouts {
+		if t, err := time.ParseInLocation(layout, v, msk); err == nil {
+			return t.Unix(), true
+		}
+	}
+	return 0, false
+}
+
+// formFlag reads a form's yes/no field (webinar, events): the C# form took
+// "true", the PHP one any non-empty value but "0"; both are read.
+func formFlag(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on", "да":
+		return true
+	}
+	return false
+}
+
+// webinarForm reports whether the form registers for a webinar under the
+// account's webinar rule: such a form is a lead of its own, never merged.
+func webinarForm(fields map[string]string, s formSettings) bool {
+	w := s.SiteForm
+	return s.Extras && (w.WebinarTag != "" || w.WebinarStage.PipelineID != 0) && formFlag(fields["webinar"])
 }
 
 // fieldKeys are the form keys that fill a lead field: several keys may share
@@ -172,6 +242,15 @@ func formNote(fields map[string]string, s formSettings) string {
 			lost = append(lost, k)
 		}
 	}
+	if s.Extras {
+		// Auxiliary values amoCRM cannot take are kept here, never refused.
+		if _, ok := formOrganization(fields["organization"]); !ok && fields["organization"] != "" && s.LeadFields["organization"] != 0 {
+			lost = append(lost, "organization")
+		}
+		if _, ok := formDate(fields["date"]); !ok && fields["date"] != "" && s.LeadFields["event_datetime"] != 0 {
+			lost = append(lost, "date")
+		}
+	}
 	var b strings.Builder
 	if t := strings.TrimSpace(fields["title"]); t != "" {
 		b.WriteString(t) // the old forms' separate title note, now the note's first line
@@ -204,6 +283,26 @@ func formTags(fields map[string]string, s formSettings) []activities.Tag {
 		if strings.Contains(fields["form_name_site"], r.Contains) {
 			tags = append(tags, s.tag(r.Tag))
 		}
+	}
+	if !s.Extras {
+		return tags
+	}
+	var names []string
+	if webinarForm(fields, s) && s.SiteForm.WebinarTag != "" {
+		names = append(names, s.SiteForm.WebinarTag)
+	}
+	if s.SiteForm.EventsTag != "" && formFlag(fields["events"]) {
+		names = append(names, s.SiteForm.EventsTag)
+	}
+	names = append(names, s.SiteForm.Tags...)
+	site := strings.ToLower(fields["site"])
+	for _, t := range s.SiteForm.SiteTags {
+		if site != "" && strings.Contains(site, strings.ToLower(t)) {
+			names = append(names, t)
+		}
+	}
+	for _, n := range names {
+		tags, _ = addTags(tags, []activities.Tag{s.tag(n)})
 	}
 	return tags
 }
@@ -262,11 +361,72 @@ func formResponsible(fields map[string]string, s formSettings) int64 {
 func newLeadStage(fields map[string]string, s formSettings) (pipeline, status int64) {
 	p, err := strconv.ParseInt(fields["pipeline"], 10, 64)
 	if err != nil || p <= 0 {
-		return s.Intake.PipelineID, s.Intake.StatusID
+		return extraStage(fields, s)
 	}
 	st, err := strconv.ParseInt(fields["status"], 10, 64)
 	if err != nil || st <= 0 {
 		st = 0 // amoCRM puts the lead in the pipeline's first stage
 	}
 	return p, st
+}
+
+// extraStage is a new lead's stage when the form names none: the open
+// lesson for a trial-lesson form, a free webinar's first stage for a
+// webinar without a price (the C# rules, the trial lesson first), else
+// the intake stage.
+func extraStage(fields map[string]string, s formSettings) (pipeline, status int64) {
+	w := s.SiteForm
+	switch {
+	case !s.Extras:
+	case w.TrialContains != "" && w.TrialStage.PipelineID != 0 && strings.Contains(fields["form_name_site"], w.TrialContains):
+		return w.TrialStage.PipelineID, w.TrialStage.StatusID
+	case webinarForm(fields, s) && w.WebinarStage.PipelineID != 0 && formPrice(fields) == 0:
+		return w.WebinarStage.PipelineID, w.WebinarStage.StatusID
+	}
+	return s.Intake.PipelineID, s.Intake.StatusID
+}
+
+// webinarID is the webinar.ru event a form registers its email to
+// (webinar_id, a positive number; 0: none).
+func webinarID(fields map[string]string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(fields["webinar_id"]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// registeredFor reports whether the merged lead already holds a
+// registration to the event (lead_fields.webinar_event): then the form
+// registers nobody again. A new lead holds none.
+func registeredFor(merged activities.Lead, event int64, s formSettings) bool {
+	id := s.LeadFields["webinar_event"]
+	return merged.ID != 0 && id != 0 && strings.TrimSpace(merged.Fields[id]) == strconv.FormatInt(event, 10)
+}
+
+// webinarNotePrefix starts the note with the registration link.
+const webinarNotePrefix = "Ссылка для регистрации на вебинар: "
+
+// webinarUpdate is what a registration writes on the lead (the fields the
+// account configures: the link, the start as the webinar date and the
+// event date, the event, session and participation ids, the webinar's
+// name) and its note; a registration that could not be made writes only
+// a note saying why.
+func webinarUpdate(r activities.WebinarRegistration, event int64, lf map[string]int64) ([]activities.FieldValues, string) {
+	if r.Problem != "" {
+		return nil, "Не удалось зарегистрировать на вебинар " + strconv.FormatInt(event, 10) + " (webinar.ru): " + r.Problem
+	}
+	var out []activities.FieldValues
+	for _, f := range []struct {
+		key   string
+		value any
+	}{
+		{"webinar_link", r.Link}, {"webinar_date", r.StartsAt}, {"event_datetime", r.StartsAt}, {"webinar_event", event},
+		{"webinar_session", r.Session}, {"webinar_participation", r.Participation}, {"event_name", r.Name},
+	} {
+		if id := lf[f.key]; id != 0 && f.value != "" && f.value != int64(0) {
+			out = append(out, textField(id, f.value))
+		}
+	}
+	return out, webinarNotePrefix + r.Link
 }

@@ -26,6 +26,17 @@ type formSettings struct {
 	SearchAttributes   bool
 	// FormResponsible: the form's responsible field names the lead's responsible.
 	FormResponsible bool
+	// SiteForm are the webinar, event, tag and company rules; LeadFields
+	// the lead fields they write (organization, event_datetime).
+	SiteForm   config.SiteForm
+	LeadFields map[string]int64
+	// Extras says the run applies SiteForm, organization, date and the
+	// type fallback: false in runs started before they existed
+	// (formExtras), which must replay as they ran.
+	Extras bool `json:"-"`
+	// Register says the run registers a webinar_id form on webinar.ru
+	// (formExtras version 2).
+	Register bool `json:"-"`
 }
 
 // formSettings snapshots the account's settings into the history once per run.
@@ -49,6 +60,8 @@ func (f *Flows) formSettings(ctx workflow.Context, account string) (formSettings
 			Tags:               a.Tags,
 			SearchAttributes:   f.Config.Temporal.SearchAttributes,
 			FormResponsible:    a.FormResponsible,
+			SiteForm:           a.SiteForm,
+			LeadFields:         a.LeadFields,
 		}
 	})
 	if err := enc.Get(&s); err != nil {

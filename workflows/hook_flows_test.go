@@ -18,7 +18,7 @@ import (
 func hookFlows() *Flows {
 	acct := func(s amoSettings, name string) *config.Account {
 		return &config.Account{Name: name, Intake: s.Intake, LeadFields: s.LeadFields, Pipelines: s.Pipelines,
-			Statuses: s.Statuses, Users: s.Users, Tags: s.Tags, ManagerPool: s.ManagerPool}
+			Statuses: s.Statuses, Users: s.Users, Tags: s.Tags, ManagerPool: s.ManagerPool, CompanyFields: s.CompanyFields}
 	}
 	return &Flows{Config: &config.Config{
 		Temporal: config.Temporal{TaskQueue: "amoflow"},
@@ -53,9 +53,12 @@ func TestRet2CorpNewPerson(t *testing.T) {
 		Return([]activities.NoteCard{{ID: 2, Type: "call_in", Params: amocrm.NoteParams{UniqID: "u1"}}}, nil).Once()
 	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "9165551234"}).Return(nil, nil).Once()
 	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "olga@corp.example"}).Return(nil, nil).Once()
+	// No company holds the person's phone or email: none is linked.
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "9165551234", With: []string{"leads"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "olga@corp.example", With: []string{"leads"}}).Return(nil, nil).Once()
 	env.OnActivity(pg.NextManager, mock.Anything, activities.NextManagerInput{Pool: "corp", Key: "ret2corp:31234567", Managers: hookCorp.ManagerPool}).Return(int64(2375116), nil).Once()
 	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
-		return in.Account == "corp" && in.PipelineID == 5312269 && in.StatusID == 47317618 && in.ResponsibleID == 2375116 &&
+		return in.Account == "corp" && in.PipelineID == 5312269 && in.StatusID == 47317618 && in.ResponsibleID == 2375116 && in.CompanyID == 0 &&
 			in.NewContact != nil && in.NewContact.Phone == "+79165551234" && in.NewContact.Email == "olga@corp.example" && in.NewContact.ResponsibleID == 2375116 &&
 			in.Marker.Value == "31234567" && len(in.Tags) == 3 && in.Tags[0].ID == 1187781 && len(in.Fields) == 3
 	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
@@ -78,6 +81,63 @@ func TestRet2CorpNewPerson(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	env.AssertExpectations(t)
+}
+
+// The person is a corporate client with an open sales lead: the hand-over
+// joins it (RET_ID written, the comment and calls added) and creates nothing.
+func TestRet2CorpJoinsThePersonsOpenCorporateLead(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(retailLead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31234567, Types: []string{"common"}}).
+		Return([]activities.NoteCard{{ID: 1, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "contacts", EntityID: 700, Types: []string{"call_in", "call_out"}}).Return(nil, nil).Once()
+	person := activities.Contact{ID: 901, ResponsibleID: 8628763, Phones: []string{"+79165551234"}, LeadIDs: []int64{800, 801, 802}}
+	env.OnActivity(amo.SearchContacts, mock.Anything, activities.SearchContactsInput{Account: "corp", Query: "9165551234"}).Return([]activities.Contact{person}, nil).Once()
+	env.OnActivity(amo.GetLeads, mock.Anything, activities.GetLeadsInput{Account: "corp", IDs: []int64{800, 801, 802}}).Return([]activities.Lead{
+		{ID: 800, PipelineID: 5312269, StatusID: 142, UpdatedAt: 9}, // won
+		{ID: 801, PipelineID: 5312269, StatusID: 47317618, UpdatedAt: 5, ResponsibleID: 2375131},
+		{ID: 802, PipelineID: 5238031, StatusID: 46783762, UpdatedAt: 7}, // contract department
+	}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, mock.MatchedBy(func(in activities.PatchLeadInput) bool {
+		return in.Account == "corp" && in.ID == 801 && len(in.Fields) == 1 && in.Fields[0].ID == 752191 && in.Fields[0].Values[0].Text() == "31234567" && in.StatusID == 0
+	})).Return(nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "corp", Entity: "leads", EntityID: 801, Types: []string{"common"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "corp", Entity: "leads",
+		Notes: []activities.NoteCard{{EntityID: 801, Type: "common", Params: amocrm.NoteParams{Text: "last"}}}}).Return([]int64{1}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
+
+	res := runRet2Corp(t, env)
+	if res.Created || !res.Changed || res.TargetLeadID != 801 || res.TargetContactID != 901 {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // no company search, no round robin, no create
+}
+
+// A new corporate person whose phone a company holds: the lead is created
+// linked to that company, with the company's manager (one of the pool).
+func TestRet2CorpLinksThePersonsCompany(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	lead := retailLead
+	lead.StatusID = 35942104
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.Anything).Return(nil, nil).Twice()
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Twice()
+	company := activities.CompanyCard{ID: 77, ResponsibleID: 2375131, Values: []activities.FieldValues{{ID: 33575, Code: "PHONE", Values: []activities.FieldValue{{Value: "+7 (916) 555-12-34"}}}}}
+	stranger := activities.CompanyCard{ID: 5, ResponsibleID: 8628763, Values: []activities.FieldValues{{ID: 33575, Code: "PHONE", Values: []activities.FieldValue{{Value: "+7 916 555-12-35"}}}}}
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "9165551234", With: []string{"leads"}}).Return([]activities.CompanyCard{stranger, company}, nil).Once()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "olga@corp.example", With: []string{"leads"}}).Return(nil, nil).Once()
+	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
+		return in.CompanyID == 77 && in.ResponsibleID == 2375131 && in.NewContact != nil && in.NewContact.ResponsibleID == 2375131
+	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
+
+	if res := runRet2Corp(t, env); !res.Created {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // no round robin: the company's manager is in the pool
 }
 
 func TestRet2CorpFoundCorporateLeadGetsOnlyWhatIsMissing(t *testing.T) {
@@ -218,4 +278,64 @@ func TestEditContactSkipsTheEcho(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	env.AssertExpectations(t)
+}
+
+// The open corporate lead already names another retail lead in RET_ID:
+// it is joined, and RET_ID is left as it is (corp2ret keeps its way back).
+func TestRet2CorpJoinKeepsAnotherRetID(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(retailLead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.Anything).Return(nil, nil)
+	person := activities.Contact{ID: 901, Phones: []string{"+79165551234"}, LeadIDs: []int64{801}}
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return([]activities.Contact{person}, nil).Once()
+	env.OnActivity(amo.GetLeads, mock.Anything, mock.Anything).Return([]activities.Lead{
+		{ID: 801, PipelineID: 5312269, StatusID: 47317618, Fields: map[int64]string{752191: "30000001"}},
+	}, nil).Once()
+	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
+
+	res := runRet2Corp(t, env)
+	if res.Created || res.TargetLeadID != 801 {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // the only PatchLead is the retail stage: no RET_ID written
+}
+
+// runRet2Corp runs Ret2Corp for retailLead and returns its result.
+func runRet2Corp(t *testing.T, env *testsuite.TestWorkflowEnvironment) HookResult {
+	t.Helper()
+	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: retailLead.ID})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res HookResult
+	env.GetWorkflowResult(&res)
+	return res
+}
+
+// The person is new to the corporate account and no company holds their
+// phone or email, but the retail lead has a company: the corporate company
+// with its INN is linked, with its manager.
+func TestRet2CorpFindsTheRetailLeadsCompany(t *testing.T) {
+	env := newHookTestEnv(t, hookFlows())
+	lead := retailLead
+	lead.StatusID, lead.CompanyID = 35942104, 555
+	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
+	env.OnActivity(amo.FindLeadByField, mock.Anything, mock.Anything).Return(activities.LeadCard{}, nil).Once()
+	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(retailPerson, nil).Once()
+	env.OnActivity(amo.ListNotes, mock.Anything, mock.Anything).Return(nil, nil)
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil).Twice()
+	env.OnActivity(amo.SearchCompanies, mock.Anything, mock.MatchedBy(func(in activities.SearchCompaniesInput) bool { return len(in.With) == 1 })).Return(nil, nil).Twice()
+	env.OnActivity(amo.ReadCompany, mock.Anything, activities.ReadInput{Account: "retail", ID: 555}).Return(activities.CompanyCard{ID: 555, Name: "ООО Фирма",
+		Values: []activities.FieldValues{{ID: 644317, Values: []activities.FieldValue{{Value: "7701234567"}}}}}, nil).Once()
+	twin := activities.CompanyCard{ID: 77, ResponsibleID: 2375131, Values: []activities.FieldValues{{ID: 69123, Values: []activities.FieldValue{{Value: "7701234567"}}}}}
+	env.OnActivity(amo.SearchCompanies, mock.Anything, activities.SearchCompaniesInput{Account: "corp", Query: "7701234567"}).Return([]activities.CompanyCard{twin}, nil).Once()
+	env.OnActivity(amo.CreateLinkedLead, mock.Anything, mock.MatchedBy(func(in activities.NewLeadInput) bool {
+		return in.CompanyID == 77 && in.ResponsibleID == 2375131
+	})).Return(activities.CreatedLead{LeadID: 900, ContactID: 901}, nil).Once()
+	if res := runRet2Corp(t, env); !res.Created {
+		t.Fatalf("result = %+v", res)
+	}
+	env.AssertExpectations(t) // no round robin: the company's manager is in the pool
 }

@@ -46,6 +46,67 @@ func corpFields(l activities.LeadCard, r, c amoSettings, retID int64) []activiti
 	return append(out, textField(retID, l.ID))
 }
 
+// openCorpLead is the person's corporate lead a ret2corp hand-over joins
+// instead of creating one (docs/flows.md#ret2corp): open (not won or lost)
+// and in the sales pipeline, as the PHP flow chose; of several, the most
+// recently updated (ties: the higher id), where the PHP flow took
+// whichever amoCRM listed last.
+func openCorpLead(leads []activities.Lead, sales int64) (activities.Lead, bool) {
+	var best activities.Lead
+	for _, l := range leads {
+		if l.PipelineID != sales || l.StatusID == statusWon || l.StatusID == statusLost {
+			continue
+		}
+		if best.ID == 0 || l.UpdatedAt > best.UpdatedAt || (l.UpdatedAt == best.UpdatedAt && l.ID > best.ID) {
+			best = l
+		}
+	}
+	return best, best.ID != 0
+}
+
+// holderOf is the first contact that has the lead (0: none).
+func holderOf(contacts []activities.Contact, leadID int64) int64 {
+	for _, c := range contacts {
+		if slices.Contains(c.LeadIDs, leadID) {
+			return c.ID
+		}
+	}
+	return 0
+}
+
+// companyKeys are what a company is looked up by in another account: its
+// INN (digits, at least 10; innField is the account's INN field) and its
+// name (trimmed). Either may be "".
+func companyKeys(co activities.CompanyCard, innField int64) (inn, name string) {
+	for _, f := range co.Values {
+		if f.ID != innField || innField == 0 {
+			continue
+		}
+		for _, v := range f.Values {
+			if inn = doubleKey("inn", v.Text()); inn != "" {
+				break
+			}
+		}
+	}
+	return inn, strings.TrimSpace(co.Name)
+}
+
+// sameCompany picks, among search hits, the company that is the one
+// asked for: with an INN, a hit holding that INN (innField); without one,
+// a hit of the same name (ignoring case). The lowest id of several, so
+// the order amoCRM answers in does not matter.
+func sameCompany(hits []activities.CompanyCard, inn, name string, innField int64) (activities.CompanyCard, bool) {
+	var best activities.CompanyCard
+	for _, h := range hits {
+		hinn, hname := companyKeys(h, innField)
+		same := (inn != "" && hinn == inn) || (inn == "" && name != "" && strings.EqualFold(hname, name))
+		if same && h.ID != 0 && (best.ID == 0 || h.ID < best.ID) {
+			best = h
+		}
+	}
+	return best, best.ID != 0
+}
+
 // ret2corpTags mark a corporate lead that came from retail (docs/flows.md#ret2corp).
 var ret2corpTags = []string{"Сделка из розницы", "mzpo.education"}
 

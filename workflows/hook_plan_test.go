@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,21 +14,23 @@ import (
 // Settings as in config/example.yaml (the ids the plans use).
 var (
 	hookRetail = amoSettings{
-		Account:    "retail",
-		LeadFields: map[string]int64{"type": 639075, "site": 639081, "page": 639083, "source": 639085, "roistat": 639073, "promocode": 725309, "result": 644675, "avito_course": 731115, "event_name": 725709, "event_address": 725711, "event_datetime": 724347},
-		Pipelines:  map[string]int64{"free_events": 5055190, "trial_lesson": 4586602},
-		Statuses:   map[string]int64{"send_to_corp": 35942104, "event_notified": 45469723, "trial_lesson_booked": 42430264},
-		Tags:       map[string]int64{"Авито": 370175, "Ручная": 264383, "ДОД": 273459, "mzpo-s.ru": 246137},
+		Account:       "retail",
+		LeadFields:    map[string]int64{"type": 639075, "site": 639081, "page": 639083, "source": 639085, "roistat": 639073, "promocode": 725309, "result": 644675, "avito_course": 731115, "event_name": 725709, "event_address": 725711, "event_datetime": 724347},
+		Pipelines:     map[string]int64{"free_events": 5055190, "trial_lesson": 4586602},
+		Statuses:      map[string]int64{"send_to_corp": 35942104, "event_notified": 45469723, "trial_lesson_booked": 42430264},
+		Tags:          map[string]int64{"Авито": 370175, "Ручная": 264383, "ДОД": 273459, "mzpo-s.ru": 246137},
+		CompanyFields: map[string]int64{"inn": 644317},
 	}
 	hookCorp = amoSettings{
-		Account:     "corp",
-		Intake:      config.Stage{PipelineID: 5312269, StatusID: 47317618},
-		LeadFields:  map[string]int64{"type": 748383, "site": 758213, "page": 758215, "source": 748385, "roistat": 758217, "promocode": 758643, "ret_id": 752191, "id_lead_ret": 759479, "lead_dog": 759477, "corp_man": 761425},
-		Pipelines:   map[string]int64{"sales": 5312269, "contracts": 5238031},
-		Statuses:    map[string]int64{"waiting_contract": 47337076, "sent_bill": 47317651, "contracts_new": 46783762},
-		Users:       map[string]int64{"admin": 2375146, "contracts_responsible": 8127907},
-		ManagerPool: []int64{8628763, 2375116, 2375131},
-		Tags:        map[string]int64{"Сделка из розницы": 1212821, "mzpo.education": 1187791, "mzpo-s.ru": 1187781},
+		Account:       "corp",
+		Intake:        config.Stage{PipelineID: 5312269, StatusID: 47317618},
+		LeadFields:    map[string]int64{"type": 748383, "site": 758213, "page": 758215, "source": 748385, "roistat": 758217, "promocode": 758643, "ret_id": 752191, "id_lead_ret": 759479, "lead_dog": 759477, "corp_man": 761425},
+		Pipelines:     map[string]int64{"sales": 5312269, "contracts": 5238031},
+		Statuses:      map[string]int64{"waiting_contract": 47337076, "sent_bill": 47317651, "contracts_new": 46783762},
+		Users:         map[string]int64{"admin": 2375146, "contracts_responsible": 8127907},
+		ManagerPool:   []int64{8628763, 2375116, 2375131},
+		Tags:          map[string]int64{"Сделка из розницы": 1212821, "mzpo.education": 1187791, "mzpo-s.ru": 1187781},
+		CompanyFields: map[string]int64{"inn": 69123},
 	}
 )
 
@@ -211,5 +214,65 @@ func TestFieldIntAndAgrFields(t *testing.T) {
 	}
 	if !strings.Contains(managerNoteText("X"), "Ответственный менеджер в корпорате: X") {
 		t.Fatal(managerNoteText("X"))
+	}
+}
+
+func TestOpenCorpLead(t *testing.T) {
+	const sales = 5312269
+	for _, c := range []struct {
+		name  string
+		leads []activities.Lead
+		want  int64
+	}{
+		{"none", nil, 0},
+		{"won and lost are closed", []activities.Lead{{ID: 1, PipelineID: sales, StatusID: 142}, {ID: 2, PipelineID: sales, StatusID: 143}}, 0},
+		{"other pipelines do not count", []activities.Lead{{ID: 3, PipelineID: 5238031, StatusID: 46783762}, {ID: 4, PipelineID: 4697182, StatusID: 43009222}}, 0},
+		{"the open sales lead", []activities.Lead{{ID: 1, PipelineID: sales, StatusID: 142, UpdatedAt: 9}, {ID: 5, PipelineID: sales, StatusID: 47317618, UpdatedAt: 1}}, 5},
+		{"the most recently updated", []activities.Lead{{ID: 6, PipelineID: sales, StatusID: 47317618, UpdatedAt: 3}, {ID: 7, PipelineID: sales, StatusID: 47337076, UpdatedAt: 8}, {ID: 8, PipelineID: sales, StatusID: 47317651, UpdatedAt: 5}}, 7},
+		{"ties: the higher id", []activities.Lead{{ID: 9, PipelineID: sales, StatusID: 1, UpdatedAt: 4}, {ID: 10, PipelineID: sales, StatusID: 1, UpdatedAt: 4}}, 10},
+	} {
+		got, ok := openCorpLead(c.leads, sales)
+		if got.ID != c.want || ok != (c.want != 0) {
+			t.Errorf("%s: %d %v, want %d", c.name, got.ID, ok, c.want)
+		}
+		slices.Reverse(c.leads)
+		if again, _ := openCorpLead(c.leads, sales); again.ID != c.want {
+			t.Errorf("%s: reversed order picked %d", c.name, again.ID)
+		}
+	}
+	contacts := []activities.Contact{{ID: 1, LeadIDs: []int64{5}}, {ID: 2, LeadIDs: []int64{6, 7}}}
+	if holderOf(contacts, 7) != 2 || holderOf(contacts, 8) != 0 {
+		t.Error("holderOf")
+	}
+}
+
+func TestSameCompany(t *testing.T) {
+	inn := func(id int64, name, v string) activities.CompanyCard {
+		return activities.CompanyCard{ID: id, Name: name, Values: []activities.FieldValues{{ID: 69123, Values: []activities.FieldValue{{Value: v}}}}}
+	}
+	retail := activities.CompanyCard{ID: 1, Name: " ООО Фирма ", Values: []activities.FieldValues{{ID: 644317, Values: []activities.FieldValue{{Value: "7701 234 567"}}}}}
+	gotINN, gotName := companyKeys(retail, 644317)
+	if gotINN != "7701234567" || gotName != "ООО Фирма" {
+		t.Fatalf("keys = %q %q", gotINN, gotName)
+	}
+	if i, _ := companyKeys(retail, 0); i != "" {
+		t.Error("no INN field configured: no INN")
+	}
+	for _, c := range []struct {
+		name      string
+		hits      []activities.CompanyCard
+		inn, firm string
+		want      int64
+	}{
+		{"by INN, the lowest id", []activities.CompanyCard{inn(9, "ООО Фирма", "77012345670"), inn(8, "Другая", "7701234567"), inn(7, "Фирма", "7701234567")}, "7701234567", "ООО Фирма", 7},
+		{"an INN that only contains the digits is another company", []activities.CompanyCard{inn(9, "ООО Фирма", "77012345670")}, "7701234567", "ООО Фирма", 0},
+		{"with an INN the name alone is not enough", []activities.CompanyCard{inn(9, "ООО Фирма", "")}, "7701234567", "ООО Фирма", 0},
+		{"without an INN, the same name", []activities.CompanyCard{inn(9, "ООО Фирма и сыновья", ""), inn(6, "ооо фирма", "")}, "", "ООО Фирма", 6},
+		{"nothing to compare", []activities.CompanyCard{inn(9, "", "")}, "", "", 0},
+	} {
+		got, ok := sameCompany(c.hits, c.inn, c.firm, 69123)
+		if got.ID != c.want || ok != (c.want != 0) {
+			t.Errorf("%s: %d %v, want %d", c.name, got.ID, ok, c.want)
+		}
 	}
 }

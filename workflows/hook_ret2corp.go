@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -12,11 +14,13 @@ import (
 
 // Ret2Corp hands a retail lead over to the corporate account
 // (docs/flows.md#ret2corp, webhook ret2corp): the person is found in the
-// corporate account by phone, then e-mail (verified), or created; the
-// corporate lead is created with the copied fields, the tags by name and
-// RET_ID = the retail lead, linked to the person; the retail lead's last
-// comment goes on it and the person's calls are copied to the corporate
-// contact; the retail lead ends in the "sent to corporate" stage.
+// corporate account by phone, then e-mail (verified), or created; their
+// open corporate sales lead is joined (RET_ID written when empty), else
+// the corporate lead is created with the copied fields, the tags by name
+// and RET_ID = the retail lead, linked to the person and to the person's
+// company (or the retail lead's company, found by INN); the retail lead's
+// last comment goes on it and the person's calls are copied to the
+// corporate contact; the retail lead ends in the "sent to corporate" stage.
 //
 // Idempotent: RET_ID marks the corporate lead, and the flow looks for it
 // before creating anything; a lead found that way (an earlier delivery, a
@@ -26,8 +30,9 @@ import (
 // per retail lead.
 //
 // amoCRM calls, new person: retail 4 (lead, contact, lead notes, calls) +
-// corporate 5-6 (RET_ID search, 1-2 contact searches, lead with contact,
-// comment, calls); +1 retail when the lead is not in the stage yet.
+// corporate 7-8 (RET_ID search, 1-2 contact searches, 1-2 company
+// searches, lead with contact, comment, calls); +1 retail when the lead is
+// not in the stage yet.
 func (f *Flows) Ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	return serialized(ctx, ev, f.ret2Corp)
 }
@@ -84,11 +89,11 @@ func (f *Flows) ret2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return nil, err
 	}
 	if corp.ID == 0 {
-		created, err := run.createCorpLead(ctx, marker, &corp)
+		created, changed, err := run.createCorpLead(ctx, marker, &corp)
 		if err != nil {
 			return nil, err
 		}
-		res.Created, res.Changed = created, true
+		res.Created, res.Changed = created, changed
 	}
 	res.TargetLeadID = corp.ID
 	var corpContact int64
@@ -141,28 +146,58 @@ func (run *ret2corpRun) readRetailPerson(ctx workflow.Context) error {
 	return nil
 }
 
+// ret2corpExtras versions Ret2Corp's reuse of the person's open corporate
+// lead and its company link (1), and the retail lead's company found in
+// the corporate account (2): runs started before replay without them.
+const ret2corpExtras = "ret2corp-open-lead-company"
+
 // createCorpLead finds the person in the corporate account (or plans a new
-// contact), picks the responsible manager and creates the marked lead,
-// which it writes into corp. It reports whether this run created it (a
-// lead found by its marker after a lost answer was not).
-func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.Marker, corp *activities.LeadCard) (bool, error) {
+// contact); when the person has an open corporate lead it takes that one
+// (reuseOpenLead), else it looks up the person's company, picks the
+// responsible manager and creates the marked lead. It writes the lead into
+// corp and reports whether this run created it (a lead found by its marker
+// after a lost answer was not, nor a reused one) and whether it wrote
+// anything.
+func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.Marker, corp *activities.LeadCard) (created, changed bool, err error) {
 	r, c, person := run.r, run.c, run.person
+	v := workflow.GetVersion(ctx, ret2corpExtras, workflow.DefaultVersion, 2)
+	extras := v >= 1
 	var contacts []activities.Contact
+	ph, email := contactKeys(person)
 	if person.ID != 0 {
-		ph, email := contactKeys(person)
-		var err error
 		if contacts, err = run.f.findPersonHeld(ctx, run.cctx, c.Account, ph, email); err != nil {
-			return false, err
+			return false, false, err
 		}
 		run.newContact = len(contacts) == 0
 	}
+	if extras && len(contacts) > 0 {
+		found, marked, err := run.reuseOpenLead(ctx, marker, contacts)
+		if err != nil || found.ID != 0 {
+			*corp = found
+			return false, marked, err
+		}
+	}
+	var company, companyManager int64
+	if extras && person.ID != 0 {
+		if company, companyManager, err = personCompany(ctx, run.cctx, c.Account, ph, email, contacts); err != nil {
+			return false, false, err
+		}
+	}
+	if v >= 2 && company == 0 && run.lead.CompanyID != 0 {
+		if company, companyManager, err = run.retailCompany(ctx); err != nil {
+			return false, false, err
+		}
+	}
 	var responsible int64
-	if len(contacts) > 0 && slices.Contains(run.pool, contacts[0].ResponsibleID) {
+	switch {
+	case len(contacts) > 0 && slices.Contains(run.pool, contacts[0].ResponsibleID):
 		responsible = contacts[0].ResponsibleID // the person's manager keeps them
-	} else {
+	case slices.Contains(run.pool, companyManager):
+		responsible = companyManager // else the company's
+	default:
 		pick := activities.NextManagerInput{Pool: c.Account, Key: "ret2corp:" + marker.Value, Managers: run.pool}
 		if err := workflow.ExecuteActivity(localOptions(ctx), pg.NextManager, pick).Get(ctx, &responsible); err != nil {
-			return false, err
+			return false, false, err
 		}
 	}
 	lead := run.lead
@@ -175,31 +210,65 @@ func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.M
 		Price:         lead.Price,
 		Fields:        corpFields(lead, r, c, run.retID),
 		Tags:          corpTags(lead.Tags, c),
+		CompanyID:     company,
 		Marker:        marker,
 	}
 	if len(contacts) > 0 {
 		in.ContactIDs = []int64{contacts[0].ID}
 	} else if run.newContact {
-		ph, email := contactKeys(person)
 		in.NewContact = &activities.NewContact{FirstName: person.Name, Phone: ph, Email: email, ResponsibleID: responsible}
 	}
-	var created activities.CreatedLead
-	if err := workflow.ExecuteActivity(run.cctx, amo.CreateLinkedLead, in).Get(ctx, &created); err != nil {
-		return false, err
+	var made activities.CreatedLead
+	if err := workflow.ExecuteActivity(run.cctx, amo.CreateLinkedLead, in).Get(ctx, &made); err != nil {
+		return false, false, err
 	}
-	if err := rememberMarked(ctx, c.Account, marker, created); err != nil {
-		return false, err
+	if err := rememberMarked(ctx, c.Account, marker, made); err != nil {
+		return false, false, err
 	}
 	if person.ID != 0 {
-		if err := run.f.rememberPerson(ctx, c.Account, person, contacts, created); err != nil {
-			return false, err
+		if err := run.f.rememberPerson(ctx, c.Account, person, contacts, made); err != nil {
+			return false, false, err
 		}
 	}
-	corp.ID, corp.ResponsibleID = created.LeadID, responsible
-	if created.ContactID != 0 {
-		corp.ContactIDs = []int64{created.ContactID}
+	corp.ID, corp.ResponsibleID = made.LeadID, responsible
+	if made.ContactID != 0 {
+		corp.ContactIDs = []int64{made.ContactID}
 	}
-	return !created.Found, nil
+	return !made.Found, true, nil
+}
+
+// reuseOpenLead looks among the found contacts' corporate leads for an
+// open one in the sales pipeline (openCorpLead, the PHP flow's rule) and,
+// when there is one, takes it instead of creating a lead: RET_ID is
+// written on it when empty (so corp2ret finds this retail lead and a
+// repeat finds the lead by its marker); a RET_ID naming another retail
+// lead is left as it is. The lead keeps its responsible, stage and
+// company. found.ID is 0 when there is none; marked says RET_ID was
+// written. 1 read + 0–1 update.
+func (run *ret2corpRun) reuseOpenLead(ctx workflow.Context, marker activities.Marker, contacts []activities.Contact) (found activities.LeadCard, marked bool, err error) {
+	c := run.c
+	ids := leadIDs(contacts)
+	if len(ids) == 0 {
+		return found, false, nil
+	}
+	var leads []activities.Lead
+	if err := workflow.ExecuteActivity(run.cctx, amo.GetLeads, activities.GetLeadsInput{Account: c.Account, IDs: ids}).Get(ctx, &leads); err != nil {
+		return found, false, err
+	}
+	open, ok := openCorpLead(leads, c.Intake.PipelineID)
+	if !ok {
+		return found, false, nil
+	}
+	found = activities.LeadCard{Lead: open}
+	found.ContactIDs = []int64{holderOf(contacts, open.ID)}
+	if strings.TrimSpace(open.Fields[run.retID]) != "" {
+		return found, false, nil
+	}
+	up := activities.PatchLeadInput{Account: c.Account, ID: open.ID, Fields: []activities.FieldValues{textField(run.retID, run.lead.ID)}}
+	if err := workflow.ExecuteActivity(run.cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
+		return found, false, err
+	}
+	return found, true, rememberMarked(ctx, c.Account, marker, activities.CreatedLead{LeadID: open.ID, ContactID: found.ContactIDs[0]})
 }
 
 // copyCommentAndCalls puts the retail lead's last comment on the corporate
@@ -255,4 +324,31 @@ func addMissingNotes(ctx workflow.Context, account, entity string, id int64, typ
 		}
 	}
 	return len(want) > 0, nil
+}
+
+// retailCompany is the corporate company of the retail lead's company,
+// for a person no corporate company was found for: read in retail, then
+// searched in the corporate account by its INN (by its name when it has
+// none), and taken only when the hit really has that INN (or that name);
+// the lowest id of several. manager is its responsible. Nothing is
+// created: the predecessors never made a corporate company here either.
+// 1 retail read + 0–1 corporate search.
+func (run *ret2corpRun) retailCompany(ctx workflow.Context) (id, manager int64, err error) {
+	var co activities.CompanyCard
+	in := activities.ReadInput{Account: run.r.Account, ID: run.lead.CompanyID}
+	if err := workflow.ExecuteActivity(run.rctx, amo.ReadCompany, in).Get(ctx, &co); err != nil || co.ID == 0 {
+		return 0, 0, err
+	}
+	inn, name := companyKeys(co, run.r.CompanyFields["inn"])
+	q := cmp.Or(inn, name)
+	if q == "" {
+		return 0, 0, nil
+	}
+	var hits []activities.CompanyCard
+	search := activities.SearchCompaniesInput{Account: run.c.Account, Query: q}
+	if err := workflow.ExecuteActivity(run.cctx, amo.SearchCompanies, search).Get(ctx, &hits); err != nil {
+		return 0, 0, err
+	}
+	hit, _ := sameCompany(hits, inn, name, run.c.CompanyFields["inn"])
+	return hit.ID, hit.ResponsibleID, nil
 }

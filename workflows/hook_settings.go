@@ -24,6 +24,9 @@ type amoSettings struct {
 	Users              map[string]int64
 	Tags               map[string]int64
 	ManagerPool        []int64
+	// CompanyFields: ret2corp finds a retail company in the corporate
+	// account by its INN (company_fields.inn).
+	CompanyFields map[string]int64
 }
 
 // hookSettings is every account's settings, by config key.
@@ -51,6 +54,7 @@ func (f *Flows) hookSettings(ctx workflow.Context) (hookSettings, error) {
 				Users:              a.Users,
 				Tags:               a.Tags,
 				ManagerPool:        a.ManagerPool,
+				CompanyFields:      a.CompanyFields,
 			}
 		}
 		return out
