@@ -173,7 +173,9 @@ func TestFormWebinarNeverMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res FormResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	if res.Merged || res.LeadID != 100 {
 		t.Fatalf("result = %+v", res)
 	}

@@ -310,7 +310,9 @@ func runRet2Corp(t *testing.T, env *testsuite.TestWorkflowEnvironment) HookResul
 		t.Fatal(err)
 	}
 	var res HookResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	return res
 }
 
