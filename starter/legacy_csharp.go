@@ -120,9 +120,13 @@ var legacyHooksNotYet = []string{
 	"nightly",
 }
 
-// legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
-// amoflow does not have yet (savelead it has: legacySaveLead).
-var legacyOneCHooksNotYet = []string{"saveclient", "savecompany"}
+// legacyOneCSaves are the amoCRM hooks under /integration/1c/ that
+// transfer a lead's client or company to 1C: the webhook method per
+// account that sent it ("" where it had no such hook).
+var legacyOneCSaves = map[string]struct{ retail, corp string }{
+	"saveclient":  {"saveclient", "saveclient_corp"},
+	"savecompany": {"", "savecompany"},
+}
 
 // legacyOneCEdits are the amoCRM hooks under /integration/1c/ that send an
 // amoCRM edit to 1C: the webhook method per account that sent it (the
@@ -249,6 +253,12 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if m, ok := legacyOneCSaves[name]; ok {
+		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
+			s.legacyOneCSave(w, r, m)
+		}
+		return
+	}
 	if m, ok := legacyOneCEdits[name]; ok {
 		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
 			s.legacyOneCEdit(w, r, m)
@@ -260,7 +270,7 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	}
 	job, ok := legacyOneCJobs[name]
 	if !ok {
-		s.legacyUnknown(w, r, name, append([]string{"paymentreceived", "courseended"}, legacyOneCHooksNotYet...))
+		s.legacyUnknown(w, r, name, []string{"paymentreceived", "courseended"})
 		return
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodPatch {
@@ -341,6 +351,51 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 		method = "physics_corp"
 	}
 	s.legacyHookAs(w, r, method)
+}
+
+// legacyOneCSave is POST /integration/1c/saveclient|savecompany, an amoCRM
+// hook: the account checked first, then the lead id, as before ("Incorrect
+// account number.", "Incorrect lead number"); then the method of the
+// account in the body, an account without one answering "Unexpected
+// request.".
+func (s *server) legacyOneCSave(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return
+	}
+	if !legacyAccountNumber(body) {
+		writeText(w, http.StatusBadRequest, "Incorrect account number.")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if _, ok := s.legacyLeadBody(w, r); !ok {
+		return
+	}
+	method := m.retail
+	if s.fromCorporate(body) {
+		method = m.corp
+	}
+	if method == "" {
+		writeText(w, http.StatusBadRequest, "Unexpected request.")
+		return
+	}
+	s.legacyHookAs(w, r, method)
+}
+
+// legacyAccountNumber reports whether an old hook's body names its account
+// (account[id] a number, or account[subdomain]).
+func legacyAccountNumber(body []byte) bool {
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return false
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(v.Get("account[id]")), 10, 64)
+	return (err == nil && id > 0) || strings.TrimSpace(v.Get("account[subdomain]")) != ""
 }
 
 // fromCorporate reports whether an amoCRM hook's body names (account[id]

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -85,6 +86,13 @@ func (f *Flows) clientInto(ctx workflow.Context, acct onecAccount, c onec.Studen
 	if contact.ID == 0 && updateOnly {
 		return 0, nil
 	}
+	return f.applyClient(ctx, acct, contact, c)
+}
+
+// applyClient writes the client onto contact (a new contact when its ID is
+// 0) when it lacks anything of it, and records the link and the echo mark.
+// A new contact of a client without a GUID yet is probed for by its name.
+func (f *Flows) applyClient(ctx workflow.Context, acct onecAccount, contact activities.AmoRecord, c onec.Student) (int64, error) {
 	fields, dates := contactFrom1C(c, acct)
 	w := activities.AmoWrite{Entity: "contacts", ID: contact.ID, Fields: fields, Dates: dates}
 	if name := strings.TrimSpace(c.Name); name != contact.Name {
@@ -103,8 +111,12 @@ func (f *Flows) clientInto(ctx workflow.Context, acct onecAccount, c onec.Studen
 		if w.Probe.Query == "" {
 			w.Probe.Query = w.Probe.Value
 		}
+		if !c.ClientID.Valid() {
+			w.Probe.Query, w.Probe.FieldID, w.Probe.Value = cmp.Or(phone.SearchKey(normPhone(c.Phone)), strings.ToLower(strings.TrimSpace(c.Email))), 0, strings.TrimSpace(c.Name)
+		}
 	}
 	id := contact.ID
+	var err error
 	if contact.ID == 0 || w.Name != "" || addedPhone || addedEmail || !sameFields(contact, fields) || !sameDates(contact, dates) {
 		if id, err = f.write(ctx, acct, w); err != nil {
 			return 0, err

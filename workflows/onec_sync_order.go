@@ -92,7 +92,9 @@ func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1CO
 		f.reportFailure(ctx, acct, in.LeadID, noteTransferFail, taskTransferFail)
 		return nil, err
 	}
-	res.Status = "transferred"
+	if res.Status == "" {
+		res.Status = "transferred"
+	}
 	return res, nil
 }
 
@@ -118,22 +120,24 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 		return err
 	}
 
-	// The client.
-	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
-	var contact activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
-		return err
-	}
-	if contact.ID == 0 {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
-	}
-	client, err := f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
-		func(rec activities.AmoRecord) activities.OneCCreate {
-			st := studentFromContact(rec, acct)
-			return activities.OneCCreate{Account: acct.Name, Entity: contactRef.Entity, ID: contactRef.ID, Student: &st}
-		})
-	if err != nil {
-		return err
+	// The client: since clientRuleChange under the cross-account rule
+	// (saveClient); several people on the lead are a note, nothing sent.
+	var client onec.GUID
+	var err error
+	if workflow.GetVersion(ctx, clientRuleChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if client, err = f.firstContactClient(ctx, s, acct, lead); err != nil {
+			return err
+		}
+	} else {
+		c, err := f.saveClient(ctx, s, acct, lead)
+		if err != nil {
+			return err
+		}
+		if c.Several {
+			res.Status = "several_contacts"
+			return nil
+		}
+		client = c.GUID
 	}
 	res.ClientID1C = client
 
@@ -299,4 +303,23 @@ func (f *Flows) reportFailure(ctx workflow.Context, acct onecAccount, leadID int
 	if err := workflow.ExecuteActivity(actx, amo.AdminTask1C, t).Get(ctx, nil); err != nil {
 		log.Error("failure task not set", "lead_id", leadID, "err", err)
 	}
+}
+
+// firstContactClient is the client step before clientRuleChange: the
+// lead's first contact's GUID, or a client created from it.
+func (f *Flows) firstContactClient(ctx workflow.Context, s onecSettings, acct onecAccount, lead activities.AmoRecord) (onec.GUID, error) {
+	actx := acct.amoOpts(ctx)
+	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
+	var contact activities.AmoRecord
+	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
+		return "", err
+	}
+	if contact.ID == 0 {
+		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
+	}
+	return f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
+		func(rec activities.AmoRecord) activities.OneCCreate {
+			st := studentFromContact(rec, acct)
+			return activities.OneCCreate{Account: acct.Name, Entity: contactRef.Entity, ID: contactRef.ID, Student: &st}
+		})
 }
