@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"amoflow/amocrm"
+	"amoflow/amofake"
+	"amoflow/workflows"
+)
+
+// saveHook posts the explicit transfer webhook of a lead and returns the
+// event's job id and its result.
+func (h *harness) saveHook(method string, accountID, leadID int64) (string, workflows.SaveOneCResult) {
+	h.t.Helper()
+	// A modification time of its own: each call is a new event, not the
+	// same one again within the dedup window.
+	res := h.hook(method, url.Values{"leads[status][0][id]": {fmt.Sprint(leadID)}, "leads[status][0][status_id]": {"142"},
+		"leads[status][0][last_modified]": {fmt.Sprint(time.Now().UnixNano() / 1000)}, "account[id]": {fmt.Sprint(accountID)}})
+	var out workflows.SaveOneCResult
+	if err := json.Unmarshal(res.Events[0].Result, &out); err != nil {
+		h.t.Fatal(err)
+	}
+	return res.Events[0].JobID, out
+}
+
+// saveclient on a retail lead whose person has a corporate contact without
+// a GUID: one client in 1C listing both contacts, the GUID on both (the
+// source contact included). Then a passport correction in the corporate
+// account, transferred from a corporate lead: 1C's client is read and
+// updated (its applications kept), and the retail contact gets it too.
+func TestSaveClientAcrossAccounts(t *testing.T) {
+	h := newHarness(t)
+	rf, cf := h.cfg.Accounts["retail"].ContactFields, h.cfg.Accounts["corp"].ContactFields
+	rc := h.fake.AddContact(retail, amofake.Contact{Name: "Иванова Мария Петровна", CustomFields: []amofake.FieldValue{
+		amofake.Phone("8 (916) 123-45-67"), amofake.Email("maria@example.ru"),
+		amofake.Text(rf["pass_serie"], "0412"), amofake.Text(rf["pass_number"], "123456")}})
+	cc := h.fake.AddContact(corpSub, amofake.Contact{Name: "Мария Иванова", CustomFields: []amofake.FieldValue{
+		amofake.Phone("+7 916 123-45-67")}})
+	lead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(retail, amofake.Lead{ID: lead, Name: "Массаж", PipelineID: 3198184, StatusID: 32532883, ContactIDs: []int64{rc}})
+	h.fake.ResetCalls()
+	h.onec.ResetRequests()
+
+	job, res := h.saveHook("saveclient", retailAmo, lead)
+	h.recordHistory(job, "save_client_1c")
+	t.Logf("1C calls: %v; amoCRM calls: retail %v corp %v", h.oneCCalls(), h.apiCalls(retail), h.apiCalls(corpSub))
+	if res.Status != "transferred" || !res.ClientID1C.Valid() {
+		t.Fatalf("result = %+v", res)
+	}
+	if n := len(h.onec.Objects("EditStudent")); n != 1 {
+		t.Fatalf("1C holds %d clients, want 1", n)
+	}
+	students := h.oneCBodies("EditStudent")
+	if len(students) != 1 || students[0]["client_id_1C"] != nil || students[0]["pass_number"] != "123456" {
+		t.Fatalf("1C got %v", students)
+	}
+	ids, _ := students[0]["amo_ids"].([]any)
+	var listed []string
+	for _, id := range ids {
+		m := id.(map[string]any)
+		listed = append(listed, fmt.Sprint(int64(m["account_id"].(float64)), ":", int64(m["entity_id"].(float64))))
+	}
+	slices.Sort(listed)
+	if want := []string{fmt.Sprint(corpAmo, ":", cc), fmt.Sprint(retailAmo, ":", rc)}; !slices.Equal(listed, want) {
+		t.Errorf("1C's amo_ids = %v, want %v", listed, want)
+	}
+	r, _ := h.fake.Contact(retail, rc)
+	c, _ := h.fake.Contact(corpSub, cc)
+	if got := amofake.FirstValue(r.CustomFields, rf["client_id_1c"]); got != string(res.ClientID1C) {
+		t.Errorf("retail (source) contact client_id_1c = %q, want %s", got, res.ClientID1C)
+	}
+	if got := amofake.FirstValue(c.CustomFields, cf["client_id_1c"]); got != string(res.ClientID1C) {
+		t.Errorf("corporate contact client_id_1c = %q, want %s", got, res.ClientID1C)
+	}
+	if got := amofake.FirstValue(c.CustomFields, cf["pass_number"]); got != "123456" {
+		t.Errorf("corporate contact pass_number = %q, want the retail one", got)
+	}
+	if c.Name != "Иванова Мария Петровна" {
+		t.Errorf("corporate contact name = %q, want the client's", c.Name)
+	}
+	if n := len(h.fake.Contacts(corpSub)); n != 1 {
+		t.Errorf("corporate account holds %d contacts, want the one linked", n)
+	}
+
+	// 1C meanwhile records an application of the client; a manager corrects
+	// the passport in the corporate account and transfers the client from a
+	// corporate lead.
+	stored, _ := h.onec.Object("EditStudent", string(res.ClientID1C))
+	var in1C map[string]any
+	json.Unmarshal(stored, &in1C)
+	in1C["applications"] = []any{map[string]any{"lead_id_1C": "x"}}
+	h.onec.Put("EditStudent", in1C)
+	if _, err := h.amo("corp").UpdateContacts(h.ctx, []amocrm.Contact{{ID: cc,
+		CustomFieldsValues: amocrm.CustomFields{amocrm.TextField(cf["pass_number"], "654321")}}}); err != nil {
+		t.Fatal(err)
+	}
+	corpLead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(corpSub, amofake.Lead{ID: corpLead, Name: "Обучение", ContactIDs: []int64{cc}})
+	h.onec.ResetRequests()
+	job, res2 := h.saveHook("saveclient_corp", corpAmo, corpLead)
+	h.recordHistory(job, "save_client_1c_update")
+	if res2.ClientID1C != res.ClientID1C {
+		t.Fatalf("second transfer = %+v, first %+v", res2, res)
+	}
+	if gets, posts := h.onec.RequestsTo("GET", "EditStudent"), h.oneCBodies("EditStudent"); len(gets) != 1 || len(posts) != 1 ||
+		posts[0]["client_id_1C"] != string(res.ClientID1C) {
+		t.Fatalf("1C calls of the update: %v", h.oneCCalls())
+	}
+	stored, _ = h.onec.Object("EditStudent", string(res.ClientID1C))
+	var after map[string]any
+	json.Unmarshal(stored, &after)
+	if apps, _ := after["applications"].([]any); after["pass_number"] != "654321" || len(apps) != 1 || after["name"] != "Иванова Мария Петровна" {
+		t.Errorf("1C's client after the update: %s", stored)
+	}
+	if n := len(h.onec.Objects("EditStudent")); n != 1 {
+		t.Errorf("1C holds %d clients, want 1", n)
+	}
+	r, _ = h.fake.Contact(retail, rc)
+	if got := amofake.FirstValue(r.CustomFields, rf["pass_number"]); got != "654321" {
+		t.Errorf("retail contact pass_number = %q, want the correction", got)
+	}
+}
+
+// savecompany: a corporate lead's company becomes a 1C partner once, its
+// GUID on the company; after a correction of its bank details a second
+// transfer updates the partner. From the retail account the old URL
+// refuses it, as before.
+func TestSaveCompanyToOneC(t *testing.T) {
+	h := newHarness(t)
+	kf := h.cfg.Accounts["corp"].CompanyFields
+	co := h.fake.AddCompany(corpSub, amofake.Company{Name: "ООО Ромашка", CustomFields: []amofake.FieldValue{
+		amofake.Text(kf["inn"], "7701234567"), amofake.Text(kf["kpp"], "770101001"), amofake.Phone("+7 495 123-45-67")}})
+	lead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(corpSub, amofake.Lead{ID: lead, Name: "Обучение сотрудников", CompanyIDs: []int64{co}})
+	h.onec.ResetRequests()
+
+	job, res := h.saveHook("savecompany", corpAmo, lead)
+	h.recordHistory(job, "save_company_1c")
+	t.Logf("1C calls: %v; amoCRM calls: corp %v", h.oneCCalls(), h.apiCalls(corpSub))
+	if res.Status != "transferred" || !res.CompanyID1C.Valid() {
+		t.Fatalf("result = %+v", res)
+	}
+	partners := h.oneCBodies("EditPartner")
+	if len(partners) != 1 || partners[0]["company_id_1C"] != nil || partners[0]["inn"] != "7701234567" || partners[0]["name"] != "ООО Ромашка" {
+		t.Fatalf("1C got %v", partners)
+	}
+	c, _ := h.fake.Company(corpSub, co)
+	if got := amofake.FirstValue(c.CustomFields, kf["company_id_1c"]); got != string(res.CompanyID1C) {
+		t.Errorf("company_id_1c = %q, want %s", got, res.CompanyID1C)
+	}
+
+	if _, err := h.amo("corp").UpdateCompanies(h.ctx, []amocrm.Company{{ID: co,
+		CustomFieldsValues: amocrm.CustomFields{amocrm.TextField(kf["kpp"], "770201001")}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.onec.ResetRequests()
+	_, res2 := h.saveHook("savecompany", corpAmo, lead)
+	if res2.CompanyID1C != res.CompanyID1C || len(h.onec.Objects("EditPartner")) != 1 {
+		t.Fatalf("second transfer %+v; 1C holds %d partners", res2, len(h.onec.Objects("EditPartner")))
+	}
+	stored, _ := h.onec.Object("EditPartner", string(res.CompanyID1C))
+	var p map[string]any
+	json.Unmarshal(stored, &p)
+	if p["kpp"] != "770201001" || p["inn"] != "7701234567" {
+		t.Errorf("1C's partner after the correction: %s", stored)
+	}
+}
+
+// savelead's client step follows the same rule: the retail person is a 1C
+// client already through a corporate contact, so the lead's application
+// names that client, nothing new is created in 1C, and the retail contact
+// gets the GUID (the predecessor left it without).
+func TestSync1COrderTakesTheClientOfTheOtherAccount(t *testing.T) {
+	h := newHarness(t)
+	cf := h.cfg.Accounts["corp"].ContactFields
+	const guid = "6c0a3f4e-1c11-4b6e-9a7e-0b3c5d7e9f03"
+	cc := h.fake.AddContact(corpSub, amofake.Contact{Name: "Иванова Мария Петровна", CustomFields: []amofake.FieldValue{
+		amofake.Phone("+79161234567"), amofake.Text(cf["client_id_1c"], guid)}})
+	h.onec.Put("EditStudent", map[string]any{"client_id_1C": guid, "name": "Иванова Мария Петровна", "phone": "+79161234567",
+		"amo_ids": []any{map[string]any{"account_id": corpAmo, "entity_id": cc}}, "applications": []any{}, "diplomas": []any{}, "groups": []any{}})
+	o := seedOrder(h, true, false)
+	job := h.savelead("savelead", retail, retailAmo, o.lead)
+	var res workflows.Sync1COrderResult
+	h.completed(job, &res)
+	h.recordHistory(job, "sync_1c_order_cross_account")
+	t.Logf("1C calls: %v; amoCRM calls: retail %v corp %v", h.oneCCalls(), h.apiCalls(retail), h.apiCalls(corpSub))
+	if res.Status != "transferred" || string(res.ClientID1C) != guid {
+		t.Fatalf("result = %+v", res)
+	}
+	if n := len(h.onec.Objects("EditStudent")); n != 1 {
+		t.Errorf("1C holds %d clients, want the one it had", n)
+	}
+	apps := h.oneCBodies("EditApplication")
+	if len(apps) != 1 || apps[0]["client_id_1C"] != guid {
+		t.Fatalf("1C got %v", h.oneCCalls())
+	}
+	stored, _ := h.onec.Object("EditStudent", guid)
+	var st map[string]any
+	json.Unmarshal(stored, &st)
+	if st["pass_number"] != "123456" || len(st["amo_ids"].([]any)) != 2 {
+		t.Errorf("1C's client after the transfer: %s", stored)
+	}
+	c, _ := h.fake.Contact(retail, o.contact)
+	if got := amofake.FirstValue(c.CustomFields, 710429); got != guid {
+		t.Errorf("retail contact client_id_1c = %q, want %s", got, guid)
+	}
+	if n := len(h.fake.Contacts(corpSub)); n != 1 {
+		t.Errorf("corporate contacts = %d, want the one there was", n)
+	}
+}
