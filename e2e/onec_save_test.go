@@ -10,6 +10,7 @@ import (
 
 	"amoflow/amocrm"
 	"amoflow/amofake"
+	"amoflow/config"
 	"amoflow/workflows"
 )
 
@@ -211,5 +212,58 @@ func TestSync1COrderTakesTheClientOfTheOtherAccount(t *testing.T) {
 	}
 	if n := len(h.fake.Contacts(corpSub)); n != 1 {
 		t.Errorf("corporate contacts = %d, want the one there was", n)
+	}
+}
+
+// The old C# URLs: /integration/1c/savecompany from the corporate account
+// answers 200 (empty) once stored and the partner reaches 1C; from the
+// retail account it answers 400 "Unexpected request." and stores nothing;
+// /integration/1c/saveclient from the retail account transfers the client.
+func TestLegacySaveClientAndCompanyURLs(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.Inbound.Legacy.Hooks = config.LegacyRoute{Enabled: true}
+		c.Inbound.LegacyWebhooks = config.LegacyWebhooks{Enabled: true, AllowFrom: []string{"127.0.0.1/32", "::1/128"}}
+	})
+	kf := h.cfg.Accounts["corp"].CompanyFields
+	co := h.fake.AddCompany(corpSub, amofake.Company{Name: "ООО Лютик", CustomFields: []amofake.FieldValue{amofake.Text(kf["inn"], "7707083893")}})
+	lead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(corpSub, amofake.Lead{ID: lead, Name: "Обучение", CompanyIDs: []int64{co}})
+	rc := h.fake.AddContact(retail, amofake.Contact{Name: "Петров Пётр", CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 777-66-55")}})
+	retailLead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(retail, amofake.Lead{ID: retailLead, Name: "Массаж", ContactIDs: []int64{rc}})
+
+	post := func(path string, account, id int64) (int, string) {
+		form := url.Values{"leads[status][0][id]": {fmt.Sprint(id)}, "leads[status][0][status_id]": {"142"}, "account[id]": {fmt.Sprint(account)}}
+		code, body := h.post1C("POST", path, "application/x-www-form-urlencoded", form.Encode())
+		return code, string(body)
+	}
+	if code, body := post("/integration/1c/savecompany", retailAmo, retailLead); code != 400 || body != "Unexpected request." {
+		t.Errorf("savecompany from retail = %d %q", code, body)
+	}
+	if code, body := post("/integration/1c/savecompany", corpAmo, lead); code != 200 || body != "" {
+		t.Fatalf("savecompany = %d %q", code, body)
+	}
+	if code, body := post("/integration/1c/saveclient", retailAmo, retailLead); code != 200 || body != "" {
+		t.Fatalf("saveclient = %d %q", code, body)
+	}
+	rf := h.cfg.Accounts["retail"].ContactFields
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, _ := h.fake.Company(corpSub, co)
+		r, _ := h.fake.Contact(retail, rc)
+		partner, client := amofake.FirstValue(c.CustomFields, kf["company_id_1c"]), amofake.FirstValue(r.CustomFields, rf["client_id_1c"])
+		if partner != "" && client != "" {
+			if _, ok := h.onec.Object("EditPartner", partner); !ok {
+				t.Errorf("the company names partner %s, which 1C does not hold", partner)
+			}
+			if _, ok := h.onec.Object("EditStudent", client); !ok {
+				t.Errorf("the contact names client %s, which 1C does not hold", client)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute: partner %q, client %q; 1C calls %v", partner, client, h.oneCCalls())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
