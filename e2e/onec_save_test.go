@@ -103,8 +103,10 @@ func TestSaveClientAcrossAccounts(t *testing.T) {
 	corpLead := oneCLeadIDs.Add(1)
 	h.fake.AddLead(corpSub, amofake.Lead{ID: corpLead, Name: "Обучение", ContactIDs: []int64{cc}})
 	h.onec.ResetRequests()
+	h.fake.ResetCalls()
 	job, res2 := h.saveHook("saveclient_corp", corpAmo, corpLead)
 	h.recordHistory(job, "save_client_1c_update")
+	t.Logf("update: 1C calls: %v; amoCRM calls: retail %v corp %v", h.oneCCalls(), h.apiCalls(retail), h.apiCalls(corpSub))
 	if res2.ClientID1C != res.ClientID1C {
 		t.Fatalf("second transfer = %+v, first %+v", res2, res)
 	}

@@ -101,7 +101,7 @@ func TestSync1COrderNewClient(t *testing.T) {
 	var res workflows.Sync1COrderResult
 	h.completed(job, &res)
 	h.recordHistory(job, "sync_1c_order")
-	t.Logf("amoCRM calls: %d %v", len(h.apiCalls(retail)), h.apiCalls(retail))
+	t.Logf("amoCRM calls: %d %v; corporate (the client step) %v", len(h.apiCalls(retail)), h.apiCalls(retail), h.apiCalls(corpSub))
 	t.Logf("1C calls: %v", h.oneCCalls())
 	if n := len(h.apiCalls(retail)); n > 7 {
 		t.Errorf("amoCRM calls = %d, want ≤ 7", n)
