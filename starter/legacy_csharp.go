@@ -255,13 +255,13 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	}
 	if m, ok := legacyOneCSaves[name]; ok {
 		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
-			s.legacyOneCSave(w, r, m)
+			s.legacyOneCEdit(w, r, m, true)
 		}
 		return
 	}
 	if m, ok := legacyOneCEdits[name]; ok {
 		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
-			s.legacyOneCEdit(w, r, m)
+			s.legacyOneCEdit(w, r, m, false)
 		}
 		return
 	}
@@ -309,10 +309,13 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 		func(string) { writeText(w, http.StatusInternalServerError, "error") })
 }
 
-// legacyOneCEdit is POST /integration/1c/update{client,company,lead}, an
-// amoCRM hook: the update method of the account in the body (account[id]
-// or account[subdomain]); an account without such a method is a 400.
-func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }) {
+// legacyOneCEdit is POST /integration/1c/update{client,company,lead} and
+// (leadHook) /integration/1c/save{client,company}, amoCRM hooks: the method
+// of the account in the body (account[id] or account[subdomain]); an
+// account without such a method is a 400 "Unexpected request.". A lead
+// hook is checked first as before: its account ("Incorrect account
+// number."), then its lead id (legacyLeadNumber).
+func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }, leadHook bool) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, r)
 		return
@@ -321,6 +324,17 @@ func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct
 	if err != nil {
 		s.reject(w, r, readError(err))
 		return
+	}
+	if leadHook {
+		msg := legacyLeadNumber(string(body))
+		if !legacyAccountNumber(body) {
+			msg = "Incorrect account number."
+		}
+		if msg != "" {
+			s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", msg)
+			writeText(w, http.StatusBadRequest, msg)
+			return
+		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	method := m.retail
@@ -349,40 +363,6 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 	method := "savelead"
 	if s.fromCorporate(body) {
 		method = "physics_corp"
-	}
-	s.legacyHookAs(w, r, method)
-}
-
-// legacyOneCSave is POST /integration/1c/saveclient|savecompany, an amoCRM
-// hook: the account checked first, then the lead id, as before ("Incorrect
-// account number.", "Incorrect lead number"); then the method of the
-// account in the body, an account without one answering "Unexpected
-// request.".
-func (s *server) legacyOneCSave(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.reject(w, r, readError(err))
-		return
-	}
-	if !legacyAccountNumber(body) {
-		writeText(w, http.StatusBadRequest, "Incorrect account number.")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if _, ok := s.legacyLeadBody(w, r); !ok {
-		return
-	}
-	method := m.retail
-	if s.fromCorporate(body) {
-		method = m.corp
-	}
-	if method == "" {
-		writeText(w, http.StatusBadRequest, "Unexpected request.")
-		return
 	}
 	s.legacyHookAs(w, r, method)
 }

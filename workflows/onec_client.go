@@ -128,6 +128,19 @@ func (f *Flows) applyClient(ctx workflow.Context, acct onecAccount, contact acti
 // findPerson finds a contact by phone, then by e-mail, verifying each hit
 // (the search is fuzzy); the most recently created wins. Zero when none.
 func (f *Flows) findPerson(ctx workflow.Context, acct onecAccount, ph, email string) (activities.AmoRecord, error) {
+	var found activities.AmoRecord
+	err := f.searchPerson(ctx, acct, ph, email, func(hits []activities.AmoRecord, ph, email string) bool {
+		hit, ok := verifiedHit(hits, ph, email)
+		found = hit
+		return ok
+	})
+	return found, err
+}
+
+// searchPerson searches an account's contacts by the phone, then by the
+// e-mail, handing each search's hits to take with what it searched for (the
+// other one empty), until take says it found the person.
+func (f *Flows) searchPerson(ctx workflow.Context, acct onecAccount, ph, email string, take func(hits []activities.AmoRecord, ph, email string) bool) error {
 	ph, email = normPhone(ph), strings.ToLower(strings.TrimSpace(email))
 	for _, q := range []struct{ query, phone, email string }{
 		{phone.SearchKey(ph), ph, ""},
@@ -138,13 +151,13 @@ func (f *Flows) findPerson(ctx workflow.Context, acct onecAccount, ph, email str
 		}
 		hits, err := f.search(ctx, acct, "contacts", 0, q.query)
 		if err != nil {
-			return activities.AmoRecord{}, err
+			return err
 		}
-		if hit, ok := verifiedHit(hits, q.phone, q.email); ok {
-			return hit, nil
+		if take(hits, q.phone, q.email) {
+			return nil
 		}
 	}
-	return activities.AmoRecord{}, nil
+	return nil
 }
 
 // verifiedHit keeps a hit that really has the phone or the e-mail; the

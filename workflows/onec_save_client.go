@@ -10,7 +10,6 @@ import (
 
 	"amoflow/activities"
 	"amoflow/onec"
-	"amoflow/phone"
 )
 
 // clientRuleChange is the GetVersion change id of the lead transfer's
@@ -58,31 +57,14 @@ func (f *Flows) SaveClient1C(ctx workflow.Context, ev HookEvent) (*SaveOneCResul
 // lead (note and admin task) before the workflow fails with it.
 func (f *Flows) saveFromLead(ctx workflow.Context, ev HookEvent, failNote string,
 	save func(onecSettings, onecAccount, activities.AmoRecord, *SaveOneCResult) error) (*SaveOneCResult, error) {
-	s, err := f.onecSettings(ctx)
+	s, acct, lead, echo, err := f.leadFor1C(ctx, ev.Account, ev.ID)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.account(ev.Account)
-	if err != nil {
-		return nil, err
-	}
-	tagLead(ctx, s.SearchAttributes, ev.ID)
 	res := &SaveOneCResult{Account: acct.Name, LeadID: ev.ID}
-	var echo bool
-	if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
-		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{ev.ID}}).Get(ctx, &echo); err != nil {
-		return nil, err
-	}
 	if echo {
 		res.Status = "echo"
 		return res, nil
-	}
-	lead, err := f.read(ctx, acct, "leads", 0, ev.ID)
-	if err != nil {
-		return nil, err
-	}
-	if lead.ID == 0 {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", ev.ID, acct.Name), activities.ErrLeadNotFound, nil)
 	}
 	if err := save(s, acct, lead, res); err != nil {
 		f.reportFailure(ctx, acct, ev.ID, failNote, taskTransferFail)
@@ -199,28 +181,15 @@ func (f *Flows) findOther(ctx workflow.Context, other onecAccount, st onec.Stude
 			return otherPick{Contact: c, GUID: guid}, err
 		}
 	}
-	ph, email := normPhone(st.Phone), strings.ToLower(strings.TrimSpace(st.Email))
 	var pick otherPick
-	for _, q := range []struct{ query, phone, email string }{
-		{phone.SearchKey(ph), ph, ""},
-		{email, "", email},
-	} {
-		if q.query == "" {
-			continue
+	err := f.searchPerson(ctx, other, st.Phone, st.Email, func(hits []activities.AmoRecord, ph, email string) bool {
+		got := pickOther(hits, ph, email, guidField, guid)
+		if got.Contact.ID != 0 || pick.Conflict.ID == 0 {
+			pick = got
 		}
-		hits, err := f.search(ctx, other, "contacts", 0, q.query)
-		if err != nil {
-			return otherPick{}, err
-		}
-		got := pickOther(hits, q.phone, q.email, guidField, guid)
-		if got.Contact.ID != 0 {
-			return got, nil
-		}
-		if pick.Conflict.ID == 0 {
-			pick.Conflict = got.Conflict
-		}
-	}
-	return pick, nil
+		return got.Contact.ID != 0
+	})
+	return pick, err
 }
 
 // updateClient is the client 1C has: its record is read, the source

@@ -41,6 +41,26 @@ func saveTestEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
+// expectEcho expects the echo mark of each contact written.
+func expectEcho(env *testsuite.TestWorkflowEnvironment, account string, ids ...int64) {
+	for _, id := range ids {
+		env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: account, Entity: "contacts", IDs: []int64{id}}).Return(nil).Once()
+	}
+}
+
+// runSave runs SaveClient1C on retail lead 9 and returns its result, every
+// expectation met.
+func runSave(t *testing.T, env *testsuite.TestWorkflowEnvironment) SaveOneCResult {
+	t.Helper()
+	env.ExecuteWorkflow(SaveClient1CName, saveEvent("retail", "saveclient", 9))
+	var res SaveOneCResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	env.AssertExpectations(t)
+	return res
+}
+
 func saveEvent(account, method string, lead int64) HookEvent {
 	return HookEvent{JobID: "wh-test", Account: account, Method: method, Entity: "leads", ID: lead}
 }
@@ -72,15 +92,9 @@ func TestSaveClient1CNewClientLinksTheOtherAccount(t *testing.T) {
 	env.OnActivity(amo.Write1C, mock.Anything, mock.MatchedBy(func(w activities.AmoWrite) bool {
 		return w.Account == "corp" && w.ID == 50 && w.Fields[corpGUIDField] == string(clientGUID) && w.Fields[748395] == "123456"
 	})).Return(int64(50), nil).Once()
-	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "contacts", IDs: []int64{5}}).Return(nil).Once()
-	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "corp", Entity: "contacts", IDs: []int64{50}}).Return(nil).Once()
-
-	env.ExecuteWorkflow(SaveClient1CName, saveEvent("retail", "saveclient", 9))
-	var res SaveOneCResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	env.AssertExpectations(t)
+	expectEcho(env, "retail", 5)
+	expectEcho(env, "corp", 50)
+	res := runSave(t, env)
 	if res.Status != "transferred" || res.ClientID1C != clientGUID || onec.AmoIDIn(res.AmoIDs, 19453687) != 50 {
 		t.Errorf("result = %+v", res)
 	}
@@ -111,15 +125,9 @@ func TestSaveClient1CTakesTheOtherAccountsClient(t *testing.T) {
 	env.OnActivity(amo.Write1C, mock.Anything, mock.MatchedBy(func(w activities.AmoWrite) bool {
 		return w.Account == "corp" && w.ID == 50 && w.Fields[748395] == "654321"
 	})).Return(int64(50), nil).Once()
-	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "contacts", IDs: []int64{5}}).Return(nil).Once()
-	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "corp", Entity: "contacts", IDs: []int64{50}}).Return(nil).Once()
-
-	env.ExecuteWorkflow(SaveClient1CName, saveEvent("retail", "saveclient", 9))
-	var res SaveOneCResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	env.AssertExpectations(t)
+	expectEcho(env, "retail", 5)
+	expectEcho(env, "corp", 50)
+	res := runSave(t, env)
 	if res.ClientID1C != clientGUID || posted.PassNumber != "654321" || posted.Address != "Москва" ||
 		onec.AmoIDIn(posted.AmoIDs, 28395871) != 5 || onec.AmoIDIn(posted.AmoIDs, 19453687) != 50 {
 		t.Errorf("result %+v, posted %+v", res, posted)
@@ -177,13 +185,11 @@ func TestSaveClient1COtherClientsContactIsLeftAlone(t *testing.T) {
 	env.OnActivity(amo.AddNote, mock.Anything, mock.MatchedBy(func(n activities.NoteInput) bool {
 		return n.EntityID == 9 && n.Text == "Перенос клиента в 1С: в аккаунте corp контакт 50 связан с другим клиентом 1С ("+string(otherGUID)+"); он не изменён, проверьте дубль"
 	})).Return(int64(1), nil).Once()
-	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "contacts", IDs: []int64{5}}).Return(nil).Once()
-	env.ExecuteWorkflow(SaveClient1CName, saveEvent("retail", "saveclient", 9))
-	var res SaveOneCResult
-	if err := env.GetWorkflowResult(&res); err != nil || res.ClientID1C != clientGUID || onec.AmoIDIn(res.AmoIDs, 19453687) != 0 {
-		t.Fatalf("result = %+v, %v", res, err)
+	expectEcho(env, "retail", 5)
+	// No Write1C, no EditStudent: nothing changed.
+	if res := runSave(t, env); res.ClientID1C != clientGUID || onec.AmoIDIn(res.AmoIDs, 19453687) != 0 {
+		t.Fatalf("result = %+v", res)
 	}
-	env.AssertExpectations(t) // no Write1C, no EditStudent (nothing changed)
 }
 
 // savecompany: a new partner is created once and its GUID written to the

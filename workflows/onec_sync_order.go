@@ -50,35 +50,16 @@ type Sync1COrderResult struct {
 // amoCRM calls, new client without a company: lead, product, user,
 // contact, 2 write-backs, note = 7. 1C calls: EditStudent, EditApplication.
 func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1COrderResult, error) {
-	s, err := f.onecSettings(ctx)
+	s, acct, lead, echo, err := f.leadFor1C(ctx, in.Account, in.LeadID)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.account(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	tagLead(ctx, s.SearchAttributes, in.LeadID)
 	res := &Sync1COrderResult{Account: acct.Name, LeadID: in.LeadID}
-
-	var echo bool
-	if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
-		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{in.LeadID}}).Get(ctx, &echo); err != nil {
-		return nil, err
-	}
 	if echo {
 		res.Status = "echo"
 		return res, nil
 	}
-
 	actx := acct.amoOpts(ctx)
-	var lead activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, activities.AmoRef{Account: acct.Name, Entity: "leads", ID: in.LeadID}).Get(ctx, &lead); err != nil {
-		return nil, err
-	}
-	if lead.ID == 0 {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", in.LeadID, acct.Name), activities.ErrLeadNotFound, nil)
-	}
 	product := productLink(lead, acct)
 	if product == nil && acct.OneC.RequireProduct {
 		if err := f.note(actx, acct.Name, in.LeadID, noteNoProducts); err != nil {
@@ -96,6 +77,27 @@ func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1CO
 		res.Status = "transferred"
 	}
 	return res, nil
+}
+
+// leadFor1C starts a transfer of a lead to 1C: the settings, the account,
+// the echo check (echo: a 1C flow just wrote the lead, so nothing is to be
+// sent and the lead is not read), then the lead (gone: LeadNotFound).
+func (f *Flows) leadFor1C(ctx workflow.Context, account string, leadID int64) (s onecSettings, acct onecAccount, lead activities.AmoRecord, echo bool, err error) {
+	if s, err = f.onecSettings(ctx); err != nil {
+		return
+	}
+	if acct, err = s.account(account); err != nil {
+		return
+	}
+	tagLead(ctx, s.SearchAttributes, leadID)
+	if err = workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
+		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{leadID}}).Get(ctx, &echo); err != nil || echo {
+		return
+	}
+	if lead, err = f.read(ctx, acct, "leads", 0, leadID); err == nil && lead.ID == 0 {
+		err = temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", leadID, acct.Name), activities.ErrLeadNotFound, nil)
+	}
+	return
 }
 
 // transfer sends the client, the partner and the application.
