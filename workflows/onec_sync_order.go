@@ -34,8 +34,8 @@ type Sync1COrderResult struct {
 }
 
 // Sync1COrder transfers a lead to 1C (docs/flows.md#sync1corder with the
-// defects fixed): the client (EditStudent, client_id_1C written back to
-// the contact), the partner for a lead with a company (EditPartner, the
+// defects fixed): the client (saveClient's cross-account rule: EditStudent,
+// client_id_1C written to the person's contact in every account), the partner for a lead with a company (EditPartner, the
 // GUID written back through the lead's own account) and the application
 // (EditApplication, lead_id_1C written back; an update when the lead has
 // one), then the note "Сделка перенесена в 1С". A retail lead needs a
@@ -48,7 +48,8 @@ type Sync1COrderResult struct {
 // silently.
 //
 // amoCRM calls, new client without a company: lead, product, user,
-// contact, 2 write-backs, note = 7. 1C calls: EditStudent, EditApplication.
+// contact, 2 write-backs, note = 7, and the client step's in the other
+// account (saveClient). 1C calls: EditStudent, EditApplication.
 func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1COrderResult, error) {
 	s, acct, lead, echo, err := f.leadFor1C(ctx, in.Account, in.LeadID)
 	if err != nil {
