@@ -88,6 +88,21 @@ func TestSaveClientAcrossAccounts(t *testing.T) {
 		t.Errorf("corporate account holds %d contacts, want the one linked", n)
 	}
 
+	// amoCRM's update hooks of the contacts we wrote are our own echo: 1C
+	// gets nothing.
+	for _, e := range []struct {
+		method  string
+		account int64
+		id      int64
+	}{{"updateclient", retailAmo, rc}, {"updateclient_corp", corpAmo, cc}} {
+		if out := hookOutcome(t, h.hook(e.method, contactUpdate(e.account, e.id))); out.Skipped != "written by 1C" {
+			t.Errorf("%s after saveclient = %+v, want the echo skipped", e.method, out)
+		}
+	}
+	if n := len(h.onec.Requests()); n != 1 {
+		t.Errorf("the echoes reached 1C: %v", h.oneCCalls())
+	}
+
 	// 1C meanwhile records an application of the client; a manager corrects
 	// the passport in the corporate account and transfers the client from a
 	// corporate lead.
@@ -267,5 +282,27 @@ func TestLegacySaveClientAndCompanyURLs(t *testing.T) {
 			t.Fatalf("after a minute: partner %q, client %q; 1C calls %v", partner, client, h.oneCCalls())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Two people on a lead and no 1C GUID: the note, nothing sent to 1C.
+func TestSaveClientSeveralContactsIsANote(t *testing.T) {
+	h := newHarness(t)
+	a := h.fake.AddContact(retail, amofake.Contact{Name: "Мария", CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 111-22-33")}})
+	b := h.fake.AddContact(retail, amofake.Contact{Name: "Пётр", CustomFields: []amofake.FieldValue{amofake.Phone("+7 916 444-55-66")}})
+	lead := oneCLeadIDs.Add(1)
+	h.fake.AddLead(retail, amofake.Lead{ID: lead, Name: "Массаж", ContactIDs: []int64{a, b}})
+	h.onec.ResetRequests()
+	if _, res := h.saveHook("saveclient", retailAmo, lead); res.Status != "several_contacts" || res.ClientID1C != "" {
+		t.Fatalf("result = %+v", res)
+	}
+	if n := len(h.onec.Requests()); n != 0 {
+		t.Errorf("1C got %v", h.oneCCalls())
+	}
+	if notes := h.notesOn(retail, lead); !slices.Equal(notes, []string{"Ошибка переноса в 1С: в сделке больше одного контакта"}) {
+		t.Errorf("notes = %q", notes)
+	}
+	if n := len(h.fake.Contacts(corpSub)); n != 0 {
+		t.Errorf("the corporate account got %d contacts", n)
 	}
 }
