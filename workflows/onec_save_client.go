@@ -36,19 +36,24 @@ type SaveOneCResult struct {
 // and saveclient_corp (docs/flows.md#saveclient1c): the client of the
 // lead's contact goes to 1C under the cross-account rule (saveClient).
 // When it fails, the lead gets one note and the admin one task, and the
-// workflow fails.
+// workflow fails. Nothing is created twice: the client behind the source
+// contact's marker and the outbox (ensure1C), the other account's contact
+// found by a verified search before one is made.
+//
+// amoCRM calls, new person in both accounts: lead, contact, GUID write;
+// in the other account 2 searches, create, GUID write (7). 1C: one POST
+// EditStudent, or GET EditStudent and a POST when changed.
 func (f *Flows) SaveClient1C(ctx workflow.Context, ev HookEvent) (*SaveOneCResult, error) {
 	return f.saveFromLead(ctx, ev, noteClientFail, func(s onecSettings, acct onecAccount, lead activities.AmoRecord, res *SaveOneCResult) error {
 		if len(lead.ContactIDs) == 0 {
 			return temporal.NewNonRetryableApplicationError("the lead has no contact", activities.ErrLeadWithoutContact, nil)
 		}
 		c, err := f.saveClient(ctx, s, acct, lead)
-		if err != nil || c.Several {
+		if c.Several {
 			res.Status = "several_contacts"
-			return err
 		}
 		res.ClientID1C, res.AmoIDs = c.GUID, c.AmoIDs
-		return nil
+		return err
 	})
 }
 
