@@ -276,7 +276,10 @@ func (f *Flows) createClient(ctx workflow.Context, s onecSettings, acct onecAcco
 	}
 	var targets []target
 	for _, an := range otherAccounts(s, acct.Name) {
-		other, _ := s.account(an)
+		other, err := s.account(an)
+		if err != nil {
+			return savedClient{}, err
+		}
 		t := target{acct: other, contact: found[an].Contact}
 		if t.contact.ID == 0 {
 			id, err := f.applyClient(ctx, other, activities.AmoRecord{}, st)
