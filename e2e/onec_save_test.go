@@ -306,3 +306,48 @@ func TestSaveClientSeveralContactsIsANote(t *testing.T) {
 		t.Errorf("the corporate account got %d contacts", n)
 	}
 }
+
+// Two transfers of one new person at once (two deliveries, and savelead's
+// client step alongside): one client in 1C, one contact in the other
+// account, the GUID on both. (On this machine the runs did not overlap
+// enough to make a second corporate contact even without saveClient's
+// leases; the test pins the outcome, not the race.)
+func TestSaveClientTwiceAtOnceMakesOneClient(t *testing.T) {
+	h := newHarness(t)
+	rf, cf := h.cfg.Accounts["retail"].ContactFields, h.cfg.Accounts["corp"].ContactFields
+	o := seedOrder(h, true, false)
+	if h.cfg.Inbound.WebhookToken == "" {
+		h.cfg.Inbound.WebhookToken = "e2e-hook-token"
+	}
+	var jobs []string
+	for i := range 2 {
+		form := url.Values{"leads[status][0][id]": {fmt.Sprint(o.lead)}, "leads[status][0][status_id]": {"142"},
+			"leads[status][0][last_modified]": {fmt.Sprint(time.Now().UnixNano()/1000 + int64(i))}, "account[id]": {fmt.Sprint(retailAmo)}}
+		code, body := h.post1C("POST", "/v1/amo/webhooks/saveclient?token="+h.cfg.Inbound.WebhookToken, "application/x-www-form-urlencoded", form.Encode())
+		var a struct {
+			JobID string `json:"job_id"`
+		}
+		if json.Unmarshal(body, &a); code != 202 || a.JobID == "" {
+			t.Fatalf("webhook = %d %s", code, body)
+		}
+		jobs = append(jobs, a.JobID)
+	}
+	jobs = append(jobs, h.start1C(workflows.Sync1COrderName, workflows.Sync1COrderInput{Account: "retail", LeadID: o.lead}))
+	for _, j := range jobs {
+		if st := h.waitJob(j, 2*time.Minute); st.Status != "completed" {
+			t.Fatalf("job %s: %s %s %s", j, st.Status, st.Result, st.Error)
+		}
+	}
+	if n := len(h.onec.Objects("EditStudent")); n != 1 {
+		t.Errorf("1C holds %d clients, want 1 (%v)", n, h.oneCCalls())
+	}
+	corp := h.fake.Contacts(corpSub)
+	if len(corp) != 1 {
+		t.Fatalf("corporate contacts = %d, want 1", len(corp))
+	}
+	r, _ := h.fake.Contact(retail, o.contact)
+	guid := amofake.FirstValue(r.CustomFields, rf["client_id_1c"])
+	if _, ok := h.onec.Object("EditStudent", guid); !ok || amofake.FirstValue(corp[0].CustomFields, cf["client_id_1c"]) != guid {
+		t.Errorf("retail contact names %q, corporate %q", guid, amofake.FirstValue(corp[0].CustomFields, cf["client_id_1c"]))
+	}
+}

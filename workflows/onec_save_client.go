@@ -105,7 +105,29 @@ type savedClient struct {
 //   - the GUID and 1C's values are written to the person's contact in every
 //     account, the source contact included, each write echo-marked so it
 //     does not come back as an edit.
+//
+// The run holds the leases of the lead's contacts (the keys ensure1C takes
+// for a create) from before it reads them: two transfers of one person (a
+// redelivery, savelead and saveclient together) take turns, and the second
+// finds the first's client and contacts instead of making its own.
 func (f *Flows) saveClient(ctx workflow.Context, s onecSettings, acct onecAccount, lead activities.AmoRecord) (savedClient, error) {
+	keys := make([]string, 0, len(lead.ContactIDs))
+	for _, id := range lead.ContactIDs {
+		keys = append(keys, createKey(activities.AmoRef{Entity: "contacts", ID: id}))
+	}
+	var out savedClient
+	err := withLeases(ctx, leaseKeys(acct.Name, keys...), func() (err error) {
+		out, err = f.placeClient(ctx, s, acct, lead)
+		return err
+	})
+	return out, err
+}
+
+// placeClient is saveClient's work, under its leases. ensure1C's create
+// takes the source contact's lease again (already held) and releases them
+// all when done: what follows it only writes the GUID, which a second run
+// would write the same.
+func (f *Flows) placeClient(ctx workflow.Context, s onecSettings, acct onecAccount, lead activities.AmoRecord) (savedClient, error) {
 	guidField := acct.ContactFields[keyClientID1C]
 	if guidField == 0 {
 		return savedClient{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("no 1C id field configured for contacts in %s", acct.Name), activities.ErrConfig, nil)
