@@ -55,7 +55,9 @@ const (
 	// amoCRM → 1C (started by webhooks and by 1C routes).
 	Sync1COrderName         = "Sync1COrder"
 	ChangeResponsible1CName = "ChangeResponsible1C"
-	UpdateOneCName          = "UpdateOneC" // updateclient(_corp), updatecompany, updatelead(_corp)
+	UpdateOneCName          = "UpdateOneC"    // updateclient(_corp), updatecompany, updatelead(_corp)
+	SaveClient1CName        = "SaveClient1C"  // saveclient(_corp)
+	SaveCompany1CName       = "SaveCompany1C" // savecompany
 
 	// 1C → amoCRM (started by the 1C routes; onec_jobs.go decodes their inputs).
 	ClientFrom1CName   = "ClientFrom1C"
@@ -110,6 +112,8 @@ func (f *Flows) Workflows() map[string]any {
 		Sync1COrderName:         f.Sync1COrder,
 		ChangeResponsible1CName: f.ChangeResponsible1C,
 		UpdateOneCName:          f.UpdateOneC,
+		SaveClient1CName:        f.SaveClient1C,
+		SaveCompany1CName:       f.SaveCompany1C,
 
 		ClientFrom1CName:   f.ClientFrom1C,
 		CompanyFrom1CName:  f.CompanyFrom1C,
