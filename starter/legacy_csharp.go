@@ -117,7 +117,6 @@ var legacyHookMethods = map[string]string{
 // the old URLs").
 var legacyHooksNotYet = []string{
 	"leadprocessor", // GET /wh/leadprocessor/{id}, the manual re-run (POST /wh/leadprocessor is initial_lead)
-	"nightly",
 }
 
 // legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
@@ -143,6 +142,10 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.Trim(strings.ToLower(mux.Vars(r)["hook"]), "/")
+	if path == "nightly" {
+		s.legacyNightly(w, r)
+		return
+	}
 	if h, ok := legacyBodyHooks[path]; ok {
 		s.legacyBodyHookAs(w, r, h)
 		return

@@ -33,6 +33,7 @@ var oneCInputs = map[string]func() any{
 	RemoteManagerName:       func() any { return new(RemoteManagerInput) },
 	ContactLeadsName:        func() any { return new(ContactLeadsInput) },
 	DashboardName:           func() any { return new(DashboardInput) },
+	UchebaImportName:        func() any { return new(UchebaImportInput) }, // GET /wh/nightly
 }
 
 // DecodeOneCJob reads a 1C message into the flow to start and its input.

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
+	"amoflow/config"
 )
 
 // Every activity and child-workflow option set of the flows, in one place.
@@ -179,4 +180,25 @@ func registerOptions(ctx workflow.Context) workflow.Context {
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
+}
+
+// uchebaChildOptions runs one ucheba.ru request's site form as a child of
+// the import, under the request's job id (UchebaFormJobID). Why: as
+// hookChildOptions — a form that ran (or runs) is never started again, a
+// failed one may be; the form is abandoned, not cancelled, with its parent,
+// and the parent does not wait for it. Summary, details and search
+// attributes are UI only and not compared on replay.
+func uchebaChildOptions(ctx workflow.Context, cfg *config.Config, form FormInput, attrs bool) workflow.Context {
+	d := describe(CreateLeadFromFormName, form)
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            form.JobID,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary:         d.summary,
+		StaticDetails:         d.details(cfg) + "  \n**Import job** " + workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}
+	if attrs {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(AmoAccountKey.ValueSet(form.Account), AmoSourceKey.ValueSet(d.source))
+	}
+	return workflow.WithChildOptions(ctx, opts)
 }

@@ -21,6 +21,9 @@ import (
 const (
 	// Site forms.
 	CreateLeadFromFormName = "CreateLeadFromForm"
+	// The nightly ucheba.ru import: started by its Temporal Schedule, by
+	// GET /wh/nightly (a 1C-kind job) and by amoflow import ucheba.
+	UchebaImportName = "UchebaImport"
 
 	// amoCRM webhooks: HandleWebhook and the flows it starts as children
 	// (hook_methods.go maps each webhook method to one of them).
@@ -79,6 +82,7 @@ const (
 func (f *Flows) Workflows() map[string]any {
 	return map[string]any{
 		CreateLeadFromFormName: f.CreateLeadFromForm,
+		UchebaImportName:       f.UchebaImport,
 
 		HandleWebhookName: f.HandleWebhook,
 		Ret2CorpName:      f.Ret2Corp,
@@ -159,6 +163,7 @@ type Activities struct {
 	// leads), on the account's queue; EGRUL the company register.
 	Widgets *activities.Widgets
 	EGRUL   *activities.EGRUL
+	Ucheba  *activities.Ucheba // ucheba.ru's API (the nightly import)
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -170,6 +175,7 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.LK)
 	r.RegisterActivity(a.Webinar)
 	r.RegisterActivity(a.EGRUL)
+	r.RegisterActivity(a.Ucheba)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
@@ -184,7 +190,7 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
 		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{},
-		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}}
+		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}, Ucheba: &activities.Ucheba{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -202,4 +208,6 @@ var (
 	// The widget flows'.
 	widgets  *activities.Widgets
 	register *activities.EGRUL
+	// The ucheba.ru import's.
+	uchebaService *activities.Ucheba
 )
