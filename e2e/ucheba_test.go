@@ -124,7 +124,9 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 		"Вопрос с сайта ucheba.ru: Есть ли вечерние группы?",
 		"Заявка на обучение с сайта ucheba.ru по программе: Косметология",
 	} {
-		if !slices.ContainsFunc(notes, func(n amofake.Note) bool { return n.NoteType == amocrm.NoteCommon && strings.Contains(fmt.Sprint(n.Params["text"]), want) }) {
+		if !slices.ContainsFunc(notes, func(n amofake.Note) bool {
+			return n.NoteType == amocrm.NoteCommon && strings.Contains(fmt.Sprint(n.Params["text"]), want)
+		}) {
 			t.Errorf("no lead note holds %q", want)
 		}
 	}
