@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 
 	"amoflow/amocrm"
 	"amoflow/amofake"
@@ -74,6 +76,7 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 		t.Fatalf("schedule: %q %v", got, err)
 	}
 	sched := h.tc.ScheduleClient().GetHandle(h.ctx, h.cfg.Ucheba.Schedule.ID)
+	api.FailNext(1) // ucheba.ru down for a moment: retried, not failed
 	if err := sched.Trigger(h.ctx, client.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +92,25 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 		h.completed(jobOf(l), &res)
 	}
 	h.recordHistory(scheduledRun, "ucheba_import")
+	if api.Calls() != 2 {
+		t.Errorf("%d calls to ucheba.ru, want 2 (one failed, one page)", api.Calls())
+	}
+	// Read without the codec, the import's and a form's histories hold no
+	// name, phone or email of the requests.
+	plain, err := client.Dial(client.Options{HostPort: h.cfg.Temporal.HostPort, Namespace: h.cfg.Temporal.Namespace,
+		Logger: tlog.NewStructuredLogger(quietLogger())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	for _, id := range []string{scheduledRun, jobOf(evening)} {
+		raw := rawHistory(t, &hookHarness{harness: h}, plain, id)
+		for _, pd := range []string{"Анна Учебная", "100-00-01", "Oleg.Voprosov", "oleg.voprosov", "Вера Косметолог", "89161000004"} {
+			if bytes.Contains(raw, []byte(pd)) {
+				t.Errorf("history of %s holds %q in clear", id, pd)
+			}
+		}
+	}
 
 	// The old manual trigger, over HTTP: stored, 200, and the day's import
 	// runs again through the broker, finding everything imported.
