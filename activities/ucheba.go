@@ -8,7 +8,7 @@ import (
 	"amoflow/ucheba"
 )
 
-// Ucheba holds the activity on ucheba.ru's API (docs/flows.md#ucheba-ru-import).
+// Ucheba holds the activity on ucheba.ru's API (docs/flows.md#uchebaimport).
 type Ucheba struct {
 	API *ucheba.Client
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Ucheba is the nightly import of requests from ucheba.ru (README "ucheba.ru
-// import", docs/flows.md#ucheba-ru-import).
+// import", docs/flows.md#uchebaimport).
 type Ucheba struct {
 	// Enabled turns the import on: amoflow worker creates (or updates) the
 	// Temporal Schedule, GET /wh/nightly starts an import. Off: no

@@ -13,7 +13,7 @@ import (
 // with an empty body as before. The same day triggered again while its
 // import runs or after it completed starts nothing (the bridge's id
 // policy); the requests themselves are never imported twice
-// (docs/flows.md#ucheba-ru-import). With the import off: 503, nothing stored.
+// (docs/flows.md#uchebaimport). With the import off: 503, nothing stored.
 func (s *server) legacyNightly(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		methodNotAllowed(w, r)

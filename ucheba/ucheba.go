@@ -1,6 +1,6 @@
 // Package ucheba is the client of ucheba.ru's CRM API, from which the
 // nightly import reads the requests people left for our institution
-// (docs/flows.md#ucheba-ru-import). The fake for tests and amoflow dev is
+// (docs/flows.md#uchebaimport). The fake for tests and amoflow dev is
 // ucheba/uchebafake.
 //
 // GET {base_url}/crm/institutions/{institution}/leads?dateFrom=D&dateTo=D&limit=L&offset=O

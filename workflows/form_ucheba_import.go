@@ -59,7 +59,7 @@ func (f *Flows) uchebaSettings(ctx workflow.Context) (uchebaSettings, error) {
 }
 
 // UchebaImport imports one day of ucheba.ru requests
-// (docs/flows.md#ucheba-ru-import): one activity lists the day's leads
+// (docs/flows.md#uchebaimport): one activity lists the day's leads
 // (every page), then each usable request is started as a CreateLeadFromForm
 // child named by the request (UchebaFormJobID), so no request is imported
 // twice however often the day is imported; unusable ones are counted. It

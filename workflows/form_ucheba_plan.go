@@ -9,7 +9,7 @@ import (
 	"amoflow/ucheba"
 )
 
-// The pure part of the ucheba.ru import (docs/flows.md#ucheba-ru-import):
+// The pure part of the ucheba.ru import (docs/flows.md#uchebaimport):
 // which day to fetch, and which requests become which site forms.
 
 // The site forms' texts, as the predecessor wrote them (the retail
