@@ -228,3 +228,45 @@ func TestUchebaScheduleCreatedOnceAndUpdated(t *testing.T) {
 		t.Errorf("import off: %q %v", got, err)
 	}
 }
+
+// A backfill of a given day while an import of that day runs follows the
+// running one (amoflow import ucheba answers it was already running), and
+// both get its result.
+func TestUchebaBackfillFollowsARunningImport(t *testing.T) {
+	h, api := uchebaHarness(t)
+	const day = "2026-11-20"
+	api.Add(day, uchebaRequest("Лиза Бэкфилл", "+79162000001", "", "Массаж"))
+	api.FailNext(1) // the first listing fails: the run waits 5 s for its retry
+	type answer struct {
+		res      workflows.UchebaImportResult
+		attached bool
+		err      error
+	}
+	first := make(chan answer, 1)
+	go func() {
+		res, attached, err := app.ImportUcheba(h.ctx, h.cfg, h.tc, day, nil)
+		first <- answer{res, attached, err}
+	}()
+	for deadline := time.Now().Add(20 * time.Second); api.Calls() == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the import never asked ucheba.ru")
+		}
+	}
+	var seen []workflows.UchebaImportResult
+	res, attached, err := app.ImportUcheba(h.ctx, h.cfg, h.tc, day, func(p workflows.UchebaImportResult) { seen = append(seen, p) })
+	a := <-first
+	if err != nil || a.err != nil || !attached || a.attached {
+		t.Fatalf("second: attached %v %v; first: attached %v %v; want the second attached", attached, err, a.attached, a.err)
+	}
+	if len(res.Imported) != 1 || len(a.res.Imported) != 1 || res.Imported[0] != a.res.Imported[0] || res.Day != day {
+		t.Errorf("results differ or import nothing: %+v / %+v", res, a.res)
+	}
+	if len(seen) == 0 || seen[0].Done || seen[0].Day != day {
+		t.Errorf("progress while waiting for the retry: %+v, want the day and not done", seen)
+	}
+	var form workflows.FormResult
+	h.completed(res.Imported[0], &form)
+	if n := len(h.fake.Leads(retail)); n != 1 {
+		t.Errorf("%d leads, want 1", n)
+	}
+}
