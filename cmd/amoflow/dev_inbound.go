@@ -95,4 +95,8 @@ func printExamples(cfg *config.Config) {
 	fmt.Printf("  curl -s -X POST '%s/amo/api/corpLead.php?key=%s' -d inn=7701234567 -d company='ООО Ромашка' \\\n", api, in.Legacy.CorpLead.Key)
 	fmt.Printf("       -d name=Иван -d surname=Петров -d phone='+7 916 777-66-55' -d post=Директор -d manager_id=2375116\n\n")
 	fmt.Printf("  and a dashboard: %s/amo/vidgets/konv_ret_all.php?date_from=false&date_to=false\n\n", api)
+	if cfg.Ucheba.Enabled {
+		fmt.Printf("The ucheba.ru import (README \"ucheba.ru import\"): schedule %s in the UI's Schedules; import yesterday now with\n\n", cfg.Ucheba.Schedule.ID)
+		fmt.Printf("  curl -s %s/wh/nightly      or      amoflow import ucheba --date YYYY-MM-DD\n\n", api)
+	}
 }
