@@ -27,8 +27,10 @@ func (s *server) legacyNightly(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now().UTC()
 	day, err := workflows.UchebaDay("", now, u.Schedule.TimeZone)
-	if err != nil { // the zone was checked at start
-		panic(err)
+	if err != nil { // the zone is checked at start; not stored, said so
+		s.reject(w, r, &problem{Type: problemType + "not-enabled", Title: "ucheba.ru import is misconfigured", Status: http.StatusServiceUnavailable,
+			Detail: "ucheba.schedule.time_zone does not load; nothing was stored"})
+		return
 	}
 	id := workflows.UchebaImportJobID(day)
 	body, err := workflows.NewOneCJob(workflows.UchebaImportName, workflows.UchebaImportInput{Day: day})

@@ -27,6 +27,10 @@ func runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The workers' payload keys: the input is encrypted with them, the result read.
+	if err := cfg.ProductionSecrets("import"); err != nil {
+		return err
+	}
 	tc, err := app.DialTemporal(ctx, cfg, slog.Default())
 	if err != nil {
 		return err
