@@ -35,6 +35,9 @@ func EnsureUchebaSchedule(ctx context.Context, cfg *config.Config, tc client.Cli
 		TaskQueue:     cfg.Temporal.TaskQueue,
 		StaticSummary: "ucheba.ru nightly import (yesterday)",
 	}
+	if cfg.Temporal.SearchAttributes { // filtered like the by-hand imports: AmoSource = "ucheba/import"
+		action.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.AmoSourceKey.ValueSet("ucheba/import"))
+	}
 	sc := tc.ScheduleClient()
 	_, err := sc.Create(ctx, client.ScheduleOptions{
 		ID:      u.Schedule.ID,

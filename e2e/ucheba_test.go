@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 
 	"amoflow/amocrm"
@@ -92,6 +93,11 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 		h.completed(jobOf(l), &res)
 	}
 	h.recordHistory(scheduledRun, "ucheba_import")
+	for id, want := range map[string]string{scheduledRun: "ucheba/import", jobOf(massage): "form/ucheba.ru/Заявка с формы Запись на обучение с сайта ucheba.ru"} {
+		if got := h.amoSource(id); got != want {
+			t.Errorf("AmoSource of %s = %q, want %q", id, got, want)
+		}
+	}
 	if api.Calls() != 2 {
 		t.Errorf("%d calls to ucheba.ru, want 2 (one failed, one page)", api.Calls())
 	}
@@ -269,4 +275,18 @@ func TestUchebaBackfillFollowsARunningImport(t *testing.T) {
 	if n := len(h.fake.Leads(retail)); n != 1 {
 		t.Errorf("%d leads, want 1", n)
 	}
+}
+
+// amoSource is the AmoSource search attribute of a workflow ("" if none).
+func (h *harness) amoSource(id string) string {
+	h.t.Helper()
+	d, err := h.tc.DescribeWorkflowExecution(h.ctx, id, "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var src string
+	if p := d.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()["AmoSource"]; p != nil {
+		converter.GetDefaultDataConverter().FromPayload(p, &src)
+	}
+	return src
 }
