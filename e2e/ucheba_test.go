@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/common/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
@@ -135,10 +137,34 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 	}
 	h.recordHistory(workflows.UchebaImportJobID(day), "ucheba_import_again")
 
-	// By hand (amoflow import ucheba --date): the same.
+	// By hand (amoflow import ucheba --date), with the Postgres record lost
+	// (as if a run stopped between its starts and its record): Temporal
+	// refuses the known jobs, and the record is written again.
+	if _, err := h.db.Pool.Exec(h.ctx, `DELETE FROM ucheba_forms`); err != nil {
+		t.Fatal(err)
+	}
 	third, attached, err := app.ImportUcheba(h.ctx, h.cfg, h.tc, day, nil)
 	if err != nil || attached || len(third.Imported) != 0 || len(third.AlreadyImported) != 3 {
 		t.Errorf("by hand: %+v attached %v %v, want all 3 already imported", third, attached, err)
+	}
+	h.recordHistory(workflows.UchebaImportJobID(day), "ucheba_import_refused")
+	var recorded int
+	if err := h.db.Pool.QueryRow(h.ctx, `SELECT count(*) FROM ucheba_forms`).Scan(&recorded); err != nil || recorded != 3 {
+		t.Errorf("%d forms recorded again (%v), want 3", recorded, err)
+	}
+
+	// Past Temporal's retention (the form jobs deleted, as retention would):
+	// the Postgres record still says they ran.
+	for _, l := range usable {
+		if _, err := h.tc.WorkflowService().DeleteWorkflowExecution(h.ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+			Namespace: h.cfg.Temporal.Namespace, WorkflowExecution: &common.WorkflowExecution{WorkflowId: jobOf(l)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.waitForgotten(jobOf(massage))
+	fourth, _, err := app.ImportUcheba(h.ctx, h.cfg, h.tc, day, nil)
+	if err != nil || len(fourth.Imported) != 0 || len(fourth.AlreadyImported) != 3 {
+		t.Errorf("after retention: %+v %v, want all 3 already imported", fourth, err)
 	}
 
 	// One lead per usable request, in the retail account, with its note.
@@ -289,4 +315,17 @@ func (h *harness) amoSource(id string) string {
 		converter.GetDefaultDataConverter().FromPayload(p, &src)
 	}
 	return src
+}
+
+// waitForgotten waits until Temporal no longer knows the workflow.
+func (h *harness) waitForgotten(id string) {
+	h.t.Helper()
+	start := time.Now()
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if _, err := h.tc.DescribeWorkflowExecution(h.ctx, id, ""); err != nil {
+			h.t.Logf("%s forgotten after %v: %v", id, time.Since(start), err)
+			return
+		}
+	}
+	h.t.Fatalf("%s still known after its deletion", id)
 }

@@ -62,11 +62,14 @@ func (f *Flows) uchebaSettings(ctx workflow.Context) (uchebaSettings, error) {
 // (docs/flows.md#uchebaimport): one activity lists the day's leads
 // (every page), then each usable request is started as a CreateLeadFromForm
 // child named by the request (UchebaFormJobID), so no request is imported
-// twice however often the day is imported; unusable ones are counted. It
+// twice however often the day is imported: Temporal refuses a job id it
+// knows, and the Postgres record ucheba_forms (read before, written after
+// the starts) covers a backfill past Temporal's retention. Unusable
+// requests are counted. It
 // waits for each child to start, not to finish: a form waiting days for a
 // paused account must not hold the next night's run (the Schedule skips
 // overlapping runs). It calls amoCRM not at all itself; each form makes
-// its usual calls.
+// its usual calls. Activities: one listing, two Postgres calls.
 func (f *Flows) UchebaImport(ctx workflow.Context, in UchebaImportInput) (*UchebaImportResult, error) {
 	s, err := f.uchebaSettings(ctx)
 	if err != nil {
@@ -95,21 +98,9 @@ func (f *Flows) UchebaImport(ctx workflow.Context, in UchebaImportInput) (*Ucheb
 	plan := uchebaForms(leads, s.Account, s.Institution)
 	res.Fetched, res.Unusable, res.Skipped, res.Duplicates = len(leads), plan.Unusable, plan.Skipped, plan.Duplicates
 
-	now := workflow.Now(ctx).UTC()
-	started := make([]workflow.ChildWorkflowFuture, len(plan.Forms))
-	for i, form := range plan.Forms {
-		form.ReceivedAt = now
-		started[i] = workflow.ExecuteChildWorkflow(uchebaChildOptions(ctx, f.Config, form, s.Attributes), CreateLeadFromFormName, form)
-	}
-	for i, form := range plan.Forms {
-		err := started[i].GetChildWorkflowExecution().Get(ctx, nil)
-		switch {
-		case err == nil:
-			res.Imported = append(res.Imported, form.JobID)
-		case temporal.IsWorkflowExecutionAlreadyStartedError(err):
-			res.AlreadyImported = append(res.AlreadyImported, form.JobID)
-		default:
-			return nil, fmt.Errorf("starting %s: %w", form.JobID, err)
+	if len(plan.Forms) > 0 {
+		if err := f.startUchebaForms(ctx, plan.Forms, s.Attributes, res); err != nil {
+			return nil, err
 		}
 	}
 	res.Done = true
@@ -130,4 +121,46 @@ func uchebaOptions(ctx workflow.Context) workflow.Context {
 		ScheduleToCloseTimeout: 6 * time.Hour,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
 	})
+}
+
+// startUchebaForms starts the forms no import started before: those the
+// Postgres record (ucheba_forms) lists are already imported; the others
+// are started, Temporal refusing any whose job it still knows; then every
+// job seen started is recorded, so the record also covers a run that
+// stopped between a start and its record.
+func (f *Flows) startUchebaForms(ctx workflow.Context, forms []FormInput, attrs bool, res *UchebaImportResult) error {
+	ids := make([]string, len(forms))
+	for i, form := range forms {
+		ids[i] = form.JobID
+	}
+	var known []string
+	if err := workflow.ExecuteActivity(localOptions(ctx), uchebaService.KnownUchebaForms, ids).Get(ctx, &known); err != nil {
+		return err
+	}
+	fresh, recorded := uchebaFresh(forms, known)
+	res.AlreadyImported = append(res.AlreadyImported, recorded...)
+	now := workflow.Now(ctx).UTC()
+	started := make([]workflow.ChildWorkflowFuture, len(fresh))
+	for i, form := range fresh {
+		form.ReceivedAt = now
+		started[i] = workflow.ExecuteChildWorkflow(uchebaChildOptions(ctx, f.Config, form, attrs), CreateLeadFromFormName, form)
+	}
+	var seen []string
+	for i, form := range fresh {
+		err := started[i].GetChildWorkflowExecution().Get(ctx, nil)
+		switch {
+		case err == nil:
+			res.Imported = append(res.Imported, form.JobID)
+		case temporal.IsWorkflowExecutionAlreadyStartedError(err):
+			res.AlreadyImported = append(res.AlreadyImported, form.JobID)
+		default:
+			return fmt.Errorf("starting %s: %w", form.JobID, err)
+		}
+		seen = append(seen, form.JobID)
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	in := activities.RememberUchebaInput{ImportJob: workflow.GetInfo(ctx).WorkflowExecution.ID, JobIDs: seen}
+	return workflow.ExecuteActivity(localOptions(ctx), uchebaService.RememberUchebaForms, in).Get(ctx, nil)
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,6 +54,9 @@ func TestUchebaImportYesterday(t *testing.T) {
 		uchebaLead(2, 102, "Олег", "", "oleg@example.ru", ucheba.TypeQuestion),
 	}
 	env.OnActivity(uchebaService.FetchUchebaLeads, mock.Anything, "2026-12-01").Return(leads, nil).Once()
+	env.OnActivity(uchebaService.KnownUchebaForms, mock.Anything, []string{"form-retail-ucheba-9915-101", "form-retail-ucheba-9915-102"}).Return(nil, nil).Once()
+	env.OnActivity(uchebaService.RememberUchebaForms, mock.Anything, activities.RememberUchebaInput{ImportJob: "default-test-workflow-id",
+		JobIDs: []string{"form-retail-ucheba-9915-101", "form-retail-ucheba-9915-102"}}).Return(nil).Once()
 	env.ExecuteWorkflow(UchebaImportName, UchebaImportInput{})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -112,6 +116,30 @@ func TestUchebaImportUsesTheScheduledTime(t *testing.T) {
 	var res UchebaImportResult
 	if err := env.GetWorkflowError(); err != nil || env.GetWorkflowResult(&res) != nil || res.Day != "2026-12-01" || !res.Done {
 		t.Errorf("late run: %+v %v, want the day before the scheduled time", res, err)
+	}
+	env.AssertExpectations(t)
+}
+
+// A request the Postgres record lists (an import started it, and Temporal
+// may have forgotten it since) is not started again.
+func TestUchebaImportSkipsRecordedForms(t *testing.T) {
+	env, forms := uchebaEnv(t, uchebaFlows())
+	leads := []ucheba.Lead{
+		uchebaLead(1, 101, "Анна", "+79160000001", "", ucheba.TypeLearningRequest),
+		uchebaLead(2, 102, "Олег", "", "oleg@example.ru", ucheba.TypeQuestion),
+	}
+	env.OnActivity(uchebaService.FetchUchebaLeads, mock.Anything, "2026-10-01").Return(leads, nil).Once()
+	env.OnActivity(uchebaService.KnownUchebaForms, mock.Anything, mock.Anything).Return([]string{"form-retail-ucheba-9915-101"}, nil).Once()
+	env.OnActivity(uchebaService.RememberUchebaForms, mock.Anything, activities.RememberUchebaInput{ImportJob: "default-test-workflow-id",
+		JobIDs: []string{"form-retail-ucheba-9915-102"}}).Return(nil).Once()
+	env.ExecuteWorkflow(UchebaImportName, UchebaImportInput{Day: "2026-10-01"})
+	var res UchebaImportResult
+	if err := env.GetWorkflowError(); err != nil || env.GetWorkflowResult(&res) != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Imported, []string{"form-retail-ucheba-9915-102"}) || !slices.Equal(res.AlreadyImported, []string{"form-retail-ucheba-9915-101"}) ||
+		len(*forms) != 1 || (*forms)[0].JobID != "form-retail-ucheba-9915-102" {
+		t.Errorf("result %+v, %d forms started; want 102 imported, 101 already", res, len(*forms))
 	}
 	env.AssertExpectations(t)
 }

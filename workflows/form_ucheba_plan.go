@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,4 +116,17 @@ func uchebaFields(l ucheba.Lead) (fields map[string]string, usable, known bool) 
 		fields["email"] = email
 	}
 	return fields, true, true
+}
+
+// uchebaFresh splits the forms into those to start and the job ids of
+// those an earlier import recorded as started (known).
+func uchebaFresh(forms []FormInput, known []string) (fresh []FormInput, recorded []string) {
+	for _, form := range forms {
+		if slices.Contains(known, form.JobID) {
+			recorded = append(recorded, form.JobID)
+		} else {
+			fresh = append(fresh, form)
+		}
+	}
+	return fresh, recorded
 }

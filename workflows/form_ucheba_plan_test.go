@@ -74,3 +74,14 @@ func TestUchebaForms(t *testing.T) {
 		t.Errorf("an empty day: %+v", empty)
 	}
 }
+
+func TestUchebaFresh(t *testing.T) {
+	forms := []FormInput{{JobID: "a"}, {JobID: "b"}, {JobID: "c"}}
+	fresh, recorded := uchebaFresh(forms, []string{"c", "a", "x"})
+	if len(fresh) != 1 || fresh[0].JobID != "b" || !reflect.DeepEqual(recorded, []string{"a", "c"}) {
+		t.Errorf("fresh %+v, recorded %v; want b, [a c]", fresh, recorded)
+	}
+	if fresh, recorded := uchebaFresh(forms, nil); len(fresh) != 3 || recorded != nil {
+		t.Errorf("nothing recorded: %+v %v", fresh, recorded)
+	}
+}
