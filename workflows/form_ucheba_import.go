@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -65,10 +64,9 @@ func (f *Flows) uchebaSettings(ctx workflow.Context) (uchebaSettings, error) {
 // twice however often the day is imported: Temporal refuses a job id it
 // knows, and the Postgres record ucheba_forms (read before, written after
 // the starts) covers a backfill past Temporal's retention. Unusable
-// requests are counted. It
-// waits for each child to start, not to finish: a form waiting days for a
-// paused account must not hold the next night's run (the Schedule skips
-// overlapping runs). It calls amoCRM not at all itself; each form makes
+// requests are counted. It waits for each child to start, not to finish: a
+// form waiting days for a paused account must not hold the next night's run
+// (the Schedule skips overlapping runs). It calls amoCRM not at all itself; each form makes
 // its usual calls. Activities: one listing, two Postgres calls.
 func (f *Flows) UchebaImport(ctx workflow.Context, in UchebaImportInput) (*UchebaImportResult, error) {
 	s, err := f.uchebaSettings(ctx)
@@ -107,20 +105,6 @@ func (f *Flows) UchebaImport(ctx workflow.Context, in UchebaImportInput) (*Ucheb
 	workflow.GetLogger(ctx).Info("ucheba.ru import done", "day", day, "fetched", res.Fetched, "imported", len(res.Imported),
 		"already_imported", len(res.AlreadyImported), "unusable", len(res.Unusable), "skipped", len(res.Skipped))
 	return res, nil
-}
-
-// uchebaOptions run the listing on the workflow's own task queue. Why: a
-// page is one call (the client's 30 s timeout), a day a few pages, so five
-// minutes per attempt; ucheba.ru down at night is retried for six hours,
-// well before the next night's run; a refused token fails at once
-// (UchebaAPI), for the operator to fix and backfill the day.
-func uchebaOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
-		StartToCloseTimeout:    5 * time.Minute,
-		ScheduleToCloseTimeout: 6 * time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
-	})
 }
 
 // startUchebaForms starts the forms no import started before: those the

@@ -202,3 +202,17 @@ func uchebaChildOptions(ctx workflow.Context, cfg *config.Config, form FormInput
 	}
 	return workflow.WithChildOptions(ctx, opts)
 }
+
+// uchebaOptions run the listing on the workflow's own task queue. Why: a
+// page is one call (the client's 30 s timeout), a day a few pages, so five
+// minutes per attempt; ucheba.ru down at night is retried for six hours,
+// well before the next night's run; a refused token fails at once
+// (UchebaAPI), for the operator to fix and backfill the day.
+func uchebaOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
+		StartToCloseTimeout:    5 * time.Minute,
+		ScheduleToCloseTimeout: 6 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+	})
+}
