@@ -184,6 +184,15 @@ func TestUchebaImportTwiceImportsOnce(t *testing.T) {
 			t.Errorf("no lead note holds %q", want)
 		}
 	}
+	fromUcheba := 0
+	for _, n := range notes {
+		if strings.Contains(fmt.Sprint(n.Params["text"]), "с сайта ucheba.ru") {
+			fromUcheba++
+		}
+	}
+	if fromUcheba != 3 {
+		t.Errorf("%d lead notes from ucheba.ru, want 3: one per request, none added by a later import", fromUcheba)
+	}
 	if n := len(h.fake.Contacts(retail)); n != 3 {
 		t.Errorf("%d contacts, want 3", n)
 	}
