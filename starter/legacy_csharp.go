@@ -114,11 +114,6 @@ var legacyHookMethods = map[string]string{
 	"capitalizecourse":      "capitalizecourse",
 }
 
-// legacyHooksNotYet are the old hook paths whose flows amoflow does not
-// have yet: they answer 501, never a silent 200 (README "Migrating from
-// the old URLs").
-var legacyHooksNotYet = []string{"nightly"}
-
 // legacyOneCSaves are the amoCRM hooks under /integration/1c/ that
 // transfer a lead's client or company to 1C: the webhook method per
 // account that sent it ("" where it had no such hook).
@@ -146,6 +141,10 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.Trim(strings.ToLower(mux.Vars(r)["hook"]), "/")
+	if path == "nightly" {
+		s.legacyNightly(w, r)
+		return
+	}
 	if h, ok := legacyBodyHooks[path]; ok {
 		s.legacyBodyHookAs(w, r, h)
 		return
@@ -156,7 +155,7 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 	}
 	method, ok := legacyHookMethods[path]
 	if !ok {
-		s.legacyUnknown(w, r, path, legacyHooksNotYet)
+		notFound(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -253,19 +252,6 @@ func (s *server) legacyHookAs(w http.ResponseWriter, r *http.Request, method str
 	s.webhooks(true).ServeHTTP(w, r2)
 }
 
-// legacyUnknown answers 501 for an old path amoflow does not handle yet,
-// 404 for a path that never existed.
-func (s *server) legacyUnknown(w http.ResponseWriter, r *http.Request, path string, notYet []string) {
-	for _, p := range notYet {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			s.reject(w, r, &problem{Type: problemType + "not-implemented", Title: "Not handled yet", Status: http.StatusNotImplemented,
-				Detail: "amoflow does not handle this old URL yet; nothing was stored (see the README's migration table)"})
-			return
-		}
-	}
-	notFound(w, r)
-}
-
 // legacyOneCJobs are the 1C calls of /integration/1c/{name}, mapped to the
 // /v1/1c/ routes.
 var legacyOneCJobs = map[string]onecJob{
@@ -312,7 +298,7 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	}
 	job, ok := legacyOneCJobs[name]
 	if !ok {
-		s.legacyUnknown(w, r, name, nil)
+		notFound(w, r)
 		return
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodPatch {

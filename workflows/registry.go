@@ -21,6 +21,9 @@ import (
 const (
 	// Site forms.
 	CreateLeadFromFormName = "CreateLeadFromForm"
+	// The nightly ucheba.ru import: started by its Temporal Schedule, by
+	// GET /wh/nightly (a 1C-kind job) and by amoflow import ucheba.
+	UchebaImportName = "UchebaImport"
 
 	// amoCRM webhooks: HandleWebhook and the flows it starts as children
 	// (hook_methods.go maps each webhook method to one of them).
@@ -83,6 +86,7 @@ const (
 func (f *Flows) Workflows() map[string]any {
 	return map[string]any{
 		CreateLeadFromFormName: f.CreateLeadFromForm,
+		UchebaImportName:       f.UchebaImport,
 
 		HandleWebhookName: f.HandleWebhook,
 		Ret2CorpName:      f.Ret2Corp,
@@ -166,6 +170,7 @@ type Activities struct {
 	// leads), on the account's queue; EGRUL the company register.
 	Widgets *activities.Widgets
 	EGRUL   *activities.EGRUL
+	Ucheba  *activities.Ucheba // ucheba.ru's API (the nightly import)
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -177,6 +182,7 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.LK)
 	r.RegisterActivity(a.Webinar)
 	r.RegisterActivity(a.EGRUL)
+	r.RegisterActivity(a.Ucheba)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
@@ -191,7 +197,7 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
 		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{},
-		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}}
+		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}, Ucheba: &activities.Ucheba{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -209,4 +215,6 @@ var (
 	// The widget flows'.
 	widgets  *activities.Widgets
 	register *activities.EGRUL
+	// The ucheba.ru import's.
+	uchebaService *activities.Ucheba
 )

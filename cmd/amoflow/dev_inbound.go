@@ -98,4 +98,8 @@ func printExamples(cfg *config.Config) {
 	fmt.Printf("  (with a date picker: %s/amo/vidgets/success_menu.php), a 1C notice, kept for amoflow notices:\n\n", api)
 	fmt.Printf("  curl -s -X POST '%s/integration/1c/paymentreceived?token=%s' -H 'Content-Type: application/json' -d '{\"sum\":15000}'\n\n",
 		api, in.OneCToken)
+	if cfg.Ucheba.Enabled {
+		fmt.Printf("The ucheba.ru import (README \"ucheba.ru import\"): schedule %s in the UI's Schedules; import yesterday now with\n\n", cfg.Ucheba.Schedule.ID)
+		fmt.Printf("  curl -s %s/wh/nightly      or      amoflow import ucheba --date YYYY-MM-DD\n\n", api)
+	}
 }
