@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/internal/testrig"
+	"amoflow/store/storetest"
 )
 
 // Each server costs about 170 MB and half a second, so the tests start
@@ -243,3 +244,71 @@ func (quietLogger) Debug(string, ...any) {}
 func (quietLogger) Info(string, ...any)  {}
 func (quietLogger) Warn(string, ...any)  {}
 func (quietLogger) Error(string, ...any) {}
+
+// TestPostgres runs the server on PostgreSQL with the server's own schema:
+// a workflow runs, is found by its search attributes (the visibility
+// store), and survives a restart on the same databases, whose schema setup
+// then changes nothing.
+func TestPostgres(t *testing.T) {
+	testrig.NeedsServers(t, "PostgreSQL and an embedded Temporal server")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	name := "amoflow_devserver_" + testrig.RandomHex(4)
+	mainURL, dropMain, err := testrig.ScratchDB(ctx, storetest.AdminURL(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dropMain)
+	_, dropVis, err := testrig.ScratchDB(ctx, storetest.AdminURL(), name+"_visibility")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dropVis)
+	opts := Options{
+		UIPort:           -1,
+		Postgres:         &Postgres{URL: mainURL, HistoryShards: 2},
+		SearchAttributes: map[string]enums.IndexedValueType{"AmoLeadID": enums.INDEXED_VALUE_TYPE_INT, "AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD},
+	}
+	s := start(t, opts)
+	c := dial(t, s, "default")
+	w := worker.New(c, "tq", worker.Options{})
+	w.RegisterWorkflow(greet)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "pg-1", TaskQueue: "tq", TypedSearchAttributes: temporalSA(7, "pg")}, greet, "pg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := run.Get(ctx, &got); err != nil || got != "hello pg" {
+		t.Fatalf("workflow = %q, %v; want %q", got, err, "hello pg")
+	}
+	w.Stop()
+	c.Close()
+	s.Stop()
+
+	s = start(t, opts)
+	c = dial(t, s, "default")
+	desc, err := c.DescribeWorkflowExecution(ctx, "pg-1", run.GetRunID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		t.Errorf("status after restart = %v, want completed", st)
+	}
+	query := "AmoLeadID = 7 AND AmoAccount = 'pg'"
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.GetExecutions()) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
