@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,6 +83,12 @@ type Options struct {
 	// LogLevel is the least level of server messages logged. Nil means
 	// slog.LevelWarn: the server logs a great deal at info level.
 	LogLevel slog.Leveler
+
+	// SQLitePragmas are set on every connection to the SQLite file (as the
+	// Temporal CLI's --sqlite-pragma), e.g. journal_mode=wal with
+	// synchronous=normal: one fsync per checkpoint instead of several per
+	// commit. WAL also lets the server use more than one connection.
+	SQLitePragmas map[string]string
 
 	// Postgres, when set, keeps the server's data in PostgreSQL instead of
 	// SQLite (DBFile is then ignored).
@@ -324,6 +331,14 @@ func setupSQLite(opts Options) (*config.SQL, error) {
 	} else {
 		conf.DatabaseName = opts.DBFile
 		conf.ConnectAttributes = map[string]string{"mode": "rwc"}
+		for k, v := range opts.SQLitePragmas {
+			conf.ConnectAttributes[k] = v
+		}
+		if strings.EqualFold(opts.SQLitePragmas["journal_mode"], "wal") {
+			// Readers beside the one writer (the plugin's default is one
+			// connection, what a rollback journal needs).
+			conf.MaxConns, conf.MaxIdleConns = 4, 4
+		}
 		_, err := os.Stat(opts.DBFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := sqliteschema.SetupSchema(conf); err != nil {

@@ -8,12 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"amoflow/amofake"
 )
-
-func protoSize(m proto.Message) int { return proto.Size(m) }
 
 type accountReport struct {
 	Account     string  `json:"account"`

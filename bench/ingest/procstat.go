@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"amoflow/bench/internal/benchkit"
 )
 
 // cpuShare is how many cores each party used on average during a phase
@@ -73,9 +75,9 @@ func newCPUMeter(serversPID int) *cpuMeter {
 }
 
 func (m *cpuMeter) sample() cpuSample {
-	s := cpuSample{at: time.Now(), loadgen: procCPU(os.Getpid()), servers: procCPU(m.serversPID)}
+	s := cpuSample{at: time.Now(), loadgen: benchkit.ProcCPU(os.Getpid()), servers: benchkit.ProcCPU(m.serversPID)}
 	for _, pid := range m.rabbitPIDs {
-		s.rabbit += procCPU(pid)
+		s.rabbit += benchkit.ProcCPU(pid)
 	}
 	s.machineBusy, s.machineTotal, s.softirq, s.steal = machineCPU()
 	return s
@@ -97,23 +99,6 @@ func (m *cpuMeter) share(a, b cpuSample) cpuShare {
 	c.Idle = (b.machineTotal-a.machineTotal)/wall - busy
 	c.Other = max(0, busy-c.Loadgen-c.Servers-c.RabbitMQ-c.SoftIRQ-c.Steal)
 	return c
-}
-
-// procCPU is a process's user+system CPU seconds.
-func procCPU(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / ticksPerSecond
 }
 
 // machineCPU is the busy and total CPU seconds of all cores since boot,
