@@ -202,7 +202,9 @@ func TestWebhookRet2CorpHandsOverOnceAndIgnoresRedelivery(t *testing.T) {
 	var r workflows.HookResult
 	o := outcome(t, res, &r)
 	h.recordHistory(a.JobID, "handle_webhook_ret2corp")
-	h.recordHistory(o.JobID, "ret2corp_new_person")
+	// ret2corp_new_person.json stays as recorded before the Postgres steps
+	// became local activities (workflows' pgLocalChange): it replays the old path.
+	h.recordHistory(o.JobID, "ret2corp_new_person_local_pg")
 	if nr, nc := h.callLog("ret2corp, new person"); nr != 4 || nc != 6 {
 		t.Errorf("calls = retail %d, corporate %d; want 4 and 6", nr, nc)
 	}

@@ -69,6 +69,24 @@ func localOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// pgLocalOptions run a Postgres-only step (amo_index, the lease release,
+// round robin) as a local activity, inside the workflow task. Why: the same budget as
+// localOptions (30 s an attempt, retried up to a minute apart for a day);
+// a retry later than the workflow task's timeout waits on a timer, so the
+// workflow still waits durably through a Postgres outage.
+func pgLocalOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrNoStore},
+		},
+	})
+}
+
 // leaseOptions run AcquireLeases on the workflow's own task queue (not an
 // account's amoCRM queue: it costs no amoCRM request). The queue is named
 // explicitly: options without one keep the queue of the context they
