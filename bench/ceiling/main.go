@@ -335,10 +335,16 @@ func run(o options) error {
 	}
 	// The process's own CPU with nothing to do (pollers, timers, the
 	// server's background work): the ramp's per-form figures subtract it.
-	cpu0 := benchkit.ProcCPU(b.dev.Process.Pid)
+	meter, err := newCPUMeter(ctx, o.postgres, b.dev.Process.Pid, o.id)
+	if err != nil {
+		return err
+	}
+	defer meter.close()
+	idle := meter.sample(ctx)
 	time.Sleep(5 * time.Second)
-	rep.IdleCores = (benchkit.ProcCPU(b.dev.Process.Pid) - cpu0) / 5
-	if err := b.ramp(ctx, rep); err != nil {
+	rep.Idle = idle.use(meter.sample(ctx))
+	rep.IdleCores = rep.Idle.Process
+	if err := b.ramp(ctx, rep, meter); err != nil {
 		return err
 	}
 	rep.End = time.Now()
@@ -446,6 +452,7 @@ type step struct {
 	P99         float64 `json:"form_to_lead_p99_ms"`
 	Unfinished  int     `json:"unfinished"` // sent in this step, not completed by the end of the drain
 	CPUCores    float64 `json:"process_cpu_cores"`
+	CPU         cpuUse  `json:"cpu_cores"`
 	CPUPerForm  float64 `json:"process_cpu_ms_per_completed_form"`
 	// CPUPerFormBusy leaves the idle process's CPU out.
 	CPUPerFormBusy float64 `json:"process_cpu_ms_per_completed_form_above_idle"`
@@ -465,8 +472,7 @@ type form struct {
 
 // ramp sends forms at each rate in turn until the completion rate stops
 // rising, drains, and reads every form's close time.
-func (b *bench) ramp(ctx context.Context, rep *report) error {
-	pid := b.dev.Process.Pid
+func (b *bench) ramp(ctx context.Context, rep *report, meter *cpuMeter) error {
 	var all []*form
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -491,7 +497,7 @@ func (b *bench) ramp(ctx context.Context, rep *report) error {
 		s.profile = filepath.Join(b.dir, fmt.Sprintf("step-%d.pprof", k))
 		profDone := make(chan struct{})
 		go func() { defer close(profDone); b.profile(s.profile, b.o.step-500*time.Millisecond) }()
-		cpu0, notes0 := benchkit.ProcCPU(pid), len(b.fake.Notes(b.retail, ""))
+		cpu0, notes0 := meter.sample(ctx), len(b.fake.Notes(b.retail, ""))
 		log.Printf("step %d: %g forms/s for %s", k+1, rate, b.o.step)
 		for i := 0; ; i++ {
 			at := s.start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
@@ -515,14 +521,16 @@ func (b *bench) ramp(ctx context.Context, rep *report) error {
 		}
 		time.Sleep(time.Until(s.end))
 		secs := time.Since(s.start).Seconds()
-		s.CPUCores = (benchkit.ProcCPU(pid) - cpu0) / secs
+		s.CPU = cpu0.use(meter.sample(ctx))
+		s.CPUCores = s.CPU.Process
 		done := len(b.fake.Notes(b.retail, "")) - notes0
 		live := float64(done) / secs
 		s.Backlog = accepted() - (len(b.fake.Notes(b.retail, "")) - notesAtStart)
 		s.Load1 = testrig.Load1()
 		<-profDone
 		rep.Steps = append(rep.Steps, s)
-		log.Printf("  %.1f forms/s completed (fake's notes), backlog %d, process %.2f cores, load %.1f", live, s.Backlog, s.CPUCores, s.Load1)
+		log.Printf("  %.1f forms/s completed (fake's notes), backlog %d, cores: process %.2f, postgres %.2f, rabbitmq %.2f, driver %.2f; load %.1f",
+			live, s.Backlog, s.CPUCores, s.CPU.Postgres, s.CPU.RabbitMQ, s.CPU.Driver, s.Load1)
 		if live < 1.1*best && s.Backlog > int(rate) {
 			flat++
 		} else {

@@ -58,6 +58,7 @@ type report struct {
 	StepSeconds  float64 `json:"step_seconds"`
 	DrainSeconds float64 `json:"drain_seconds"`
 	IdleCores    float64 `json:"process_idle_cores"`
+	Idle         cpuUse  `json:"idle_cpu_cores"`
 
 	History     []historyReport `json:"history"`
 	Steps       []*step         `json:"steps"`
@@ -89,9 +90,15 @@ func (r *report) write(dir, name string) error {
 		fmt.Fprintf(w, "| %g | %d | %d | %s%.1f%s | %d | %.0f / %.0f | %d | %.2f | %.1f (%.1f) | %.1f |\n",
 			s.Rate, s.Sent, s.Refused, mark, s.CompletedPS, mark, s.Backlog, s.P50, s.P99, s.Unfinished, s.CPUCores, s.CPUPerForm, s.CPUPerFormBusy, s.Load1)
 	}
+	fmt.Fprintf(w, "\nCPU (cores) beside the measured process, per step: PostgreSQL backends of this run's databases / RabbitMQ / driver (fake amoCRM, load): ")
+	var parts []string
+	for _, s := range r.Steps {
+		parts = append(parts, fmt.Sprintf("%g/s: %.2f / %.2f / %.2f", s.Rate, s.CPU.Postgres, s.CPU.RabbitMQ, s.CPU.Driver))
+	}
+	fmt.Fprintf(w, "%s (idle: %.2f / %.2f / %.2f).\n", strings.Join(parts, "; "), r.Idle.Postgres, r.Idle.RabbitMQ, r.Idle.Driver)
 	if r.Best != nil {
-		fmt.Fprintf(w, "\nCeiling: **%.1f forms/s completed** (offered %g/s), %.2f cores of the measured process (%.2f when idle), %.1f CPU ms per form (%.1f above idle). Drain after the ramp: %.0f s; %d forms unfinished, %d refused.\n",
-			r.Best.CompletedPS, r.Best.Rate, r.Best.CPUCores, r.IdleCores, r.Best.CPUPerForm, r.Best.CPUPerFormBusy, r.DrainSeconds, r.Unfinished, r.Refused)
+		fmt.Fprintf(w, "\nCeiling: **%.1f forms/s completed** (offered %g/s), %.2f cores of the measured process (%.2f when idle), %.1f CPU ms per form (%.1f above idle; with this run's PostgreSQL backends %.1f). Drain after the ramp: %.0f s; %d forms unfinished, %d refused.\n",
+			r.Best.CompletedPS, r.Best.Rate, r.Best.CPUCores, r.IdleCores, r.Best.CPUPerForm, r.Best.CPUPerFormBusy, r.Best.CPUPerForm*(r.Best.CPU.Process+r.Best.CPU.Postgres)/max(r.Best.CPU.Process, 1e-9), r.DrainSeconds, r.Unfinished, r.Refused)
 	}
 	if p := r.Profile; p != nil {
 		fmt.Fprintf(w, "\nCPU profile of that step (%.1f s sampled), by area (a sample goes to the first area found from the leaf up; shared libraries go to their caller):\n\n| area | CPU s | share |\n|---|---:|---:|\n", p.Seconds)

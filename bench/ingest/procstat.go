@@ -3,7 +3,6 @@ package main
 import (
 	"log"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -62,16 +61,7 @@ type cpuSample struct {
 const ticksPerSecond = 100 // USER_HZ on Linux
 
 func newCPUMeter(serversPID int) *cpuMeter {
-	m := &cpuMeter{serversPID: serversPID}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		comm, err := os.ReadFile(filepath.Join(d, "comm"))
-		if err == nil && strings.TrimSpace(string(comm)) == "beam.smp" {
-			pid, _ := strconv.Atoi(filepath.Base(d))
-			m.rabbitPIDs = append(m.rabbitPIDs, pid)
-		}
-	}
-	return m
+	return &cpuMeter{serversPID: serversPID, rabbitPIDs: benchkit.PIDsNamed("beam.smp")}
 }
 
 func (m *cpuMeter) sample() cpuSample {
