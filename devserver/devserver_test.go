@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -163,6 +164,7 @@ func TestFileSurvivesRestart(t *testing.T) {
 		UIPort:           -1,
 		Namespace:        "amo",
 		SearchAttributes: map[string]enums.IndexedValueType{"AmoLeadID": enums.INDEXED_VALUE_TYPE_INT},
+		SQLitePragmas:    WAL(), // as amoflow dev
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -170,6 +172,9 @@ func TestFileSurvivesRestart(t *testing.T) {
 	s := start(t, opts)
 	if s.UIURL() != "" {
 		t.Errorf("UIURL = %q without UI", s.UIURL())
+	}
+	if _, err := os.Stat(db + "-wal"); err != nil {
+		t.Errorf("no write-ahead log beside the file (journal_mode=wal): %v", err)
 	}
 	c := dial(t, s, "amo")
 	// No worker: the workflow stays open, to be found after the restart.

@@ -23,11 +23,12 @@
 // the Temporal client: events and bytes per form and per delivery, by event
 // type.
 //
-// -persistence picks the embedded server's store: sqlite (a file, as
-// `amoflow dev` keeps it) or postgres (the server's SQL plugin and schema on
-// two scratch databases, created and dropped here).
+// -persistence picks the embedded server's store: sqlite-wal (a file in WAL
+// mode, as `amoflow dev` keeps it), sqlite (the same with SQLite's default
+// rollback journal), memory (as the tests) or postgres (the server's SQL
+// plugin and schema on two scratch databases, created and dropped here).
 //
-//	go run ./bench/ceiling -out bench/results [-persistence sqlite|postgres] [-rates 5,10,20,40,60,80] [-step 15s]
+//	go run ./bench/ceiling -out bench/results [-persistence sqlite-wal|sqlite|memory|postgres] [-rates 5,10,20,40] [-step 15s]
 package main
 
 import (
@@ -94,7 +95,7 @@ func main() {
 	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "server on which scratch databases are created and dropped")
 	flag.StringVar(&o.out, "out", "bench/results", "directory for NAME.md and NAME.json")
 	flag.StringVar(&o.name, "name", "", "result file name (default ceiling-PERSISTENCE)")
-	flag.StringVar(&o.persistence, "persistence", "sqlite", "the embedded Temporal server's store: sqlite (a file, as amoflow dev), sqlite-wal (the file in WAL mode), memory (SQLite in memory, as the tests) or postgres")
+	flag.StringVar(&o.persistence, "persistence", "sqlite-wal", "the embedded Temporal server's store: sqlite-wal (a file in WAL mode, as amoflow dev), sqlite (the file with SQLite's default journal), memory (SQLite in memory, as the tests) or postgres")
 	flag.IntVar(&o.shards, "shards", 4, "postgres: history shards")
 	flag.Float64Var(&o.rps, "rps", 1000, "every account's rps in the config (the budget)")
 	flag.IntVar(&o.fakeRPS, "fake-rps", 1000, "fake amoCRM: 429 past this many requests in any second")
@@ -131,8 +132,8 @@ func main() {
 
 // stores describes each -persistence.
 var stores = map[string]string{
-	"sqlite":     "SQLite file, default journal (as `amoflow dev`)",
-	"sqlite-wal": "SQLite file, journal_mode=wal, synchronous=normal",
+	"sqlite":     "SQLite file, default rollback journal (as `amoflow dev` before WAL)",
+	"sqlite-wal": "SQLite file, journal_mode=wal, synchronous=normal (as `amoflow dev`)",
 	"memory":     "SQLite in memory (as the tests, bench/flow, bench/priority)",
 	"postgres":   "PostgreSQL (postgres12_pgx, the server's schema)",
 }
@@ -180,7 +181,7 @@ func runDev(o options) error {
 	case "postgres":
 		dopts.Postgres = &devserver.Postgres{URL: o.temporalDB, HistoryShards: int32(o.shards)}
 	case "sqlite-wal":
-		dopts.SQLitePragmas = map[string]string{"journal_mode": "wal", "synchronous": "normal"}
+		dopts.SQLitePragmas = devserver.WAL()
 		fallthrough
 	case "sqlite":
 		dopts.DBFile = filepath.Join(o.dir, "temporal.db")
