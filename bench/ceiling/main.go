@@ -55,6 +55,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"amoflow/amocrm"
@@ -331,6 +333,7 @@ func run(o options) error {
 	if o.persistence == "postgres" {
 		rep.Shards = o.shards
 	}
+	size0 := b.storeBytes(ctx, temporalDB)
 	if err := b.histories(ctx, rep); err != nil {
 		return err
 	}
@@ -347,6 +350,12 @@ func run(o options) error {
 	rep.IdleCores = rep.Idle.Process
 	if err := b.ramp(ctx, rep, meter); err != nil {
 		return err
+	}
+	if size := b.storeBytes(ctx, temporalDB); size > 0 {
+		if n, err := b.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: b.cfg.Temporal.Namespace}); err == nil && n.GetCount() > 0 {
+			rep.StoreBytes, rep.Executions = size-size0, n.GetCount()
+			rep.StoreBytesPer = float64(rep.StoreBytes) / float64(n.GetCount())
+		}
 	}
 	rep.End = time.Now()
 	rep.Load1End = testrig.Load1()
@@ -385,6 +394,30 @@ func (b *bench) startDev(fakeURL, dbURL, temporalDB string) error {
 	b.api, b.prof = f[2], f[3]
 	b.tc, err = client.Dial(client.Options{HostPort: f[1], Namespace: b.cfg.Temporal.Namespace, Logger: quietSDK{}})
 	return err
+}
+
+// storeBytes is the size of the Temporal server's store: its two
+// PostgreSQL databases, or the SQLite file with its write-ahead log (0 in
+// memory).
+func (b *bench) storeBytes(ctx context.Context, temporalDB string) int64 {
+	if b.o.persistence == "postgres" {
+		conn, err := pgx.Connect(ctx, b.o.postgres)
+		if err != nil {
+			return 0
+		}
+		defer conn.Close(ctx)
+		name := "amoflow_bench_temporal_" + b.o.id
+		var size int64
+		conn.QueryRow(ctx, "SELECT pg_database_size($1) + pg_database_size($2)", name, name+"_visibility").Scan(&size)
+		return size
+	}
+	var size int64
+	for _, f := range []string{"temporal.db", "temporal.db-wal"} {
+		if fi, err := os.Stat(filepath.Join(b.dir, f)); err == nil {
+			size += fi.Size()
+		}
+	}
+	return size
 }
 
 // quietSDK drops the SDK's log.

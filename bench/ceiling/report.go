@@ -58,7 +58,12 @@ type report struct {
 	StepSeconds  float64 `json:"step_seconds"`
 	DrainSeconds float64 `json:"drain_seconds"`
 	IdleCores    float64 `json:"process_idle_cores"`
-	Idle         cpuUse  `json:"idle_cpu_cores"`
+	// The store's growth over the run and the workflows it holds (all
+	// kinds: forms, webhook parents and children, whether finished or not).
+	StoreBytes    int64   `json:"store_bytes_grown"`
+	Executions    int64   `json:"workflow_executions"`
+	StoreBytesPer float64 `json:"store_bytes_per_execution"`
+	Idle          cpuUse  `json:"idle_cpu_cores"`
 
 	History     []historyReport `json:"history"`
 	Steps       []*step         `json:"steps"`
@@ -99,6 +104,10 @@ func (r *report) write(dir, name string) error {
 	if r.Best != nil {
 		fmt.Fprintf(w, "\nCeiling: **%.1f forms/s completed** (offered %g/s), %.2f cores of the measured process (%.2f when idle), %.1f CPU ms per form (%.1f above idle; with this run's PostgreSQL backends %.1f). Drain after the ramp: %.0f s; %d forms unfinished, %d refused.\n",
 			r.Best.CompletedPS, r.Best.Rate, r.Best.CPUCores, r.IdleCores, r.Best.CPUPerForm, r.Best.CPUPerFormBusy, r.Best.CPUPerForm*(r.Best.CPU.Process+r.Best.CPU.Postgres)/max(r.Best.CPU.Process, 1e-9), r.DrainSeconds, r.Unfinished, r.Refused)
+	}
+	if r.Executions > 0 {
+		fmt.Fprintf(w, "\nThe server's store grew by %.1f MB for %d workflow executions: %.1f KB each (history, mutable state, visibility, indexes; WAL files and free pages included).\n",
+			float64(r.StoreBytes)/1e6, r.Executions, r.StoreBytesPer/1e3)
 	}
 	if p := r.Profile; p != nil {
 		fmt.Fprintf(w, "\nCPU profile of that step (%.1f s sampled), by area (a sample goes to the first area found from the leaf up; shared libraries go to their caller):\n\n| area | CPU s | share |\n|---|---:|---:|\n", p.Seconds)
