@@ -115,19 +115,7 @@ func TestInMemory(t *testing.T) {
 
 	// The attributes are indexed: the workflow is found by them.
 	query := "AmoLeadID = 42 AND AmoAccount = 'acme'"
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list.GetExecutions()) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	findOne(ctx, t, c, query)
 
 	resp, err := http.Get(s.UIURL())
 	if err != nil {
@@ -235,6 +223,24 @@ func TestUIPortInUse(t *testing.T) {
 	}
 }
 
+// findOne waits until the visibility query finds exactly one workflow.
+func findOne(ctx context.Context, t *testing.T, c client.Client, query string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.GetExecutions()) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func temporalSA(lead int64, account string) temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(
 		temporal.NewSearchAttributeKeyInt64("AmoLeadID").ValueSet(lead),
@@ -303,17 +309,5 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("status after restart = %v, want completed", st)
 	}
 	query := "AmoLeadID = 7 AND AmoAccount = 'pg'"
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list.GetExecutions()) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	findOne(ctx, t, c, query)
 }

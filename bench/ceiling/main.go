@@ -47,7 +47,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,7 +58,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
 	"amoflow/bench/internal/benchkit"
@@ -309,10 +307,8 @@ func run(o options) error {
 		return err
 	}
 	defer db.Close()
-	for _, name := range b.cfg.AccountNames() {
-		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(b.cfg.Accounts[name]), "bench-code"); err != nil {
-			return err
-		}
+	if err := benchkit.ExchangeCodes(ctx, db, b.cfg); err != nil {
+		return err
 	}
 	b.hookTok = "bench-hook-" + o.id
 	os.Setenv("AMOFLOW_WEBHOOK_TOKEN", b.hookTok) // read by both processes' config
@@ -327,8 +323,7 @@ func run(o options) error {
 	}
 	defer testrig.Stop(b.dev, 20*time.Second)
 
-	rep := &report{Command: strings.TrimSpace("go run ./bench/ceiling " + strings.Join(os.Args[1:], " ")),
-		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now(),
+	rep := &report{Run: benchkit.StartRun("ceiling"),
 		Persistence: o.persistence, FakeRPS: o.fakeRPS, RPS: o.rps, StepSeconds: o.step.Seconds()}
 	if o.persistence == "postgres" {
 		rep.Shards = o.shards
@@ -357,8 +352,7 @@ func run(o options) error {
 			rep.StoreBytesPer = float64(rep.StoreBytes) / float64(n.GetCount())
 		}
 	}
-	rep.End = time.Now()
-	rep.Load1End = testrig.Load1()
+	rep.Finish()
 	name := o.name
 	if name == "" {
 		name = "ceiling-" + o.persistence

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
+
+	"amoflow/bench/internal/benchkit"
 )
 
 type historyEvent = historypb.HistoryEvent
@@ -43,13 +41,7 @@ func activityCounts(names []string, workflows int) map[string]float64 {
 }
 
 type report struct {
-	Command   string    `json:"command"`
-	GoVersion string    `json:"go_version"`
-	NumCPU    int       `json:"num_cpu"`
-	Load1     float64   `json:"load1_at_start"`
-	Load1End  float64   `json:"load1_at_end"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
+	benchkit.Run
 
 	Persistence  string  `json:"persistence"`
 	Shards       int     `json:"history_shards,omitempty"`
@@ -83,8 +75,7 @@ func (r *report) write(dir, name string) error {
 		store = fmt.Sprintf("%s, %d history shards", store, r.Shards)
 	}
 	fmt.Fprintf(w, "## Ceiling: one process with every role, Temporal on %s\n\n", store)
-	fmt.Fprintf(w, "Run %s – %s UTC, `%s`, %s, %d CPUs, load average (1 min) %.1f at start, %.1f at end.\n",
-		r.Start.UTC().Format("2006-01-02 15:04"), r.End.UTC().Format("15:04"), r.Command, r.GoVersion, r.NumCPU, r.Load1, r.Load1End)
+	fmt.Fprint(w, r.Header())
 	fmt.Fprintf(w, "Every account's budget %g req/s, the fake amoCRM's limit %d req/s; site forms of new people (4 amoCRM requests each), open loop, %g s per step.\n\n", r.RPS, r.FakeRPS, r.StepSeconds)
 	fmt.Fprintf(w, "| offered forms/s | sent | refused | completed/s (closed in the step) | backlog at step end | form → lead p50 / p99 (ms, its own forms) | unfinished after drain | process CPU (cores) | CPU ms per completed form (above idle) | load1 |\n|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	for _, s := range r.Steps {
@@ -137,13 +128,5 @@ func (r *report) write(dir, name string) error {
 	for _, f := range r.Failures {
 		fmt.Fprintf(w, "\nFAILURE: %s\n", f)
 	}
-	fmt.Print("\n", b.String())
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".md"), []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	js, _ := json.MarshalIndent(r, "", "  ")
-	return os.WriteFile(filepath.Join(dir, name+".json"), append(js, '\n'), 0o644)
+	return benchkit.WriteResults(dir, name, b.String(), r)
 }

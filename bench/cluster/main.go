@@ -34,7 +34,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -229,10 +228,8 @@ func run(o options) error {
 		return err
 	}
 	defer db.Close()
-	for _, name := range c.cfg.AccountNames() {
-		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(c.cfg.Accounts[name]), "bench-code"); err != nil {
-			return err
-		}
+	if err := benchkit.ExchangeCodes(ctx, db, c.cfg); err != nil {
+		return err
 	}
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	if c.tc, err = app.DialTemporal(ctx, c.cfg, quiet); err != nil {
@@ -264,8 +261,7 @@ func run(o options) error {
 		return err
 	}
 
-	rep := &report{Command: strings.TrimSpace("go run ./bench/cluster " + strings.Join(os.Args[1:], " ")),
-		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now(),
+	rep := &report{Run: benchkit.StartRun("cluster"),
 		Serves: o.serves, Bridges: o.bridges, Workers: o.workers, FakeLimit: 7, Answer: o.answer, Rate: o.rate,
 		Guard: amocrm.DefaultBudgetGuard.String()}
 	if o.fakeRPS != 0 {
@@ -282,8 +278,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	rep.End = time.Now()
-	rep.Load1End = testrig.Load1()
+	rep.Finish()
 	name := o.name
 	if name == "" {
 		name = "cluster"

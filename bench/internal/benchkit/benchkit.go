@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +23,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/proto"
 
+	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/config"
+	"amoflow/internal/testrig"
+	"amoflow/store"
 )
 
 // Accepted posts an urlencoded body and returns the job id of the 202.
@@ -148,4 +152,59 @@ func PIDsNamed(name string) []int {
 		}
 	}
 	return pids
+}
+
+// WriteResults prints the Markdown summary and writes it as dir/name.md,
+// with v as dir/name.json.
+func WriteResults(dir, name, md string, v any) error {
+	fmt.Print("\n", md)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	js, _ := json.MarshalIndent(v, "", "  ")
+	return os.WriteFile(filepath.Join(dir, name+".json"), append(js, '\n'), 0o644)
+}
+
+// ExchangeCodes stores a token of every configured account, from the fake
+// amoCRM's code exchange.
+func ExchangeCodes(ctx context.Context, db *store.DB, cfg *config.Config) error {
+	for _, name := range cfg.AccountNames() {
+		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(cfg.Accounts[name]), "bench-code"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run is what every result file says of its run; reports embed it.
+type Run struct {
+	Command   string    `json:"command"`
+	GoVersion string    `json:"go_version"`
+	NumCPU    int       `json:"num_cpu"`
+	Load1     float64   `json:"load1_at_start"`
+	Load1End  float64   `json:"load1_at_end"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+}
+
+// StartRun records the command (go run ./bench/NAME and this process's
+// arguments), the machine and the load average now.
+func StartRun(name string) Run {
+	return Run{Command: strings.TrimSpace("go run ./bench/" + name + " " + strings.Join(os.Args[1:], " ")),
+		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now()}
+}
+
+// Finish records the end and the load average then.
+func (r *Run) Finish() {
+	r.End = time.Now()
+	r.Load1End = testrig.Load1()
+}
+
+// Header is the run's line of a result file.
+func (r *Run) Header() string {
+	return fmt.Sprintf("Run %s – %s UTC, `%s`, %s, %d CPUs, load average (1 min) %.1f at start, %.1f at end.\n",
+		r.Start.UTC().Format("2006-01-02 15:04"), r.End.UTC().Format("15:04"), r.Command, r.GoVersion, r.NumCPU, r.Load1, r.Load1End)
 }
