@@ -9,7 +9,7 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 
 
-.PHONY: run build build-dev test test-short lint bench bench-cluster services
+.PHONY: run build build-dev test test-short lint bench bench-cluster bench-ceiling services
 
 ## run: everything in one process (embedded Temporal + Web UI, fake amoCRM unless configured)
 run: services build-dev
@@ -52,6 +52,7 @@ bench: services
 	$(GO) run ./bench/flow -out bench/results
 	$(GO) run ./bench/priority -out bench/results
 	$(MAKE) bench-cluster
+	$(MAKE) bench-ceiling
 
 ## bench-cluster: the amoCRM budget with the roles as separate processes, then form → lead latency with amoCRM-like answer times at idle, 50 % and 100 % of the budget (~12 min; BENCHMARKS.md)
 LATENCY := -answer-median 150ms -answer-sigma 0.35 -answer-slow 0.01 -answer-slow-time 2s
@@ -61,6 +62,15 @@ bench-cluster: services
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.1 -duration 60s -name cluster-rate-idle
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 0.72 -duration 90s -name cluster-rate-50
 	$(GO) run ./bench/cluster -out bench/results $(LATENCY) -rate 1.44 -duration 90s -name cluster-rate-100
+
+## bench-ceiling: forms/s one process with every role completes with amoCRM's limit lifted, its CPU profile by area and the history per flow, on each Temporal store (~10 min; BENCHMARKS.md, Issue 13 table 4)
+bench-ceiling: services
+	$(GO) run ./bench/ceiling -out bench/results -persistence sqlite-wal
+	$(GO) run ./bench/ceiling -out bench/results -persistence postgres
+	$(GO) run ./bench/ceiling -out bench/results -persistence memory
+	$(GO) run ./bench/ceiling -out bench/results -persistence sqlite
+	$(GO) run ./bench/ceiling -out bench/results -persistence sqlite-wal -rates 5,8 -name ceiling-sqlite-wal-store
+	$(GO) run ./bench/ceiling -out bench/results -persistence postgres -rates 5,8 -name ceiling-postgres-store
 
 services:
 	@scripts/services.sh

@@ -2,7 +2,9 @@
 // process, for development and tests. It is built the way the Temporal CLI's
 // "temporal server start-dev" builds its server: SQLite persistence (in
 // memory or in a file), one history shard, and all four services on
-// loopback ports found through static membership.
+// loopback ports found through static membership. Options.Postgres puts it
+// on PostgreSQL instead, with the server's own SQL plugin and schema, as a
+// production cluster stores its data (postgres.go).
 //
 // This is the only package of amoflow that imports the Temporal server or
 // its UI: they take minutes to build and add some 200 MB to a binary, so
@@ -81,12 +83,31 @@ type Options struct {
 	// slog.LevelWarn: the server logs a great deal at info level.
 	LogLevel slog.Leveler
 
+	// SQLitePragmas are set on every connection to the SQLite file (as the
+	// Temporal CLI's --sqlite-pragma), e.g. journal_mode=wal with
+	// synchronous=normal: no fsync per commit, one per checkpoint (a crash
+	// of the machine, not of the process, may lose the last commits). The
+	// server keeps its one connection, so nothing waits on a locked file.
+	SQLitePragmas map[string]string
+
+	// Postgres, when set, keeps the server's data in PostgreSQL instead of
+	// SQLite (DBFile is then ignored).
+	Postgres *Postgres
+
 	// CodecEndpoint is the codec server the UI decrypts payloads with
 	// (amoflow dev's local one); empty shows payloads as stored.
 	CodecEndpoint string
 	// CodecPassAccessToken makes the UI send its access token to the codec
 	// endpoint; CodecIncludeCredentials sends cookies (the codec login).
 	CodecPassAccessToken, CodecIncludeCredentials bool
+}
+
+// WAL is the SQLitePragmas of amoflow dev's file: write-ahead log, synced
+// at checkpoints. With SQLite's default rollback journal every commit
+// waits for several fsyncs, and the server, one connection, waits with it:
+// BENCHMARKS.md ("Scale ceiling") measured 1.3 forms/s that way.
+func WAL() map[string]string {
+	return map[string]string{"journal_mode": "wal", "synchronous": "normal"}
 }
 
 // A Server is a running dev server.
@@ -161,12 +182,17 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	frontendAddr := net.JoinHostPort(dialIP, strconv.Itoa(frontendPort))
 
-	sqlConf, err := setupDB(ctx, opts)
+	var persistence config.Persistence
+	if opts.Postgres != nil {
+		persistence, err = setupPostgres(ctx, opts)
+	} else {
+		persistence, err = setupDB(ctx, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
 
-	conf := serverConfig(sqlConf, opts.IP, frontendPort, frontendAddr, servicePorts)
+	conf := serverConfig(persistence, opts.IP, frontendPort, frontendAddr, servicePorts)
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
@@ -278,9 +304,29 @@ func (s *Server) Stop() {
 	})
 }
 
-// setupDB returns the SQLite configuration for opts, creating the schema in
+// setupDB returns the SQLite persistence for opts, creating the schema in
 // a new database file, and the namespace and search attributes if missing.
-func setupDB(ctx context.Context, opts Options) (*config.SQL, error) {
+func setupDB(ctx context.Context, opts Options) (config.Persistence, error) {
+	conf, err := setupSQLite(opts)
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	if err := createNamespace(ctx, conf, opts); err != nil {
+		return config.Persistence{}, err
+	}
+	const store = "sqlite"
+	return config.Persistence{
+		DefaultStore:    store,
+		VisibilityStore: store,
+		// One shard is plenty for development, and the shard count of a
+		// database can never change.
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{store: {SQL: conf}},
+	}, nil
+}
+
+// setupSQLite returns the SQLite store of opts, with its schema.
+func setupSQLite(opts Options) (*config.SQL, error) {
 	conf := &config.SQL{PluginName: sqliteplugin.PluginName}
 	if opts.DBFile == "" {
 		// The plugin creates the schema in a new in-memory database. Shared
@@ -293,6 +339,9 @@ func setupDB(ctx context.Context, opts Options) (*config.SQL, error) {
 	} else {
 		conf.DatabaseName = opts.DBFile
 		conf.ConnectAttributes = map[string]string{"mode": "rwc"}
+		for k, v := range opts.SQLitePragmas {
+			conf.ConnectAttributes[k] = v
+		}
 		_, err := os.Stat(opts.DBFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			if err := sqliteschema.SetupSchema(conf); err != nil {
@@ -304,36 +353,35 @@ func setupDB(ctx context.Context, opts Options) (*config.SQL, error) {
 			return nil, err
 		}
 	}
+	return conf, nil
+}
 
+// createNamespace writes the namespace and its search attributes into the
+// store conf unless they are there.
+func createNamespace(ctx context.Context, conf *config.SQL, opts Options) error {
 	// Writing the namespace before the server starts makes it usable at
 	// once; created through the API, it would wait for the namespace cache.
 	// CreateNamespaces leaves an existing namespace as it is.
+	// (The SQLite schema package's helpers go through the generic SQL
+	// layer, so they serve the PostgreSQL plugin as well.)
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return nil, err
+		return err
 	}
 	if err := addSearchAttributes(ctx, conf, opts.Namespace, opts.SearchAttributes); err != nil {
-		return nil, fmt.Errorf("namespace %s: %w", opts.Namespace, err)
+		return fmt.Errorf("namespace %s: %w", opts.Namespace, err)
 	}
-	return conf, nil
+	return nil
 }
 
 // serverConfig returns the server configuration, as the CLI's start-dev
 // builds it.
-func serverConfig(sqlConf *config.SQL, ip string, frontendPort int, frontendAddr string, servicePorts [3]int) *config.Config {
-	const store = "sqlite"
+func serverConfig(persistence config.Persistence, ip string, frontendPort int, frontendAddr string, servicePorts [3]int) *config.Config {
 	conf := &config.Config{}
-	conf.Persistence = config.Persistence{
-		DefaultStore:    store,
-		VisibilityStore: store,
-		// One shard is plenty for development, and the shard count of a
-		// database can never change.
-		NumHistoryShards: 1,
-		DataStores:       map[string]config.DataStore{store: {SQL: sqlConf}},
-	}
+	conf.Persistence = persistence
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/internal/testrig"
+	"amoflow/store/storetest"
 )
 
 // Each server costs about 170 MB and half a second, so the tests start
@@ -113,19 +115,7 @@ func TestInMemory(t *testing.T) {
 
 	// The attributes are indexed: the workflow is found by them.
 	query := "AmoLeadID = 42 AND AmoAccount = 'acme'"
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list.GetExecutions()) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	findOne(ctx, t, c, query)
 
 	resp, err := http.Get(s.UIURL())
 	if err != nil {
@@ -162,6 +152,7 @@ func TestFileSurvivesRestart(t *testing.T) {
 		UIPort:           -1,
 		Namespace:        "amo",
 		SearchAttributes: map[string]enums.IndexedValueType{"AmoLeadID": enums.INDEXED_VALUE_TYPE_INT},
+		SQLitePragmas:    WAL(), // as amoflow dev
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -169,6 +160,9 @@ func TestFileSurvivesRestart(t *testing.T) {
 	s := start(t, opts)
 	if s.UIURL() != "" {
 		t.Errorf("UIURL = %q without UI", s.UIURL())
+	}
+	if _, err := os.Stat(db + "-wal"); err != nil {
+		t.Errorf("no write-ahead log beside the file (journal_mode=wal): %v", err)
 	}
 	c := dial(t, s, "amo")
 	// No worker: the workflow stays open, to be found after the restart.
@@ -229,6 +223,24 @@ func TestUIPortInUse(t *testing.T) {
 	}
 }
 
+// findOne waits until the visibility query finds exactly one workflow.
+func findOne(ctx context.Context, t *testing.T, c client.Client, query string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		list, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.GetExecutions()) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("query %q found %d workflows, want 1", query, len(list.GetExecutions()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func temporalSA(lead int64, account string) temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(
 		temporal.NewSearchAttributeKeyInt64("AmoLeadID").ValueSet(lead),
@@ -243,3 +255,59 @@ func (quietLogger) Debug(string, ...any) {}
 func (quietLogger) Info(string, ...any)  {}
 func (quietLogger) Warn(string, ...any)  {}
 func (quietLogger) Error(string, ...any) {}
+
+// TestPostgres runs the server on PostgreSQL with the server's own schema:
+// a workflow runs, is found by its search attributes (the visibility
+// store), and survives a restart on the same databases, whose schema setup
+// then changes nothing.
+func TestPostgres(t *testing.T) {
+	testrig.NeedsServers(t, "PostgreSQL and an embedded Temporal server")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	name := "amoflow_devserver_" + testrig.RandomHex(4)
+	mainURL, dropMain, err := testrig.ScratchDB(ctx, storetest.AdminURL(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dropMain)
+	_, dropVis, err := testrig.ScratchDB(ctx, storetest.AdminURL(), name+"_visibility")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dropVis)
+	opts := Options{
+		UIPort:           -1,
+		Postgres:         &Postgres{URL: mainURL, HistoryShards: 2},
+		SearchAttributes: map[string]enums.IndexedValueType{"AmoLeadID": enums.INDEXED_VALUE_TYPE_INT, "AmoAccount": enums.INDEXED_VALUE_TYPE_KEYWORD},
+	}
+	s := start(t, opts)
+	c := dial(t, s, "default")
+	w := worker.New(c, "tq", worker.Options{})
+	w.RegisterWorkflow(greet)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "pg-1", TaskQueue: "tq", TypedSearchAttributes: temporalSA(7, "pg")}, greet, "pg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := run.Get(ctx, &got); err != nil || got != "hello pg" {
+		t.Fatalf("workflow = %q, %v; want %q", got, err, "hello pg")
+	}
+	w.Stop()
+	c.Close()
+	s.Stop()
+
+	s = start(t, opts)
+	c = dial(t, s, "default")
+	desc, err := c.DescribeWorkflowExecution(ctx, "pg-1", run.GetRunID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		t.Errorf("status after restart = %v, want completed", st)
+	}
+	query := "AmoLeadID = 7 AND AmoAccount = 'pg'"
+	findOne(ctx, t, c, query)
+}

@@ -205,8 +205,9 @@ func TestWebhookRet2CorpHandsOverOnceAndIgnoresRedelivery(t *testing.T) {
 	o := outcome(t, res, &r)
 	h.recordHistory(a.JobID, "handle_webhook_ret2corp")
 	// ret2corp_new_person.json is the same hand-over before the company
-	// search (still replayed); this run records the current commands.
-	h.recordHistory(o.JobID, "ret2corp_new_person_company_search")
+	// search and before the Postgres steps became local activities (both
+	// still replayed); this run records the current commands.
+	h.recordHistory(o.JobID, "ret2corp_new_person_local_pg")
 	if nr, nc := h.callLog("ret2corp, new person"); nr != 4 || nc != 8 {
 		t.Errorf("calls = retail %d, corporate %d; want 4 and 8 (2 company searches)", nr, nc)
 	}

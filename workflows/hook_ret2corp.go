@@ -196,7 +196,7 @@ func (run *ret2corpRun) createCorpLead(ctx workflow.Context, marker activities.M
 		responsible = companyManager // else the company's
 	default:
 		pick := activities.NextManagerInput{Pool: c.Account, Key: "ret2corp:" + marker.Value, Managers: run.pool}
-		if err := workflow.ExecuteActivity(localOptions(ctx), pg.NextManager, pick).Get(ctx, &responsible); err != nil {
+		if err := pgStep(ctx, pg.NextManager, pick).Get(ctx, &responsible); err != nil {
 			return false, false, err
 		}
 	}

@@ -61,12 +61,31 @@ func localOptions(ctx workflow.Context) workflow.Context {
 		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrNoStore},
-		},
+		RetryPolicy:            localRetry(),
+	})
+}
+
+// localRetry is the retry policy of localOptions and pgLocalOptions.
+func localRetry() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        time.Minute,
+		NonRetryableErrorTypes: []string{activities.ErrNoStore},
+	}
+}
+
+// pgLocalOptions run a Postgres-only step (amo_index, the lease release,
+// round robin) as a local activity, inside the workflow task. Why: the
+// same budget as localOptions (30 s an attempt, retried up to a minute
+// apart for a day);
+// a retry later than the workflow task's timeout waits on a timer, so the
+// workflow still waits durably through a Postgres outage.
+func pgLocalOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            localRetry(),
 	})
 }
 

@@ -48,6 +48,24 @@ import (
 // before it replay without them.
 const leaseChange = "lease-per-person-and-entity"
 
+// pgLocalChange is the GetVersion change id of running the Postgres-only
+// steps (amo_index look-up and record, the lease release, ret2corp's round
+// robin, which answers a key asked again alike) as local activities: runs
+// recorded before it replay with them as activities.
+const pgLocalChange = "postgres-steps-local"
+
+// pgStep runs a Postgres-only step. Since pgLocalChange it is a local
+// activity: it runs in the workflow task that asks for it, with no round
+// trip through a task queue, and its history is one marker event instead
+// of three activity events and the workflow task that follows (a site form
+// has three such steps).
+func pgStep(ctx workflow.Context, activity any, args ...any) workflow.Future {
+	if workflow.GetVersion(ctx, pgLocalChange, workflow.DefaultVersion, 1) == 1 {
+		return workflow.ExecuteLocalActivity(pgLocalOptions(ctx), activity, args...)
+	}
+	return workflow.ExecuteActivity(localOptions(ctx), activity, args...)
+}
+
 // personKeys are the index keys of a person: phone first, then email.
 func personKeys(ph, email string) []string {
 	var keys []string
@@ -91,7 +109,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 	}
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
-	if rerr := workflow.ExecuteActivity(localOptions(dctx), leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
+	if rerr := pgStep(dctx, leases.ReleaseLeases).Get(dctx, nil); rerr != nil {
 		workflow.GetLogger(ctx).Warn("leases not released; the next run will take them over", "error", rerr)
 	}
 	return err
@@ -100,7 +118,7 @@ func withLeases(ctx workflow.Context, keys []string, body func() error) error {
 // lookupKnown reads the index entries of keys in the account.
 func lookupKnown(ctx workflow.Context, account string, keys []string) ([]store.Known, error) {
 	var known []store.Known
-	err := workflow.ExecuteActivity(localOptions(ctx), leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
+	err := pgStep(ctx, leases.LookupKnown, activities.KnownInput{Account: account, Keys: keys}).Get(ctx, &known)
 	return known, err
 }
 
@@ -109,7 +127,7 @@ func rememberKnown(ctx workflow.Context, account string, entries []store.Known) 
 	if len(entries) == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(localOptions(ctx), leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
+	return pgStep(ctx, leases.RememberKnown, activities.RememberInput{Account: account, Entries: entries}).Get(ctx, nil)
 }
 
 // entityKey is the index (and lease) key of a webhook event's entity.

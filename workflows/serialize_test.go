@@ -1,9 +1,13 @@
 package workflows
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"amoflow/activities"
@@ -92,4 +96,39 @@ func TestFormOfAKnownPersonReadsTheRecordedContactInsteadOfSearching(t *testing.
 		t.Fatalf("result = %+v, want a merge into the recorded lead", res)
 	}
 	env.AssertExpectations(t) // and no SearchContacts: it is not mocked
+}
+
+// The Postgres-only steps run as local activities (pgLocalChange), the
+// lease and the amoCRM calls as activities.
+func TestFormRunsThePostgresStepsAsLocalActivities(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f := testFlows()
+	registerFlows(env, f)
+	freeLeases(env)
+	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
+	env.OnActivity(amo.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
+	env.OnActivity(amo.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil).Once()
+	var local, remote []string
+	env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		local = append(local, info.ActivityType.Name)
+	})
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		remote = append(remote, info.ActivityType.Name)
+	})
+	env.ExecuteWorkflow(f.CreateLeadFromForm, form)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"LookupKnown", "RememberKnown", "ReleaseLeases"}; !slices.Equal(local, want) {
+		t.Errorf("local activities %v, want %v", local, want)
+	}
+	for _, name := range remote {
+		if slices.Contains([]string{"LookupKnown", "RememberKnown", "ReleaseLeases"}, name) {
+			t.Errorf("%s ran as an activity (all: %v)", name, remote)
+		}
+	}
+	if !slices.Contains(remote, "AcquireLeases") || !slices.Contains(remote, "CreateLead") {
+		t.Errorf("activities %v, want AcquireLeases and CreateLead among them", remote)
+	}
 }

@@ -24,11 +24,8 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"net"
@@ -37,19 +34,18 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
+	"amoflow/bench/internal/benchkit"
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/internal/forms"
@@ -232,10 +228,8 @@ func run(o options) error {
 		return err
 	}
 	defer db.Close()
-	for _, name := range c.cfg.AccountNames() {
-		if err := amocrm.ExchangeCode(ctx, db, amocrm.AccountFromConfig(c.cfg.Accounts[name]), "bench-code"); err != nil {
-			return err
-		}
+	if err := benchkit.ExchangeCodes(ctx, db, c.cfg); err != nil {
+		return err
 	}
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	if c.tc, err = app.DialTemporal(ctx, c.cfg, quiet); err != nil {
@@ -267,8 +261,7 @@ func run(o options) error {
 		return err
 	}
 
-	rep := &report{Command: strings.TrimSpace("go run ./bench/cluster " + strings.Join(os.Args[1:], " ")),
-		GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(), Load1: testrig.Load1(), Start: time.Now(),
+	rep := &report{Run: benchkit.StartRun("cluster"),
 		Serves: o.serves, Bridges: o.bridges, Workers: o.workers, FakeLimit: 7, Answer: o.answer, Rate: o.rate,
 		Guard: amocrm.DefaultBudgetGuard.String()}
 	if o.fakeRPS != 0 {
@@ -285,8 +278,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	rep.End = time.Now()
-	rep.Load1End = testrig.Load1()
+	rep.Finish()
 	name := o.name
 	if name == "" {
 		name = "cluster"
@@ -374,19 +366,7 @@ func (c *cluster) waitUp(ctx context.Context) error {
 
 // accepted posts and returns the job id of the 202.
 func (c *cluster) accepted(api, path, body string) (string, error) {
-	resp, err := c.http.Post(api+path, "application/x-www-form-urlencoded", strings.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var a struct {
-		JobID string `json:"job_id"`
-	}
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(b, &a) != nil || a.JobID == "" {
-		return "", fmt.Errorf("POST %s: %d %s", path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	return a.JobID, nil
+	return benchkit.Accepted(c.http, api+path, body)
 }
 
 // job is one form or webhook and its outcome.
@@ -401,24 +381,7 @@ type job struct {
 
 // waitJob waits for the job's workflow to end and records when it did.
 func (c *cluster) waitJob(ctx context.Context, j *job) {
-	for {
-		err := c.tc.GetWorkflow(ctx, j.id, "").Get(ctx, nil)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			select {
-			case <-time.After(100 * time.Millisecond):
-				continue
-			case <-ctx.Done():
-				j.err = ctx.Err()
-				return
-			}
-		}
-		j.err = err
-		if d, derr := c.tc.DescribeWorkflowExecution(ctx, j.id, ""); derr == nil && d.WorkflowExecutionInfo.GetCloseTime() != nil {
-			j.closed = d.WorkflowExecutionInfo.GetCloseTime().AsTime()
-		}
-		return
-	}
+	j.closed, j.err = benchkit.Wait(ctx, c.tc, j.id)
 }
 
 func (c *cluster) waitAll(ctx context.Context, jobs []*job) {
@@ -429,20 +392,6 @@ func (c *cluster) waitAll(ctx context.Context, jobs []*job) {
 		wg.Go(func() { c.waitJob(wctx, j) })
 	}
 	wg.Wait()
-}
-
-// seedRet2Corp adds a retail client (phone n) with a lead in the stage that
-// hands over to the corporate account and returns the webhook body.
-func (c *cluster) seedRet2Corp(n int) string {
-	retail, _ := c.cfg.Account("retail")
-	sub := retail.Subdomain
-	contact := c.fake.AddContact(sub, amofake.Contact{Name: fmt.Sprintf("Клиент %d", n),
-		CustomFields: []amofake.FieldValue{amofake.Phone(fmt.Sprintf("+7916%07d", 5_000_000+n)), amofake.Email(fmt.Sprintf("c%d-%s@corp.example", n, c.id))}})
-	lead := c.fake.AddLead(sub, amofake.Lead{Name: "Обучение сотрудников", PipelineID: 3198184, StatusID: 35942104, Price: 45000,
-		CustomFields: []amofake.FieldValue{amofake.Text(639075, "Заявка с формы Записаться mzpo-s.ru"), amofake.Text(639081, "mzpo-s.ru")},
-		ContactIDs:   []int64{contact}})
-	return fmt.Sprintf("leads[status][0][id]=%d&leads[status][0][status_id]=%d&leads[status][0][pipeline_id]=%d&leads[status][0][old_status_id]=%d&leads[status][0][old_pipeline_id]=%d&account[id]=%d&account[subdomain]=%s",
-		lead, 35942104, 3198184, 32532883, 3198184, retail.AccountID, sub)
 }
 
 // saturate sends every form and webhook at once and waits for all of them.
@@ -456,7 +405,7 @@ func (c *cluster) saturate(ctx context.Context, rep *report) error {
 	}
 	for i := range c.o.hooks {
 		jobs = append(jobs, &job{kind: "hook"})
-		bodies = append(bodies, c.seedRet2Corp(i))
+		bodies = append(bodies, benchkit.Ret2CorpHook(c.fake, c.cfg, i, c.id))
 	}
 	for i := range c.o.corpForms {
 		f := forms.Values(30_000+i, tag)
@@ -587,7 +536,7 @@ func (c *cluster) measure(ctx context.Context, rep *report, jobs []*job) error {
 		if n := len(api); n > 1 {
 			ar.Seconds = api[n-1].Sub(api[0]).Seconds()
 			ar.RPS = float64(n-1) / ar.Seconds
-			ar.MaxInWindow = maxInWindow(api, time.Second)
+			ar.MaxInWindow = benchkit.MaxInWindow(api, time.Second)
 		}
 		ar.BudgetUsed = ar.RPS / ar.Budget
 		rep.Accounts = append(rep.Accounts, ar)
@@ -606,7 +555,7 @@ func (c *cluster) histories(ctx context.Context, jobs []*job) []historyReport {
 			if j.kind != kind || j.err != nil || h.Workflows >= c.o.historySample {
 				continue
 			}
-			ev, by := c.history(ctx, j.id)
+			ev, by := benchkit.History(ctx, c.tc, j.id)
 			h.Workflows++
 			h.Events += ev
 			h.Bytes += by
@@ -617,34 +566,4 @@ func (c *cluster) histories(ctx context.Context, jobs []*job) []historyReport {
 		}
 	}
 	return out
-}
-
-// history is one workflow's event count and encoded size, its children's added.
-func (c *cluster) history(ctx context.Context, id string) (events, bytes int) {
-	it := c.tc.GetWorkflowHistory(ctx, id, "", false, 0)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return
-		}
-		events++
-		bytes += protoSize(ev)
-		if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
-			e, b := c.history(ctx, a.GetWorkflowExecution().GetWorkflowId())
-			events, bytes = events+e, bytes+b
-		}
-	}
-	return
-}
-
-// maxInWindow is the most calls in any window [t, t+w) that starts at a call.
-func maxInWindow(ts []time.Time, w time.Duration) int {
-	best, lo := 0, 0
-	for hi := range ts {
-		for ts[hi].Sub(ts[lo]) >= w {
-			lo++
-		}
-		best = max(best, hi-lo+1)
-	}
-	return best
 }

@@ -1,19 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
-
-	"google.golang.org/protobuf/proto"
 
 	"amoflow/amofake"
+	"amoflow/bench/internal/benchkit"
 )
-
-func protoSize(m proto.Message) int { return proto.Size(m) }
 
 type accountReport struct {
 	Account     string  `json:"account"`
@@ -38,13 +31,7 @@ type historyReport struct {
 }
 
 type report struct {
-	Command   string    `json:"command"`
-	GoVersion string    `json:"go_version"`
-	NumCPU    int       `json:"num_cpu"`
-	Load1     float64   `json:"load1_at_start"`
-	Load1End  float64   `json:"load1_at_end"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
+	benchkit.Run
 
 	Serves, Bridges, Workers int
 	FakeLimit                int                 `json:"fake_limit_rps"`
@@ -69,8 +56,7 @@ func (r *report) write(dir, name string) error {
 	var b strings.Builder
 	w := &b
 	fmt.Fprintf(w, "## Cluster: the roles as separate processes (%d × serve, %d × bridge, %d × worker, 1 Temporal server)\n\n", r.Serves, r.Bridges, r.Workers)
-	fmt.Fprintf(w, "Run %s – %s UTC, `%s`, %s, %d CPUs, load average (1 min) %.1f at start, %.1f at end.\n",
-		r.Start.UTC().Format("2006-01-02 15:04"), r.End.UTC().Format("15:04"), r.Command, r.GoVersion, r.NumCPU, r.Load1, r.Load1End)
+	fmt.Fprint(w, r.Header())
 	answer := "microseconds"
 	if r.Answer.Median > 0 {
 		answer = fmt.Sprintf("log-normal, median %s, σ %.2f, %.1f %% at %s", r.Answer.Median, r.Answer.Sigma, 100*r.Answer.Slow, r.Answer.SlowTime)
@@ -98,13 +84,5 @@ func (r *report) write(dir, name string) error {
 	for _, f := range r.Failures {
 		fmt.Fprintf(w, "\nFAILURE: %s\n", f)
 	}
-	fmt.Print("\n", b.String())
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".md"), []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	js, _ := json.MarshalIndent(r, "", "  ")
-	return os.WriteFile(filepath.Join(dir, name+".json"), append(js, '\n'), 0o644)
+	return benchkit.WriteResults(dir, name, b.String(), r)
 }

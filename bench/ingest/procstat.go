@@ -3,10 +3,11 @@ package main
 import (
 	"log"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"amoflow/bench/internal/benchkit"
 )
 
 // cpuShare is how many cores each party used on average during a phase
@@ -60,22 +61,13 @@ type cpuSample struct {
 const ticksPerSecond = 100 // USER_HZ on Linux
 
 func newCPUMeter(serversPID int) *cpuMeter {
-	m := &cpuMeter{serversPID: serversPID}
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		comm, err := os.ReadFile(filepath.Join(d, "comm"))
-		if err == nil && strings.TrimSpace(string(comm)) == "beam.smp" {
-			pid, _ := strconv.Atoi(filepath.Base(d))
-			m.rabbitPIDs = append(m.rabbitPIDs, pid)
-		}
-	}
-	return m
+	return &cpuMeter{serversPID: serversPID, rabbitPIDs: benchkit.PIDsNamed("beam.smp")}
 }
 
 func (m *cpuMeter) sample() cpuSample {
-	s := cpuSample{at: time.Now(), loadgen: procCPU(os.Getpid()), servers: procCPU(m.serversPID)}
+	s := cpuSample{at: time.Now(), loadgen: benchkit.ProcCPU(os.Getpid()), servers: benchkit.ProcCPU(m.serversPID)}
 	for _, pid := range m.rabbitPIDs {
-		s.rabbit += procCPU(pid)
+		s.rabbit += benchkit.ProcCPU(pid)
 	}
 	s.machineBusy, s.machineTotal, s.softirq, s.steal = machineCPU()
 	return s
@@ -97,23 +89,6 @@ func (m *cpuMeter) share(a, b cpuSample) cpuShare {
 	c.Idle = (b.machineTotal-a.machineTotal)/wall - busy
 	c.Other = max(0, busy-c.Loadgen-c.Servers-c.RabbitMQ-c.SoftIRQ-c.Steal)
 	return c
-}
-
-// procCPU is a process's user+system CPU seconds.
-func procCPU(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / ticksPerSecond
 }
 
 // machineCPU is the busy and total CPU seconds of all cores since boot,

@@ -64,6 +64,7 @@ func runDev(ctx context.Context, args []string) error {
 	_, _ = fmt.Sscan(port, &frontendPort)
 	ts, err := devserver.Start(ctx, devserver.Options{
 		DBFile:           filepath.Join(cfg.Temporal.DataDir, "temporal.db"),
+		SQLitePragmas:    devserver.WAL(),
 		FrontendPort:     frontendPort,
 		UIPort:           cfg.Temporal.UIPort,
 		Namespace:        cfg.Temporal.Namespace,
