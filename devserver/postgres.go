@@ -123,7 +123,7 @@ func setupSchema(conf *config.SQL, dir, version string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // an admin connection: nothing to do if closing fails
 	if have, err := db.ReadSchemaVersion(conf.DatabaseName); err == nil && have != "" {
 		if have != version {
 			return fmt.Errorf("schema version %s, this server needs %s (temporal-sql-tool update-schema)", have, version)

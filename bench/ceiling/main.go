@@ -205,8 +205,8 @@ func runDev(o options) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() { app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) })
-	wg.Go(func() { app.Bridge(cfg, tc, "amoflow-bench-ceiling-bridge", quiet).Run(ctx) })
+	wg.Go(func() { _ = app.RunWorkers(ctx, app.Workers(cfg, tc, clients, db)) })
+	wg.Go(func() { _ = app.Bridge(cfg, tc, "amoflow-bench-ceiling-bridge", quiet).Run(ctx) })
 	pub, err := mq.FromConfig(cfg.RabbitMQ, "amoflow-bench-ceiling-starter").NewPublisher(ctx)
 	if err != nil {
 		return err
@@ -234,8 +234,8 @@ func listen(ctx context.Context, h http.Handler) (string, error) {
 		return "", err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
-	go srv.Serve(ln)
-	context.AfterFunc(ctx, func() { srv.Close() })
+	go func() { _ = srv.Serve(ln) }()
+	context.AfterFunc(ctx, func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String(), nil
 }
 
@@ -263,7 +263,7 @@ func run(o options) error {
 	if b.dir, err = os.MkdirTemp("", "amoflow-bench-ceiling-"); err != nil {
 		return err
 	}
-	defer os.RemoveAll(b.dir)
+	defer func() { _ = os.RemoveAll(b.dir) }()
 
 	// The fake first: the config names its URL.
 	base, err := config.Load(o.config)
@@ -311,7 +311,7 @@ func run(o options) error {
 		return err
 	}
 	b.hookTok = "bench-hook-" + o.id
-	os.Setenv("AMOFLOW_WEBHOOK_TOKEN", b.hookTok) // read by both processes' config
+	_ = os.Setenv("AMOFLOW_WEBHOOK_TOKEN", b.hookTok) // read by both processes' config
 	if b.cfg, err = benchConfig(o, fakeURL); err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ func (b *bench) startDev(fakeURL, dbURL, temporalDB string) error {
 		log, _ := os.ReadFile(logf.Name())
 		return fmt.Errorf("measured process: %q, %v\n%s", line, err, log)
 	}
-	go io.Copy(io.Discard, out)
+	go func() { _, _ = io.Copy(io.Discard, out) }()
 	b.api, b.prof = f[2], f[3]
 	b.tc, err = client.Dial(client.Options{HostPort: f[1], Namespace: b.cfg.Temporal.Namespace, Logger: quietSDK{}})
 	return err
@@ -402,7 +402,7 @@ func (b *bench) storeBytes(ctx context.Context, temporalDB string) int64 {
 		defer conn.Close(ctx)
 		name := "amoflow_bench_temporal_" + b.o.id
 		var size int64
-		conn.QueryRow(ctx, "SELECT pg_database_size($1) + pg_database_size($2)", name, name+"_visibility").Scan(&size)
+		_ = conn.QueryRow(ctx, "SELECT pg_database_size($1) + pg_database_size($2)", name, name+"_visibility").Scan(&size)
 		return size
 	}
 	var size int64
@@ -624,9 +624,9 @@ func (b *bench) ramp(ctx context.Context, rep *report, meter *cpuMeter) error {
 		if b.o.out != "" {
 			// Kept beside the results for `go tool pprof`, not committed (.gitignore: *.prof).
 			if raw, err := os.ReadFile(rep.Best.profile); err == nil {
-				os.MkdirAll(b.o.out, 0o755)
+				_ = os.MkdirAll(b.o.out, 0o755)
 				rep.ProfileFile = filepath.Join(b.o.out, "ceiling-"+b.o.persistence+".cpu.prof")
-				os.WriteFile(rep.ProfileFile, raw, 0o644)
+				_ = os.WriteFile(rep.ProfileFile, raw, 0o644)
 			}
 		}
 	}
@@ -645,8 +645,12 @@ func (b *bench) profile(file string, d time.Duration) {
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	io.Copy(f, resp.Body)
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		log.Printf("profile: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		log.Printf("profile: %v", err)
+	}
 }
 
 // closeTimes reads each accepted form's close time (zero while open).
