@@ -34,6 +34,7 @@ var oneCInputs = map[string]func() any{
 	ContactLeadsName:        func() any { return new(ContactLeadsInput) },
 	DashboardName:           func() any { return new(DashboardInput) },
 	OneCNoticeName:          func() any { return new(OneCNoticeInput) },
+	LeadTasksName:           func() any { return new(LeadTasksInput) },
 }
 
 // DecodeOneCJob reads a 1C message into the flow to start and its input.
