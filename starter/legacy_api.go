@@ -120,18 +120,7 @@ func (s *server) legacyLeadTaskReport(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, r)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.reject(w, r, readError(err))
-		return
-	}
-	ctype := r.Header.Get("Content-Type")
-	if len(ctype) > maxNoticeType { // a type, not a payload
-		ctype = ctype[:maxNoticeType]
-	}
-	input := workflows.OneCNoticeInput{Kind: workflows.LeadTaskNoticeKind, ContentType: strings.ToValidUTF8(ctype, ""), Body: body}
-	job := onecJob{slug: "notice-" + workflows.LeadTaskNoticeKind, flow: workflows.OneCNoticeName}
-	if _, ok := s.onecPublish(w, r, job, input, ""); !ok {
+	if !s.keepNotice(w, r, workflows.LeadTaskNoticeKind) {
 		return
 	}
 	if r.Header.Get("X-Requested-With") == "XMLHttpRequest" {
@@ -140,4 +129,24 @@ func (s *server) legacyLeadTaskReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// keepNotice stores r's body, as sent (any content type, up to
+// http.body_limit: 413 above it), as a OneCNotice job of kind that keeps
+// it, sealed, in onec_notices: the 1C notices and the lead task reports.
+// It reports whether the broker has it; otherwise it answered.
+func (s *server) keepNotice(w http.ResponseWriter, r *http.Request, kind string) bool {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.reject(w, r, readError(err))
+		return false
+	}
+	ctype := r.Header.Get("Content-Type")
+	if len(ctype) > maxNoticeType { // a type, not a payload
+		ctype = ctype[:maxNoticeType]
+	}
+	ctype = strings.ToValidUTF8(ctype, "") // it goes into a text column
+	input := workflows.OneCNoticeInput{Kind: kind, ContentType: ctype, Body: body}
+	_, ok := s.onecPublish(w, r, onecJob{slug: "notice-" + kind, flow: workflows.OneCNoticeName}, input, "")
+	return ok
 }

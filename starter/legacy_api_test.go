@@ -147,24 +147,11 @@ func TestLegacyLeadTaskReportCSharp(t *testing.T) {
 		e := apiEnv(t, nil)
 		rec := e.send(tc.method, "/api/leadtasks", tc.ctype, tc.body, tc.header...)
 		checkAnswer(t, tc.name, rec, tc.want)
-		msgs := e.pub.published()
-		if !tc.stored {
-			if len(msgs) != 0 {
-				t.Errorf("%s: stored %d messages", tc.name, len(msgs))
-			}
-			continue
+		kind := ""
+		if tc.stored {
+			kind = workflows.LeadTaskNoticeKind
 		}
-		if len(msgs) != 1 {
-			t.Fatalf("%s: stored %d messages", tc.name, len(msgs))
-		}
-		flow, input, err := workflows.DecodeOneCJob(msgs[0].Body)
-		in, _ := input.(*workflows.OneCNoticeInput)
-		if err != nil || flow != workflows.OneCNoticeName || in == nil || in.Kind != "leadtask" || string(in.Body) != tc.body || in.ContentType != tc.ctype {
-			t.Errorf("%s: stored %s %+v (%v)", tc.name, flow, in, err)
-		}
-		if !strings.HasPrefix(msgs[0].ID, "1c-notice-leadtask-") {
-			t.Errorf("%s: job id %s", tc.name, msgs[0].ID)
-		}
+		checkNoticeStored(t, tc.name, e, kind, tc.ctype, tc.body)
 	}
 	// Not stored, not 200.
 	e := apiEnv(t, nil)
@@ -182,4 +169,28 @@ func TestLegacyLeadTaskReportCSharp(t *testing.T) {
 	}
 	e = apiEnv(t, nil, func(c *config.Config) { c.Inbound.Legacy.LeadTasks.Enabled = false })
 	checkAnswer(t, "disabled", e.send("PUT", "/api/leadtasks", typeURLEncoded, report), wantAnswer{404, "*"})
+}
+
+// checkNoticeStored checks that e stored the one OneCNotice job of kind
+// with the body and content type as sent (kind "": nothing stored).
+func checkNoticeStored(t *testing.T, name string, e *env, kind, ctype, body string) {
+	t.Helper()
+	msgs := e.pub.published()
+	if kind == "" {
+		if len(msgs) != 0 {
+			t.Errorf("%s: stored %d messages", name, len(msgs))
+		}
+		return
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("%s: stored %d messages", name, len(msgs))
+	}
+	flow, input, err := workflows.DecodeOneCJob(msgs[0].Body)
+	in, _ := input.(*workflows.OneCNoticeInput)
+	if err != nil || flow != workflows.OneCNoticeName || in == nil || in.Kind != kind || string(in.Body) != body || in.ContentType != ctype {
+		t.Errorf("%s: stored %s %+v (%v)", name, flow, in, err)
+	}
+	if !strings.HasPrefix(msgs[0].ID, "1c-notice-"+kind+"-") {
+		t.Errorf("%s: job id %s", name, msgs[0].ID)
+	}
 }
