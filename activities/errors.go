@@ -39,6 +39,10 @@ const (
 	ErrEGRULNotConfigured = "EGRULNotConfigured" // egrul.base_url is empty on this worker
 	ErrEGRULRejected      = "EGRULRejected"      // the register answered 4xx or something that is not a record
 
+	// ucheba.ru's API refused the token or the institution, or is not configured
+	// (a transport error, 5xx or 429 is retried for six hours).
+	ErrUchebaAPI = "UchebaAPI"
+
 	// Input defects and configuration, raised by workflows.
 	ErrBadForm            = "BadForm"            // a form with neither a usable phone nor an email
 	ErrBadClient          = "BadClient"          // a 1C client without client_id_1C or name

@@ -22,6 +22,7 @@ import (
 	"amoflow/mq"
 	"amoflow/onec"
 	"amoflow/store"
+	"amoflow/ucheba"
 	"amoflow/webinar"
 	"amoflow/workflows"
 )
@@ -149,6 +150,7 @@ func Activities(cfg *config.Config, tc client.Client, clients map[string]*amocrm
 		// no egrul.base_url, the lookups fail with a readable error).
 		Widgets: &activities.Widgets{Clients: clients},
 		EGRUL:   &activities.EGRUL{Client: registerClient(cfg)},
+		Ucheba:  &activities.Ucheba{API: ucheba.New(cfg.Ucheba.BaseURL, cfg.Ucheba.Token, cfg.Ucheba.Institution, cfg.Ucheba.Timeout), DB: db},
 	}
 }
 

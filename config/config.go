@@ -47,6 +47,8 @@ type Config struct {
 	// EGRUL and Widgets serve the old PHP widgets (widgets.go).
 	EGRUL   EGRUL   `yaml:"egrul"`
 	Widgets Widgets `yaml:"widgets"`
+	// Ucheba is the nightly ucheba.ru import (config/ucheba.go).
+	Ucheba Ucheba `yaml:"ucheba"`
 }
 
 // AmoCRM tunes how the amoCRM client keeps its tokens and treats an
@@ -566,6 +568,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateWidgets(); err != nil {
+		return err
+	}
+	if err := c.validateUcheba(); err != nil {
 		return err
 	}
 	return c.validateIngest()

@@ -103,7 +103,7 @@ func TestSync1COrderNewClient(t *testing.T) {
 	var res workflows.Sync1COrderResult
 	h.completed(job, &res)
 	h.recordHistory(job, "sync_1c_order")
-	t.Logf("amoCRM calls: %d %v", len(h.apiCalls(retail)), h.apiCalls(retail))
+	t.Logf("amoCRM calls: %d %v; corporate (the client step) %v", len(h.apiCalls(retail)), h.apiCalls(retail), h.apiCalls(corpSub))
 	t.Logf("1C calls: %v", h.oneCCalls())
 	if n := len(h.apiCalls(retail)); n > 7 {
 		t.Errorf("amoCRM calls = %d, want ≤ 7", n)
@@ -127,8 +127,15 @@ func TestSync1COrderNewClient(t *testing.T) {
 			t.Errorf("EditStudent %s = %#v, want %#v", key, st[key], want)
 		}
 	}
-	if ids, _ := st["amo_ids"].([]any); len(ids) != 1 || ids[0].(map[string]any)["entity_id"] != float64(o.contact) {
-		t.Errorf("EditStudent amo_ids = %v", st["amo_ids"])
+	// The cross-account rule: the person had no corporate contact, so one
+	// was made, and 1C's client lists both.
+	corpContacts := h.fake.Contacts(corpSub)
+	if ids, _ := st["amo_ids"].([]any); len(ids) != 2 || ids[0].(map[string]any)["entity_id"] != float64(o.contact) ||
+		len(corpContacts) != 1 || ids[1].(map[string]any)["entity_id"] != float64(corpContacts[0].ID) {
+		t.Errorf("EditStudent amo_ids = %v (corporate contacts %d)", st["amo_ids"], len(corpContacts))
+	}
+	if len(corpContacts) == 1 && amofake.FirstValue(corpContacts[0].CustomFields, h.cfg.Accounts["corp"].ContactFields["client_id_1c"]) != string(res.ClientID1C) {
+		t.Errorf("the corporate contact lacks the client's GUID")
 	}
 	app := apps[0]
 	for key, want := range map[string]any{
@@ -255,8 +262,12 @@ func TestSync1COrderWithCompany(t *testing.T) {
 	if got := amofake.FirstValue(co.CustomFields, 710403); got != string(res.CompanyID1C) {
 		t.Errorf("retail company_id_1C = %q, want %s", got, res.CompanyID1C)
 	}
-	if n := len(h.fake.Calls(corpSub)); n != 0 {
-		t.Errorf("the corporate account got %d calls", n)
+	// Nothing of the company goes through the corporate account (there the
+	// client's contact is placed, by the cross-account rule).
+	for _, c := range h.fake.Calls(corpSub) {
+		if strings.Contains(c.Path, "companies") {
+			t.Errorf("the corporate account got %s", c.Path)
+		}
 	}
 }
 

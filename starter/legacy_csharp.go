@@ -114,14 +114,13 @@ var legacyHookMethods = map[string]string{
 	"capitalizecourse":      "capitalizecourse",
 }
 
-// legacyHooksNotYet are the old hook paths whose flows amoflow does not
-// have yet: they answer 501, never a silent 200 (README "Migrating from
-// the old URLs").
-var legacyHooksNotYet = []string{"nightly"}
-
-// legacyOneCHooksNotYet are the amoCRM hooks under /integration/1c/ that
-// amoflow does not have yet (savelead it has: legacySaveLead).
-var legacyOneCHooksNotYet = []string{"saveclient", "savecompany"}
+// legacyOneCSaves are the amoCRM hooks under /integration/1c/ that
+// transfer a lead's client or company to 1C: the webhook method per
+// account that sent it ("" where it had no such hook).
+var legacyOneCSaves = map[string]struct{ retail, corp string }{
+	"saveclient":  {"saveclient", "saveclient_corp"},
+	"savecompany": {"", "savecompany"},
+}
 
 // legacyOneCEdits are the amoCRM hooks under /integration/1c/ that send an
 // amoCRM edit to 1C: the webhook method per account that sent it (the
@@ -142,6 +141,10 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.Trim(strings.ToLower(mux.Vars(r)["hook"]), "/")
+	if path == "nightly" {
+		s.legacyNightly(w, r)
+		return
+	}
 	if h, ok := legacyBodyHooks[path]; ok {
 		s.legacyBodyHookAs(w, r, h)
 		return
@@ -152,7 +155,7 @@ func (s *server) legacyHook(w http.ResponseWriter, r *http.Request) {
 	}
 	method, ok := legacyHookMethods[path]
 	if !ok {
-		s.legacyUnknown(w, r, path, legacyHooksNotYet)
+		notFound(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -249,19 +252,6 @@ func (s *server) legacyHookAs(w http.ResponseWriter, r *http.Request, method str
 	s.webhooks(true).ServeHTTP(w, r2)
 }
 
-// legacyUnknown answers 501 for an old path amoflow does not handle yet,
-// 404 for a path that never existed.
-func (s *server) legacyUnknown(w http.ResponseWriter, r *http.Request, path string, notYet []string) {
-	for _, p := range notYet {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			s.reject(w, r, &problem{Type: problemType + "not-implemented", Title: "Not handled yet", Status: http.StatusNotImplemented,
-				Detail: "amoflow does not handle this old URL yet; nothing was stored (see the README's migration table)"})
-			return
-		}
-	}
-	notFound(w, r)
-}
-
 // legacyOneCJobs are the 1C calls of /integration/1c/{name}, mapped to the
 // /v1/1c/ routes.
 var legacyOneCJobs = map[string]onecJob{
@@ -287,9 +277,15 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if m, ok := legacyOneCSaves[name]; ok {
+		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
+			s.legacyOneCEdit(w, r, m, true)
+		}
+		return
+	}
 	if m, ok := legacyOneCEdits[name]; ok {
 		if s.legacyOpen(w, r, s.cfg.Inbound.Legacy.Hooks) {
-			s.legacyOneCEdit(w, r, m)
+			s.legacyOneCEdit(w, r, m, false)
 		}
 		return
 	}
@@ -302,7 +298,7 @@ func (s *server) legacyOneC(w http.ResponseWriter, r *http.Request) {
 	}
 	job, ok := legacyOneCJobs[name]
 	if !ok {
-		s.legacyUnknown(w, r, name, legacyOneCHooksNotYet)
+		notFound(w, r)
 		return
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodPatch {
@@ -370,10 +366,13 @@ func (s *server) legacyOneCNotice(w http.ResponseWriter, r *http.Request, kind s
 	}
 }
 
-// legacyOneCEdit is POST /integration/1c/update{client,company,lead}, an
-// amoCRM hook: the update method of the account in the body (account[id]
-// or account[subdomain]); an account without such a method is a 400.
-func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }) {
+// legacyOneCEdit is POST /integration/1c/update{client,company,lead} and
+// (leadHook) /integration/1c/save{client,company}, amoCRM hooks: the method
+// of the account in the body (account[id] or account[subdomain]); an
+// account without such a method is a 400 "Unexpected request.". A lead
+// hook is checked first as before: its account ("Incorrect account
+// number."), then its lead id (legacyLeadNumber).
+func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct{ retail, corp string }, leadHook bool) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, r)
 		return
@@ -382,6 +381,17 @@ func (s *server) legacyOneCEdit(w http.ResponseWriter, r *http.Request, m struct
 	if err != nil {
 		s.reject(w, r, readError(err))
 		return
+	}
+	if leadHook {
+		msg := legacyLeadNumber(string(body))
+		if !legacyAccountNumber(body) {
+			msg = "Incorrect account number."
+		}
+		if msg != "" {
+			s.log.Info("request rejected", "path", r.URL.Path, "status", http.StatusBadRequest, "detail", msg)
+			writeText(w, http.StatusBadRequest, msg)
+			return
+		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	method := m.retail
@@ -412,6 +422,17 @@ func (s *server) legacySaveLead(w http.ResponseWriter, r *http.Request) {
 		method = "physics_corp"
 	}
 	s.legacyHookAs(w, r, method)
+}
+
+// legacyAccountNumber reports whether an old hook's body names its account
+// (account[id] a number, or account[subdomain]).
+func legacyAccountNumber(body []byte) bool {
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return false
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(v.Get("account[id]")), 10, 64)
+	return (err == nil && id > 0) || strings.TrimSpace(v.Get("account[subdomain]")) != ""
 }
 
 // fromCorporate reports whether an amoCRM hook's body names (account[id]

@@ -92,7 +92,16 @@ func TestLegacyHookPathsCSharp(t *testing.T) {
 		{"/wh/conferencepaid", "phone=89161234567&email=", "conferencepaid", wantAnswer{200, ""}},
 		{"/wh/retailpaid", "phone=89161234567&email=a@b.c", "", wantAnswer{400, "Bad Request"}},
 		{"/wh/retailpaid", "phone=1&email=x&price=1", "", wantAnswer{400, "*"}}, // nobody to find
-		{"/integration/1c/saveclient", retailStatus, "", wantAnswer{501, "*"}},
+		// Explicit client and company transfers: the method of the account that sent the hook.
+		{"/integration/1c/saveclient", retailStatus, "saveclient", wantAnswer{200, ""}},
+		{"/integration/1c/saveclient", corpStatus, "saveclient_corp", wantAnswer{200, ""}},
+		{"/integration/1c/savecompany", corpStatus, "savecompany", wantAnswer{200, ""}},
+		{"/integration/1c/savecompany", retailStatus, "", wantAnswer{400, "Unexpected request."}},
+		{"/integration/1c/saveclient", "leads[status][0][id]=101", "", wantAnswer{400, "Incorrect account number."}},
+		{"/integration/1c/savecompany", "leads[status][0][id]=101&account[id]=x", "", wantAnswer{400, "Incorrect account number."}},
+		{"/integration/1c/saveclient", "account[id]=1", "", wantAnswer{400, "Incorrect lead number"}},
+		{"/integration/1c/savecompany", "leads[status][0][id]=abc&account[id]=2", "", wantAnswer{400, "Incorrect lead number."}},
+		{"/integration/1c/saveclient", "leads[status][0][id]=101&account[id]=99", "", wantAnswer{403, "*"}}, // an account not configured
 		// amoCRM edits to 1C: the method of the account that sent the hook.
 		{"/integration/1c/updatelead", "leads[update][0][id]=101&leads[update][0][updated_at]=1700000000&account[id]=1&account[subdomain]=r", "updatelead", wantAnswer{200, ""}},
 		{"/integration/1c/updatelead", "leads[update][0][id]=101&leads[update][0][updated_at]=1700000000&account[id]=2&account[subdomain]=c", "updatelead_corp", wantAnswer{200, ""}},

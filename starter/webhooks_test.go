@@ -91,6 +91,7 @@ func TestWebhookRejections(t *testing.T) {
 		{"unknown account", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "leads[status][0][id]=1&account[id]=999", 403},
 		{"unknown subdomain", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "leads[status][0][id]=1&account[subdomain]=evil", 403},
 		{"other account's method", "/v1/amo/webhooks/corp2ret?token=" + hookToken, form, threeLeads, 403},
+		{"savecompany from the retail account", "/v1/amo/webhooks/savecompany?token=" + hookToken, form, "leads[status][0][id]=1&account[id]=1", 403},
 		{"JSON", "/v1/amo/webhooks/ret2corp?token=" + hookToken, "application/json", `{"leads":{}}`, 415},
 		{"bad id", "/v1/amo/webhooks/ret2corp?token=" + hookToken, form, "leads[status][0][id]=x&account[id]=1", 400},
 		{"change_resp without uid", "/v1/amo/webhooks/change_resp?token=" + hookToken, form, "id=5&resp=x", 400},

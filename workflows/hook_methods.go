@@ -102,6 +102,10 @@ var hookMethods = map[string]hookMethod{
 	"updatecompany":     {"corp", amowebhook.Companies, UpdateOneCName},
 	"updatelead":        {"retail", amowebhook.Leads, UpdateOneCName},
 	"updatelead_corp":   {"corp", amowebhook.Leads, UpdateOneCName},
+	// Explicit transfers of a lead's client or company to 1C.
+	"saveclient":      {"retail", amowebhook.Leads, SaveClient1CName},
+	"saveclient_corp": {"corp", amowebhook.Leads, SaveClient1CName},
+	"savecompany":     {"corp", amowebhook.Leads, SaveCompany1CName},
 }
 
 // WebhookRoute is what the starter needs to split a delivery for method

@@ -288,3 +288,19 @@ func (h *IDHash) Hex() string {
 	sum := sha256.Sum256(h.buf)
 	return hex.EncodeToString(sum[:16])
 }
+
+// UchebaFormJobID names the site form made of one ucheba.ru request:
+// form-{account}-ucheba-{institution}-{activity id}. The request (ucheba.ru's
+// activity: a learning request or a question) has its own id, so the
+// nightly run, a second run of the same day, a manual trigger and a
+// backfill all name the same job, and Temporal starts it once.
+func UchebaFormJobID(account string, institution, activityID int64) string {
+	return fmt.Sprintf("form-%s-ucheba-%d-%d", account, institution, activityID)
+}
+
+// UchebaImportJobID names a by-hand import of one day (GET /wh/nightly,
+// amoflow import ucheba): ucheba-import-{YYYY-MM-DD}. The Schedule's runs
+// are named by Temporal instead ({schedule action id}-{scheduled time}).
+func UchebaImportJobID(day string) string {
+	return "ucheba-import-" + day
+}

@@ -42,6 +42,8 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"flat form (payment)", FlatFormJobID("retail", "retailpaid", "pay"+Digest("+79161234567", "a@b.ru", "100"), at, win), "wh-retail-retailpaid-pay13995c80d7b4e2f6-win1772359200"},
 		{"webhook delivery", DeliveryJobID("corp", "corp2ret", []string{"wh-b", "wh-a"}), "whd-corp-corp2ret-cfceda5be459e901"},
 		{"digest (lease keys)", Digest("phone", "79161234567"), "256121f823cc4630"},
+		{"ucheba.ru request's form", UchebaFormJobID("retail", 9915, 123456), "form-retail-ucheba-9915-123456"},
+		{"ucheba.ru import of a day", UchebaImportJobID("2026-12-01"), "ucheba-import-2026-12-01"},
 		{"order's client", orderClientID("L1", "C1"), "1c-order-L1-client-C1"},
 		{"order's company", orderCompanyID("L1", "P1"), "1c-order-L1-company-P1"},
 		{"order's course", orderCourseID("L1", "K1"), "1c-order-L1-course-K1"},

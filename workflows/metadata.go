@@ -68,6 +68,9 @@ func describe(flow string, arg any) description {
 				d.leads = append(d.leads, ev.ID)
 			}
 		}
+	case *UchebaImportInput: // as the bridge decodes it
+		d.source = "ucheba/import"
+		d.summary = "ucheba.ru import of " + orDash(in.Day)
 	default:
 		if widgetFlows[flow] {
 			d.source = "widget/" + flow

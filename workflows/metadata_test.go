@@ -39,6 +39,8 @@ func TestMetadataNamesTheWorkNotThePerson(t *testing.T) {
 			[]string{"Мария", "916", "maria", "Перезвоните"}, true, "retail"},
 		{HandleWebhookName, hook, "webhook/retail/ret2corp",
 			[]string{"ret2corp", "1 event"}, []string{"[77](https://mzpoeducationsale.amocrm.ru/leads/detail/77)"}, nil, false, "retail"},
+		{UchebaImportName, &UchebaImportInput{Day: "2026-12-01"}, "ucheba/import",
+			[]string{"ucheba.ru import of 2026-12-01"}, []string{"UchebaImport"}, nil, false, ""},
 	} {
 		opts := client.StartWorkflowOptions{}
 		if tc.preTagged {

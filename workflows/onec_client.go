@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -85,6 +86,13 @@ func (f *Flows) clientInto(ctx workflow.Context, acct onecAccount, c onec.Studen
 	if contact.ID == 0 && updateOnly {
 		return 0, nil
 	}
+	return f.applyClient(ctx, acct, contact, c)
+}
+
+// applyClient writes the client onto contact (a new contact when its ID is
+// 0) when it lacks anything of it, and records the link and the echo mark.
+// A new contact of a client without a GUID yet is probed for by its name.
+func (f *Flows) applyClient(ctx workflow.Context, acct onecAccount, contact activities.AmoRecord, c onec.Student) (int64, error) {
 	fields, dates := contactFrom1C(c, acct)
 	w := activities.AmoWrite{Entity: "contacts", ID: contact.ID, Fields: fields, Dates: dates}
 	if name := strings.TrimSpace(c.Name); name != contact.Name {
@@ -103,8 +111,12 @@ func (f *Flows) clientInto(ctx workflow.Context, acct onecAccount, c onec.Studen
 		if w.Probe.Query == "" {
 			w.Probe.Query = w.Probe.Value
 		}
+		if !c.ClientID.Valid() {
+			w.Probe.Query, w.Probe.FieldID, w.Probe.Value = cmp.Or(phone.SearchKey(normPhone(c.Phone)), strings.ToLower(strings.TrimSpace(c.Email))), 0, strings.TrimSpace(c.Name)
+		}
 	}
 	id := contact.ID
+	var err error
 	if contact.ID == 0 || w.Name != "" || addedPhone || addedEmail || !sameFields(contact, fields) || !sameDates(contact, dates) {
 		if id, err = f.write(ctx, acct, w); err != nil {
 			return 0, err
@@ -116,6 +128,19 @@ func (f *Flows) clientInto(ctx workflow.Context, acct onecAccount, c onec.Studen
 // findPerson finds a contact by phone, then by e-mail, verifying each hit
 // (the search is fuzzy); the most recently created wins. Zero when none.
 func (f *Flows) findPerson(ctx workflow.Context, acct onecAccount, ph, email string) (activities.AmoRecord, error) {
+	var found activities.AmoRecord
+	err := f.searchPerson(ctx, acct, ph, email, func(hits []activities.AmoRecord, ph, email string) bool {
+		hit, ok := verifiedHit(hits, ph, email)
+		found = hit
+		return ok
+	})
+	return found, err
+}
+
+// searchPerson searches an account's contacts by the phone, then by the
+// e-mail, handing each search's hits to take with what it searched for (the
+// other one empty), until take says it found the person.
+func (f *Flows) searchPerson(ctx workflow.Context, acct onecAccount, ph, email string, take func(hits []activities.AmoRecord, ph, email string) bool) error {
 	ph, email = normPhone(ph), strings.ToLower(strings.TrimSpace(email))
 	for _, q := range []struct{ query, phone, email string }{
 		{phone.SearchKey(ph), ph, ""},
@@ -126,13 +151,13 @@ func (f *Flows) findPerson(ctx workflow.Context, acct onecAccount, ph, email str
 		}
 		hits, err := f.search(ctx, acct, "contacts", 0, q.query)
 		if err != nil {
-			return activities.AmoRecord{}, err
+			return err
 		}
-		if hit, ok := verifiedHit(hits, q.phone, q.email); ok {
-			return hit, nil
+		if take(hits, q.phone, q.email) {
+			return nil
 		}
 	}
-	return activities.AmoRecord{}, nil
+	return nil
 }
 
 // verifiedHit keeps a hit that really has the phone or the e-mail; the

@@ -35,6 +35,7 @@ var oneCInputs = map[string]func() any{
 	DashboardName:           func() any { return new(DashboardInput) },
 	OneCNoticeName:          func() any { return new(OneCNoticeInput) },
 	LeadTasksName:           func() any { return new(LeadTasksInput) },
+	UchebaImportName:        func() any { return new(UchebaImportInput) }, // GET /wh/nightly
 }
 
 // DecodeOneCJob reads a 1C message into the flow to start and its input.

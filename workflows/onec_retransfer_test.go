@@ -23,7 +23,17 @@ func retransferEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(amo.UserName1C, mock.Anything, activities.AmoRef{Account: "retail", ID: 3}).Return("Алферова Лилия", nil)
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
 		Fields: map[int64]string{710429: string(clientGUID)}}, nil)
+	expectKnownClient(env)
 	return env
+}
+
+// expectKnownClient mocks 1C's client of contact 5 ("Мария", clientGUID):
+// read, already as amoCRM has it (so not posted), the contact echo-marked.
+func expectKnownClient(env *testsuite.TestWorkflowEnvironment) {
+	env.OnActivity(oneC.OneCGetStudentOrNil, mock.Anything, clientGUID).Return(&onec.Student{ClientID: clientGUID, Name: "Мария",
+		AmoIDs: []onec.AmoID{{AccountID: 28395871, EntityID: 5}}}, nil).Once()
+	env.OnActivity(oneC.RememberOneC, mock.Anything, activities.OneCLink{Account: "retail", Entity: "contacts", GUID: clientGUID, ID: 5}).Return(nil).Once()
+	env.OnActivity(oneC.MarkEcho, mock.Anything, activities.EchoInput{Account: "retail", Entity: "contacts", IDs: []int64{5}}).Return(nil).Once()
 }
 
 // A lead that already has its application in 1C: 1C's status and payments

@@ -34,8 +34,8 @@ type Sync1COrderResult struct {
 }
 
 // Sync1COrder transfers a lead to 1C (docs/flows.md#sync1corder with the
-// defects fixed): the client (EditStudent, client_id_1C written back to
-// the contact), the partner for a lead with a company (EditPartner, the
+// defects fixed): the client (saveClient's cross-account rule: EditStudent,
+// client_id_1C written to the person's contact in every account), the partner for a lead with a company (EditPartner, the
 // GUID written back through the lead's own account) and the application
 // (EditApplication, lead_id_1C written back; an update when the lead has
 // one), then the note "Сделка перенесена в 1С". A retail lead needs a
@@ -48,37 +48,19 @@ type Sync1COrderResult struct {
 // silently.
 //
 // amoCRM calls, new client without a company: lead, product, user,
-// contact, 2 write-backs, note = 7. 1C calls: EditStudent, EditApplication.
+// contact, 2 write-backs, note = 7, and the client step's in the other
+// account (saveClient). 1C calls: EditStudent, EditApplication.
 func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1COrderResult, error) {
-	s, err := f.onecSettings(ctx)
+	s, acct, lead, echo, err := f.leadFor1C(ctx, in.Account, in.LeadID)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.account(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	tagLead(ctx, s.SearchAttributes, in.LeadID)
 	res := &Sync1COrderResult{Account: acct.Name, LeadID: in.LeadID}
-
-	var echo bool
-	if err := workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
-		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{in.LeadID}}).Get(ctx, &echo); err != nil {
-		return nil, err
-	}
 	if echo {
 		res.Status = "echo"
 		return res, nil
 	}
-
 	actx := acct.amoOpts(ctx)
-	var lead activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, activities.AmoRef{Account: acct.Name, Entity: "leads", ID: in.LeadID}).Get(ctx, &lead); err != nil {
-		return nil, err
-	}
-	if lead.ID == 0 {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", in.LeadID, acct.Name), activities.ErrLeadNotFound, nil)
-	}
 	product := productLink(lead, acct)
 	if product == nil && acct.OneC.RequireProduct {
 		if err := f.note(actx, acct.Name, in.LeadID, noteNoProducts); err != nil {
@@ -92,8 +74,31 @@ func (f *Flows) Sync1COrder(ctx workflow.Context, in Sync1COrderInput) (*Sync1CO
 		f.reportFailure(ctx, acct, in.LeadID, noteTransferFail, taskTransferFail)
 		return nil, err
 	}
-	res.Status = "transferred"
+	if res.Status == "" {
+		res.Status = "transferred"
+	}
 	return res, nil
+}
+
+// leadFor1C starts a transfer of a lead to 1C: the settings, the account,
+// the echo check (echo: a 1C flow just wrote the lead, so nothing is to be
+// sent and the lead is not read), then the lead (gone: LeadNotFound).
+func (f *Flows) leadFor1C(ctx workflow.Context, account string, leadID int64) (s onecSettings, acct onecAccount, lead activities.AmoRecord, echo bool, err error) {
+	if s, err = f.onecSettings(ctx); err != nil {
+		return
+	}
+	if acct, err = s.account(account); err != nil {
+		return
+	}
+	tagLead(ctx, s.SearchAttributes, leadID)
+	if err = workflow.ExecuteActivity(storeOptions(ctx), oneC.IsEcho,
+		activities.EchoInput{Account: acct.Name, Entity: "leads", IDs: []int64{leadID}}).Get(ctx, &echo); err != nil || echo {
+		return
+	}
+	if lead, err = f.read(ctx, acct, "leads", 0, leadID); err == nil && lead.ID == 0 {
+		err = temporal.NewNonRetryableApplicationError(fmt.Sprintf("lead %d does not exist in %s", leadID, acct.Name), activities.ErrLeadNotFound, nil)
+	}
+	return
 }
 
 // transfer sends the client, the partner and the application.
@@ -118,22 +123,24 @@ func (f *Flows) transfer(ctx workflow.Context, s onecSettings, acct onecAccount,
 		return err
 	}
 
-	// The client.
-	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
-	var contact activities.AmoRecord
-	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
-		return err
-	}
-	if contact.ID == 0 {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
-	}
-	client, err := f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
-		func(rec activities.AmoRecord) activities.OneCCreate {
-			st := studentFromContact(rec, acct)
-			return activities.OneCCreate{Account: acct.Name, Entity: contactRef.Entity, ID: contactRef.ID, Student: &st}
-		})
-	if err != nil {
-		return err
+	// The client: since clientRuleChange under the cross-account rule
+	// (saveClient); several people on the lead are a note, nothing sent.
+	var client onec.GUID
+	var err error
+	if workflow.GetVersion(ctx, clientRuleChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if client, err = f.firstContactClient(ctx, s, acct, lead); err != nil {
+			return err
+		}
+	} else {
+		c, err := f.saveClient(ctx, s, acct, lead)
+		if err != nil {
+			return err
+		}
+		if c.Several {
+			res.Status = "several_contacts"
+			return nil
+		}
+		client = c.GUID
 	}
 	res.ClientID1C = client
 
@@ -299,4 +306,23 @@ func (f *Flows) reportFailure(ctx workflow.Context, acct onecAccount, leadID int
 	if err := workflow.ExecuteActivity(actx, amo.AdminTask1C, t).Get(ctx, nil); err != nil {
 		log.Error("failure task not set", "lead_id", leadID, "err", err)
 	}
+}
+
+// firstContactClient is the client step before clientRuleChange: the
+// lead's first contact's GUID, or a client created from it.
+func (f *Flows) firstContactClient(ctx workflow.Context, s onecSettings, acct onecAccount, lead activities.AmoRecord) (onec.GUID, error) {
+	actx := acct.amoOpts(ctx)
+	contactRef := activities.AmoRef{Account: acct.Name, Entity: "contacts", ID: lead.ContactIDs[0]}
+	var contact activities.AmoRecord
+	if err := workflow.ExecuteActivity(actx, amo.ReadRecord1C, contactRef).Get(ctx, &contact); err != nil {
+		return "", err
+	}
+	if contact.ID == 0 {
+		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("contact %d does not exist", contactRef.ID), activities.ErrContactNotFound, nil)
+	}
+	return f.ensure1C(ctx, s, acct, contactRef, acct.ContactFields[keyClientID1C], contact,
+		func(rec activities.AmoRecord) activities.OneCCreate {
+			st := studentFromContact(rec, acct)
+			return activities.OneCCreate{Account: acct.Name, Entity: contactRef.Entity, ID: contactRef.ID, Student: &st}
+		})
 }

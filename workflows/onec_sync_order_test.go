@@ -95,6 +95,7 @@ func TestSync1COrderPermanentErrorNotesAndTasks(t *testing.T) {
 	expectLeadWithProduct(env)
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, ref("contacts", 5)).Return(activities.AmoRecord{ID: 5, Name: "Мария",
 		Fields: map[int64]string{710429: string(clientGUID)}}, nil).Once()
+	expectKnownClient(env)
 	env.OnActivity(oneC.OneCCreate, mock.Anything, mock.Anything).
 		Return(activities.OneCCreated{}, temporal.NewNonRetryableApplicationError("1C: 401", "OneCRejected", nil)).Once()
 	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 9,

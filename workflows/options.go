@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"amoflow/activities"
+	"amoflow/config"
 )
 
 // Every activity and child-workflow option set of the flows, in one place.
@@ -178,5 +179,40 @@ func registerOptions(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}
+
+// uchebaChildOptions runs one ucheba.ru request's site form as a child of
+// the import, under the request's job id (UchebaFormJobID). Why: as
+// hookChildOptions — a form that ran (or runs) is never started again, a
+// failed one may be; the form is abandoned, not cancelled, with its parent,
+// and the parent does not wait for it. Summary, details and search
+// attributes are UI only and not compared on replay.
+func uchebaChildOptions(ctx workflow.Context, cfg *config.Config, form FormInput, attrs bool) workflow.Context {
+	d := describe(CreateLeadFromFormName, form)
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            form.JobID,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary:         d.summary,
+		StaticDetails:         d.details(cfg) + "  \n**Import job** " + workflow.GetInfo(ctx).WorkflowExecution.ID,
+	}
+	if attrs {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(AmoAccountKey.ValueSet(form.Account), AmoSourceKey.ValueSet(d.source))
+	}
+	return workflow.WithChildOptions(ctx, opts)
+}
+
+// uchebaOptions run the listing on the workflow's own task queue. Why: a
+// page is one call (the client's 30 s timeout), a day a few pages, so five
+// minutes per attempt; ucheba.ru down at night is retried for six hours,
+// well before the next night's run; a refused token fails at once
+// (UchebaAPI), for the operator to fix and backfill the day.
+func uchebaOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              workflow.GetInfo(ctx).TaskQueueName,
+		StartToCloseTimeout:    5 * time.Minute,
+		ScheduleToCloseTimeout: 6 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
 	})
 }

@@ -21,6 +21,9 @@ import (
 const (
 	// Site forms.
 	CreateLeadFromFormName = "CreateLeadFromForm"
+	// The nightly ucheba.ru import: started by its Temporal Schedule, by
+	// GET /wh/nightly (a 1C-kind job) and by amoflow import ucheba.
+	UchebaImportName = "UchebaImport"
 
 	// amoCRM webhooks: HandleWebhook and the flows it starts as children
 	// (hook_methods.go maps each webhook method to one of them).
@@ -55,7 +58,9 @@ const (
 	// amoCRM → 1C (started by webhooks and by 1C routes).
 	Sync1COrderName         = "Sync1COrder"
 	ChangeResponsible1CName = "ChangeResponsible1C"
-	UpdateOneCName          = "UpdateOneC" // updateclient(_corp), updatecompany, updatelead(_corp)
+	UpdateOneCName          = "UpdateOneC"    // updateclient(_corp), updatecompany, updatelead(_corp)
+	SaveClient1CName        = "SaveClient1C"  // saveclient(_corp)
+	SaveCompany1CName       = "SaveCompany1C" // savecompany
 
 	// 1C → amoCRM (started by the 1C routes; onec_jobs.go decodes their inputs).
 	ClientFrom1CName   = "ClientFrom1C"
@@ -83,6 +88,7 @@ const (
 func (f *Flows) Workflows() map[string]any {
 	return map[string]any{
 		CreateLeadFromFormName: f.CreateLeadFromForm,
+		UchebaImportName:       f.UchebaImport,
 
 		HandleWebhookName: f.HandleWebhook,
 		Ret2CorpName:      f.Ret2Corp,
@@ -112,6 +118,8 @@ func (f *Flows) Workflows() map[string]any {
 		Sync1COrderName:         f.Sync1COrder,
 		ChangeResponsible1CName: f.ChangeResponsible1C,
 		UpdateOneCName:          f.UpdateOneC,
+		SaveClient1CName:        f.SaveClient1C,
+		SaveCompany1CName:       f.SaveCompany1C,
 
 		ClientFrom1CName:   f.ClientFrom1C,
 		CompanyFrom1CName:  f.CompanyFrom1C,
@@ -165,6 +173,7 @@ type Activities struct {
 	// leads), on the account's queue; EGRUL the company register.
 	Widgets *activities.Widgets
 	EGRUL   *activities.EGRUL
+	Ucheba  *activities.Ucheba // ucheba.ru's API (the nightly import)
 }
 
 // RegisterMain registers the activities of the main task queue: all but amoCRM's.
@@ -176,6 +185,7 @@ func (a Activities) RegisterMain(r ActivityRegistrar) {
 	r.RegisterActivity(a.LK)
 	r.RegisterActivity(a.Webinar)
 	r.RegisterActivity(a.EGRUL)
+	r.RegisterActivity(a.Ucheba)
 }
 
 // RegisterAmo registers the amoCRM activities, on an account's worker.
@@ -190,7 +200,7 @@ func (a Activities) RegisterAmo(r ActivityRegistrar) {
 func TestActivities() Activities {
 	return Activities{Amo: &activities.Amo{}, OneC: &activities.OneC{}, PG: &activities.Store{},
 		Events: &activities.Events{}, Leases: &activities.Leases{}, LK: &activities.LK{}, Webinar: &activities.Webinar{},
-		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}}
+		Widgets: &activities.Widgets{}, EGRUL: &activities.EGRUL{}, Ucheba: &activities.Ucheba{}}
 }
 
 // Activity handles: workflow code names activity methods through them
@@ -208,4 +218,6 @@ var (
 	// The widget flows'.
 	widgets  *activities.Widgets
 	register *activities.EGRUL
+	// The ucheba.ru import's.
+	uchebaService *activities.Ucheba
 )

@@ -121,4 +121,8 @@ func printExamples(cfg *config.Config) {
 	fmt.Printf("  curl -s -X POST '%s/integration/1c/paymentreceived?token=%s' -H 'Content-Type: application/json' -d '{\"sum\":15000}'\n\n",
 		api, in.OneCToken)
 	fmt.Printf("  and the old C# host's: %s/api/callsorter (0, 1, 0…), %s/api/leadtasks/{lead id} (its open tasks)\n\n", api, api)
+	if cfg.Ucheba.Enabled {
+		fmt.Printf("The ucheba.ru import (README \"ucheba.ru import\"): schedule %s in the UI's Schedules; import yesterday now with\n\n", cfg.Ucheba.Schedule.ID)
+		fmt.Printf("  curl -s %s/wh/nightly      or      amoflow import ucheba --date YYYY-MM-DD\n\n", api)
+	}
 }

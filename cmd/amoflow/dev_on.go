@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"amoflow/app"
 	"amoflow/devserver"
@@ -104,6 +105,9 @@ func runDev(ctx context.Context, args []string) error {
 	if err := startDevEGRUL(ctx, cfg, needsFakeAmo(cfg)); err != nil {
 		return err
 	}
+	if err := startDevFakeUcheba(ctx, cfg, time.Now()); err != nil {
+		return err
+	}
 	devInbound(cfg)
 
 	tc, err := app.DialTemporal(ctx, cfg, log)
@@ -113,6 +117,9 @@ func runDev(ctx context.Context, args []string) error {
 	defer tc.Close()
 	clients, err := app.AmoClients(cfg, db)
 	if err != nil {
+		return err
+	}
+	if _, err := app.EnsureUchebaSchedule(ctx, cfg, tc); err != nil {
 		return err
 	}
 	errs := make(chan error, 4)

@@ -13,6 +13,7 @@
 //	amoflow fake-amo  a fake amoCRM for local work and tests
 //	amoflow fake-1c   a fake 1C for local work and tests
 //	amoflow codec-server  decrypts workflow payloads for the Temporal UI
+//	amoflow import    import ucheba --date D: import one day of ucheba.ru requests by hand
 //
 // Every subcommand reads the YAML file given by --config or AMOFLOW_CONFIG.
 package main
@@ -50,6 +51,7 @@ var commands = []command{
 	{"fake-amo", "serve a fake amoCRM", runFakeAmo},
 	{"fake-1c", "serve a fake 1C", runFake1C},
 	{"codec-server", "decrypt payloads for the Temporal UI (authenticated, CORS for the UI)", runCodecServer},
+	{"import", "import ucheba [--date YYYY-MM-DD]: import one day of ucheba.ru requests by hand", runImport},
 }
 
 func main() {

@@ -46,7 +46,13 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames())
+	// The nightly ucheba.ru import's schedule, created or brought in line
+	// with the configuration (README "ucheba.ru import").
+	sched, err := app.EnsureUchebaSchedule(ctx, cfg, tc)
+	if err != nil {
+		return err
+	}
+	slog.Info("worker: running", "task_queue", cfg.Temporal.TaskQueue, "accounts", cfg.AccountNames(), "ucheba_schedule", sched)
 	errs := make(chan error, 2)
 	if err := mountOperator(startAdmin(ctx, cfg, errs, temporalCheck(tc), postgresCheck(db)), cfg, db); err != nil {
 		return err
