@@ -39,6 +39,24 @@ func (a *Amo) client(account string) (*amocrm.Client, error) {
 	return c, nil
 }
 
+// listOf is the shape of the activities that list: one amoCRM call with the
+// account's client, its error classified, each item converted.
+func listOf[T, U any](a *Amo, account string, conv func(T) U, call func(*amocrm.Client) ([]T, error)) ([]U, error) {
+	c, err := a.client(account)
+	if err != nil {
+		return nil, err
+	}
+	found, err := call(c)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]U, 0, len(found))
+	for _, x := range found {
+		out = append(out, conv(x))
+	}
+	return out, nil
+}
+
 // classify turns an amoCRM error into what Temporal should do with it.
 func classify(err error) error {
 	switch {
@@ -68,36 +86,16 @@ func classify(err error) error {
 // SearchContacts runs amoCRM's fuzzy search with the contacts' lead ids. The
 // caller verifies the hits.
 func (a *Amo) SearchContacts(ctx context.Context, in SearchContactsInput) ([]Contact, error) {
-	c, err := a.client(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.SearchContacts(ctx, in.Query, "leads")
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]Contact, 0, len(found))
-	for _, x := range found {
-		out = append(out, contactOf(x))
-	}
-	return out, nil
+	return listOf(a, in.Account, contactOf, func(c *amocrm.Client) ([]amocrm.Contact, error) {
+		return c.SearchContacts(ctx, in.Query, "leads")
+	})
 }
 
 // GetLeads reads leads by id, with their contacts, in one request.
 func (a *Amo) GetLeads(ctx context.Context, in GetLeadsInput) ([]Lead, error) {
-	c, err := a.client(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.LeadsByID(ctx, in.IDs, "contacts")
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]Lead, 0, len(found))
-	for _, l := range found {
-		out = append(out, leadOf(l))
-	}
-	return out, nil
+	return listOf(a, in.Account, leadOf, func(c *amocrm.Client) ([]amocrm.Lead, error) {
+		return c.LeadsByID(ctx, in.IDs, "contacts")
+	})
 }
 
 // CreateLead creates a site form's lead with its contact (createLead). A

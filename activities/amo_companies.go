@@ -48,19 +48,9 @@ func (a *Amo) ReadCompany(ctx context.Context, in ReadInput) (CompanyCard, error
 // SearchCompanies runs amoCRM's fuzzy search (204: none). The caller
 // verifies the hits.
 func (a *Amo) SearchCompanies(ctx context.Context, in SearchCompaniesInput) ([]CompanyCard, error) {
-	c, err := a.client(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.SearchCompanies(ctx, in.Query, in.With...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]CompanyCard, 0, len(found))
-	for _, co := range found {
-		out = append(out, companyCardOf(co))
-	}
-	return out, nil
+	return listOf(a, in.Account, companyCardOf, func(c *amocrm.Client) ([]amocrm.Company, error) {
+		return c.SearchCompanies(ctx, in.Query, in.With...)
+	})
 }
 
 func companyCardOf(c amocrm.Company) CompanyCard {

@@ -14,19 +14,9 @@ import (
 
 // ListNotes lists an entity's notes (of the given types, if any) in one request.
 func (a *Amo) ListNotes(ctx context.Context, in ListNotesInput) ([]NoteCard, error) {
-	c, err := a.client(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	notes, err := c.Notes(ctx, amocrm.EntityType(in.Entity), in.EntityID, in.Types...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]NoteCard, 0, len(notes))
-	for _, n := range notes {
-		out = append(out, noteCardOf(n))
-	}
-	return out, nil
+	return listOf(a, in.Account, noteCardOf, func(c *amocrm.Client) ([]amocrm.Note, error) {
+		return c.Notes(ctx, amocrm.EntityType(in.Entity), in.EntityID, in.Types...)
+	})
 }
 
 // maxNotes is amoCRM's batch limit; the workflow sends at most this many.

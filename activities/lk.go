@@ -59,19 +59,9 @@ type ReadContactsInput struct {
 // ReadContactFields reads contacts with every custom field, in one request
 // (missing ones are left out).
 func (a *Amo) ReadContactFields(ctx context.Context, in ReadContactsInput) ([]ContactFields, error) {
-	c, err := a.client(in.Account)
-	if err != nil {
-		return nil, err
-	}
-	found, err := c.ContactsByID(ctx, in.IDs)
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]ContactFields, 0, len(found))
-	for _, ct := range found {
-		out = append(out, contactFieldsOf(ct))
-	}
-	return out, nil
+	return listOf(a, in.Account, contactFieldsOf, func(c *amocrm.Client) ([]amocrm.Contact, error) {
+		return c.ContactsByID(ctx, in.IDs)
+	})
 }
 
 func contactFieldsOf(c amocrm.Contact) ContactFields {

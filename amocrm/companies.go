@@ -2,9 +2,7 @@ package amocrm
 
 import (
 	"context"
-	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // Company is an amoCRM company. Zero fields are left out on write.
@@ -43,32 +41,30 @@ func (c *Company) Emails() []string { return valueStrings(c.CustomFieldsValues.C
 
 // Company gets a company by id. A missing company gives ErrNotFound.
 func (c *Client) Company(ctx context.Context, id int64, with ...string) (*Company, error) {
-	return getOne[Company](ctx, c, "/api/v4/companies/"+strconv.FormatInt(id, 10), withQuery(with))
+	return companiesAPI.get(ctx, c, id, with)
 }
 
 // CompaniesByID lists the companies with the given ids.
 func (c *Client) CompaniesByID(ctx context.Context, ids []int64, with ...string) ([]Company, error) {
-	return listByIDs[Company](ctx, c, "/api/v4/companies", "companies", ids, with)
+	return companiesAPI.byIDs(ctx, c, ids, with)
 }
 
 // ListCompanies lists companies with raw parameters, every page.
 func (c *Client) ListCompanies(ctx context.Context, params url.Values) ([]Company, error) {
-	return list[Company](ctx, c, "/api/v4/companies", paged(params), "companies")
+	return companiesAPI.list(ctx, c, params)
 }
 
 // SearchCompanies runs the fuzzy query= search; verify hits before use.
 func (c *Client) SearchCompanies(ctx context.Context, query string, with ...string) ([]Company, error) {
-	q := withQuery(with)
-	q.Set("query", query)
-	return list[Company](ctx, c, "/api/v4/companies", paged(q), "companies")
+	return companiesAPI.search(ctx, c, query, with)
 }
 
 // AddCompanies creates companies, 50 per request (see AddLeads).
 func (c *Client) AddCompanies(ctx context.Context, companies []Company) ([]Company, error) {
-	return writeBatches(ctx, c, http.MethodPost, "/api/v4/companies", "companies", companies)
+	return companiesAPI.add(ctx, c, companies)
 }
 
 // UpdateCompanies patches companies (each with its ID), 50 per request.
 func (c *Client) UpdateCompanies(ctx context.Context, companies []Company) ([]Company, error) {
-	return writeBatches(ctx, c, http.MethodPatch, "/api/v4/companies", "companies", companies)
+	return companiesAPI.update(ctx, c, companies)
 }

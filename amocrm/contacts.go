@@ -2,9 +2,7 @@ package amocrm
 
 import (
 	"context"
-	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // Contact is an amoCRM contact (a person). Zero fields are left out on write.
@@ -59,33 +57,31 @@ func (c *Contact) LeadIDs() []int64 {
 // Contact gets a contact by id (with: leads, catalog_elements, …). A missing
 // contact gives ErrNotFound.
 func (c *Client) Contact(ctx context.Context, id int64, with ...string) (*Contact, error) {
-	return getOne[Contact](ctx, c, "/api/v4/contacts/"+strconv.FormatInt(id, 10), withQuery(with))
+	return contactsAPI.get(ctx, c, id, with)
 }
 
 // ContactsByID lists the contacts with the given ids.
 func (c *Client) ContactsByID(ctx context.Context, ids []int64, with ...string) ([]Contact, error) {
-	return listByIDs[Contact](ctx, c, "/api/v4/contacts", "contacts", ids, with)
+	return contactsAPI.byIDs(ctx, c, ids, with)
 }
 
 // ListContacts lists contacts with raw parameters, every page.
 func (c *Client) ListContacts(ctx context.Context, params url.Values) ([]Contact, error) {
-	return list[Contact](ctx, c, "/api/v4/contacts", paged(params), "contacts")
+	return contactsAPI.list(ctx, c, params)
 }
 
 // SearchContacts runs the fuzzy query= search over names, phones and
 // e-mails; a hit may merely contain the digits searched, so verify it.
 func (c *Client) SearchContacts(ctx context.Context, query string, with ...string) ([]Contact, error) {
-	q := withQuery(with)
-	q.Set("query", query)
-	return list[Contact](ctx, c, "/api/v4/contacts", paged(q), "contacts")
+	return contactsAPI.search(ctx, c, query, with)
 }
 
 // AddContacts creates contacts, 50 per request (see AddLeads).
 func (c *Client) AddContacts(ctx context.Context, contacts []Contact) ([]Contact, error) {
-	return writeBatches(ctx, c, http.MethodPost, "/api/v4/contacts", "contacts", contacts)
+	return contactsAPI.add(ctx, c, contacts)
 }
 
 // UpdateContacts patches contacts (each with its ID), 50 per request.
 func (c *Client) UpdateContacts(ctx context.Context, contacts []Contact) ([]Contact, error) {
-	return writeBatches(ctx, c, http.MethodPatch, "/api/v4/contacts", "contacts", contacts)
+	return contactsAPI.update(ctx, c, contacts)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 )
 
 // Statuses every pipeline has.
@@ -85,35 +84,33 @@ func (l *Lead) CompanyID() int64 {
 // Lead gets a lead by id; with names related data (contacts,
 // catalog_elements, loss_reason, …). A missing lead gives ErrNotFound.
 func (c *Client) Lead(ctx context.Context, id int64, with ...string) (*Lead, error) {
-	return getOne[Lead](ctx, c, "/api/v4/leads/"+strconv.FormatInt(id, 10), withQuery(with))
+	return leadsAPI.get(ctx, c, id, with)
 }
 
 // LeadsByID lists the leads with the given ids; missing ones are absent.
 func (c *Client) LeadsByID(ctx context.Context, ids []int64, with ...string) ([]Lead, error) {
-	return listByIDs[Lead](ctx, c, "/api/v4/leads", "leads", ids, with)
+	return leadsAPI.byIDs(ctx, c, ids, with)
 }
 
 // ListLeads lists leads with raw parameters (filter[…], order[…], with), every page.
 func (c *Client) ListLeads(ctx context.Context, params url.Values) ([]Lead, error) {
-	return list[Lead](ctx, c, "/api/v4/leads", paged(params), "leads")
+	return leadsAPI.list(ctx, c, params)
 }
 
 // SearchLeads runs amoCRM's fuzzy query= search. Verify hits before use.
 func (c *Client) SearchLeads(ctx context.Context, query string, with ...string) ([]Lead, error) {
-	q := withQuery(with)
-	q.Set("query", query)
-	return list[Lead](ctx, c, "/api/v4/leads", paged(q), "leads")
+	return leadsAPI.search(ctx, c, query, with)
 }
 
 // AddLeads creates leads, 50 per request, and returns them with their new
 // ids in input order. On error it returns the leads created so far.
 func (c *Client) AddLeads(ctx context.Context, leads []Lead) ([]Lead, error) {
-	return writeBatches(ctx, c, http.MethodPost, "/api/v4/leads", "leads", leads)
+	return leadsAPI.add(ctx, c, leads)
 }
 
 // UpdateLeads patches leads (each with its ID), 50 per request.
 func (c *Client) UpdateLeads(ctx context.Context, leads []Lead) ([]Lead, error) {
-	return writeBatches(ctx, c, http.MethodPatch, "/api/v4/leads", "leads", leads)
+	return leadsAPI.update(ctx, c, leads)
 }
 
 // ComplexResult is what POST /leads/complex reports for one lead.

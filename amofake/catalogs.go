@@ -99,15 +99,7 @@ func writeElements(a *account, q *request, patch bool) response {
 	if !a.catalogs[cat] {
 		return problem(404, "Not Found", "Catalog not found")
 	}
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
-	var els []*CatalogElement
-	var rids []string
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	els, rids, resp, ok := readBatch(q.body, func(rd reader) *CatalogElement {
 		el := &CatalogElement{CatalogID: cat, CreatedBy: a.defaultUser(), UpdatedBy: a.defaultUser(),
 			CreatedAt: q.unix(), UpdatedAt: q.unix()}
 		if patch {
@@ -121,14 +113,10 @@ func writeElements(a *account, q *request, patch bool) response {
 			}
 		}
 		a.readElement(rd, el)
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		els, rids = append(els, el), append(rids, requestID(o, i))
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return el
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	for i, el := range els {

@@ -137,56 +137,35 @@ func save[T entity[T]](a *account, m map[int64]T, e, old T, links []Link, now in
 
 // create serves POST /{entity}: a batch that is saved whole or not at all.
 func create[T entity[T]](a *account, q *request, m map[int64]T, blank func() T) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
 	type item struct {
 		e     T
 		links []Link
-		rid   string
 	}
-	var items []item
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	items, rids, resp, ok := readBatch(q.body, func(rd reader) item {
 		e := fresh(a, blank(), q.unix())
 		a.readCommon(rd, e.common())
-		links := e.readOwn(a, rd)
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		items = append(items, item{e, links, requestID(o, i)})
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return item{e, e.readOwn(a, rd)}
+	})
+	if !ok {
+		return resp
 	}
 	var zero T
 	name := zero.entityType()
 	out := []any{}
-	for _, it := range items {
+	for i, it := range items {
 		id := save(a, m, it.e, zero, it.links, q.unix())
-		out = append(out, map[string]any{"id": id, "request_id": it.rid, "_links": q.href("/api/v4/%s/%d", name, id)})
+		out = append(out, map[string]any{"id": id, "request_id": rids[i], "_links": q.href("/api/v4/%s/%d", name, id)})
 	}
 	return hal(200, map[string]any{"_links": q.href("/api/v4/%s", name), "_embedded": map[string]any{name: out}})
 }
 
 // update serves PATCH /{entity}: a batch of partial updates naming ids.
 func update[T entity[T]](a *account, q *request, m map[int64]T) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
 	type item struct {
 		e, old T
 		links  []Link
-		rid    string
 	}
-	var items []item
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	items, rids, resp, ok := readBatch(q.body, func(rd reader) item {
 		var id int64
 		if !rd.int("id", &id) && !rd.has("id") {
 			rd.missing("id")
@@ -196,25 +175,20 @@ func update[T entity[T]](a *account, q *request, m map[int64]T) response {
 			rd.notFound("id")
 		}
 		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
+			return item{}
 		}
 		e, links := change(a, q, rd, old)
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		items = append(items, item{e, old, links, requestID(o, i)})
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return item{e, old, links}
+	})
+	if !ok {
+		return resp
 	}
 	var zero T
 	name := zero.entityType()
 	out := []any{}
-	for _, it := range items {
+	for i, it := range items {
 		id := save(a, m, it.e, it.old, it.links, q.unix())
-		out = append(out, map[string]any{"id": id, "updated_at": *it.e.common().updatedAt, "request_id": it.rid,
+		out = append(out, map[string]any{"id": id, "updated_at": *it.e.common().updatedAt, "request_id": rids[i],
 			"_links": q.href("/api/v4/%s/%d", name, id)})
 	}
 	return hal(200, map[string]any{"_links": q.href("/api/v4/%s", name), "_embedded": map[string]any{name: out}})

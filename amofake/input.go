@@ -198,6 +198,31 @@ func batch(body []byte) ([]map[string]json.RawMessage, response, bool) {
 	return list, response{}, true
 }
 
+// readBatch decodes a batch write and reads each object with read, which
+// records what is wrong on rd. amoCRM saves a batch whole or not at all: when
+// any object has errors, the answer names every one of them (by request_id
+// or index) and nothing is read on. rids are the request ids of the items.
+func readBatch[T any](body []byte, read func(rd reader) T) (items []T, rids []string, resp response, ok bool) {
+	objs, resp, ok := batch(body)
+	if !ok {
+		return nil, nil, resp, false
+	}
+	var bad []entityErrors
+	for i, o := range objs {
+		rd := newReader(o)
+		it := read(rd)
+		if !rd.ok() {
+			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
+			continue
+		}
+		items, rids = append(items, it), append(rids, requestID(o, i))
+	}
+	if len(bad) > 0 {
+		return nil, nil, validationFailed(bad), false
+	}
+	return items, rids, response{}, true
+}
+
 // single decodes the body of a PATCH /{entity}/{id}: one JSON object.
 func single(body []byte) (map[string]json.RawMessage, response, bool) {
 	var m map[string]json.RawMessage

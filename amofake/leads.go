@@ -134,23 +134,15 @@ func stageFilter(v url.Values, key *regexp.Regexp) (func(pipeline, status int64)
 // and one company, new or named by id, and the answer is a top-level array.
 // Duplicate control is not modeled: merged is always false.
 func complexLeads(a *account, q *request) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
 	type item struct {
 		lead    *Lead
 		contact *Contact // new, or nil
 		company *Company
 		contID  int64 // existing
 		compID  int64
-		rid     string
 	}
-	var items []item
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
-		it := item{lead: fresh(a, &Lead{}, q.unix()), rid: requestID(o, i)}
+	items, rids, resp, ok := readBatch(q.body, func(rd reader) item {
+		it := item{lead: fresh(a, &Lead{}, q.unix())}
 		a.readCommon(rd, it.lead.common())
 		it.lead.readScalars(rd)
 		if emb, ok := rd.object("_embedded"); ok {
@@ -161,18 +153,14 @@ func complexLeads(a *account, q *request) response {
 				it.company, it.compID = readPart(a, q, cs[0], "companies", &Company{})
 			}
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{it.rid, *rd.errs})
-			continue
-		}
-		items = append(items, it)
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return it
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	now := q.unix()
-	for _, it := range items {
+	for i, it := range items {
 		if it.contact != nil {
 			it.contID = save(a, a.contacts, it.contact, nil, nil, now)
 		}
@@ -190,7 +178,7 @@ func complexLeads(a *account, q *request) response {
 			a.link(Link{EntityType: "contacts", EntityID: it.contID, ToEntityType: "companies", ToEntityID: it.compID})
 		}
 		out = append(out, map[string]any{"id": id, "contact_id": nullable(it.contID), "company_id": nullable(it.compID),
-			"request_id": []string{it.rid}, "merged": false})
+			"request_id": []string{rids[i]}, "merged": false})
 	}
 	return hal(200, out)
 }
@@ -228,21 +216,14 @@ const UnsortedStatusID int64 = 1
 // unsortedForms serves POST /leads/unsorted/forms: each entry creates its
 // leads (in the unsorted stage) and contacts, linked together.
 func unsortedForms(a *account, q *request) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
 	type item struct {
-		rid, sourceUID string
-		pipeline       int64
-		leads          []*Lead
-		contacts       []*Contact
+		sourceUID string
+		pipeline  int64
+		leads     []*Lead
+		contacts  []*Contact
 	}
-	var items []item
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
-		it := item{rid: requestID(o, i)}
+	items, rids, resp, ok := readBatch(q.body, func(rd reader) item {
+		var it item
 		var name string
 		if !rd.str("source_name", &name) {
 			rd.missing("source_name")
@@ -270,18 +251,14 @@ func unsortedForms(a *account, q *request) response {
 		if len(it.leads) == 0 {
 			it.leads = []*Lead{fresh(a, &Lead{}, q.unix())}
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{it.rid, *rd.errs})
-			continue
-		}
-		items = append(items, it)
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return it
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	now := q.unix()
-	for _, it := range items {
+	for i, it := range items {
 		u := &unsorted{uid: randomHex(32), pipelineID: it.pipeline}
 		if u.pipelineID == 0 {
 			u.pipelineID = a.cfg.DefaultPipelineID
@@ -298,7 +275,7 @@ func unsortedForms(a *account, q *request) response {
 			}
 		}
 		a.unsorted[u.uid] = u
-		out = append(out, map[string]any{"uid": u.uid, "account_id": a.cfg.AccountID, "request_id": it.rid,
+		out = append(out, map[string]any{"uid": u.uid, "account_id": a.cfg.AccountID, "request_id": rids[i],
 			"_embedded": map[string]any{"leads": idList(q, "leads", u.leads), "contacts": idList(q, "contacts", u.contacts), "companies": []any{}},
 			"_links":    q.href("/api/v4/leads/unsorted/%s", u.uid)})
 	}

@@ -43,15 +43,8 @@ func renderLink(l Link) map[string]any {
 // addLinks serves POST /{entity}/{id}/link, /{entity}/link (entity_id in
 // each item) and their unlink twins. Linking twice only updates metadata.
 func addLinks(a *account, q *request, entity string, inPath, remove bool) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
 	pathID, _ := q.id("id")
-	var links []Link
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	links, _, resp, ok := readBatch(q.body, func(rd reader) Link {
 		l := Link{EntityType: entity, EntityID: pathID}
 		if !inPath && !rd.int("entity_id", &l.EntityID) {
 			rd.missing("entity_id")
@@ -75,14 +68,10 @@ func addLinks(a *account, q *request, entity string, inPath, remove bool) respon
 		if rd.ok() && l.ToEntityType == "catalog_elements" && !remove {
 			a.catalogMetadata(rd, &l)
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		links = append(links, l)
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return l
+	})
+	if !ok {
+		return resp
 	}
 	if remove {
 		for _, l := range links {

@@ -96,30 +96,19 @@ func listTags(a *account, q *request, entity string) response {
 
 // addTags serves POST /{entity}/tags; a name that exists answers the existing tag.
 func addTags(a *account, q *request, entity string) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
-	var tags []Tag
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	tags, rids, resp, ok := readBatch(q.body, func(rd reader) Tag {
 		var t Tag
 		if !rd.str("name", &t.Name) || strings.TrimSpace(t.Name) == "" {
 			rd.missing("name")
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		tags = append(tags, t)
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return t
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	for i, t := range a.ensureTags(entity, tags) {
-		out = append(out, map[string]any{"id": t.ID, "name": t.Name, "color": nil, "request_id": requestID(objs[i], i)})
+		out = append(out, map[string]any{"id": t.ID, "name": t.Name, "color": nil, "request_id": rids[i]})
 	}
 	return hal(200, map[string]any{"_links": q.href("/api/v4/%s/tags", entity), "_embedded": map[string]any{"tags": out}})
 }
@@ -153,35 +142,24 @@ func (a *account) renderField(q *request, entity string, f *customField) map[str
 
 // addFields serves POST /{entity}/custom_fields: [{"name","type","code"}].
 func addFields(a *account, q *request, entity string) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
-	var fields []*customField
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	fields, rids, resp, ok := readBatch(q.body, func(rd reader) *customField {
 		f := &customField{Type: "text"}
 		if !rd.str("name", &f.Name) || f.Name == "" {
 			rd.missing("name")
 		}
 		rd.str("type", &f.Type)
 		rd.str("code", &f.Code)
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		fields = append(fields, f)
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return f
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	for i, f := range fields {
 		f.ID = a.newID(kindField)
 		a.fields[entity].add(f)
 		m := a.renderField(q, entity, f)
-		m["request_id"] = requestID(objs[i], i)
+		m["request_id"] = rids[i]
 		out = append(out, m)
 	}
 	return hal(200, map[string]any{"_links": q.href("/api/v4/%s/custom_fields", entity),

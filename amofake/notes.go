@@ -40,15 +40,7 @@ func noteRoutes(s *Server) {
 // addNotes serves POST /{entity}/notes and /{entity}/{id}/notes (where the
 // path gives the entity_id).
 func addNotes(a *account, q *request, entity string, pathID int64) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
-	var notes []*Note
-	var rids []string
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	notes, rids, resp, ok := readBatch(q.body, func(rd reader) *Note {
 		u := a.defaultUser()
 		n := &Note{EntityType: entity, EntityID: pathID, ResponsibleUserID: u, CreatedBy: u, UpdatedBy: u,
 			CreatedAt: q.unix(), UpdatedAt: q.unix()}
@@ -79,14 +71,10 @@ func addNotes(a *account, q *request, entity string, pathID int64) response {
 				rd.missing("params." + k)
 			}
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		notes, rids = append(notes, n), append(rids, requestID(o, i))
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return n
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	for i, n := range notes {

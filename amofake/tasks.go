@@ -47,15 +47,7 @@ func (a *account) readTask(rd reader, t *Task) {
 
 // writeTasks serves POST /tasks and PATCH /tasks.
 func writeTasks(a *account, q *request, patch bool) response {
-	objs, resp, ok := batch(q.body)
-	if !ok {
-		return resp
-	}
-	var tasks []*Task
-	var rids []string
-	var bad []entityErrors
-	for i, o := range objs {
-		rd := newReader(o)
+	tasks, rids, resp, ok := readBatch(q.body, func(rd reader) *Task {
 		var t *Task
 		if patch {
 			var id int64
@@ -81,14 +73,10 @@ func writeTasks(a *account, q *request, patch bool) response {
 				rd.missing("complete_till")
 			}
 		}
-		if !rd.ok() {
-			bad = append(bad, entityErrors{requestID(o, i), *rd.errs})
-			continue
-		}
-		tasks, rids = append(tasks, t), append(rids, requestID(o, i))
-	}
-	if len(bad) > 0 {
-		return validationFailed(bad)
+		return t
+	})
+	if !ok {
+		return resp
 	}
 	out := []any{}
 	for i, t := range tasks {

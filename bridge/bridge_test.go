@@ -2,8 +2,6 @@ package bridge
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -53,12 +51,6 @@ func TestMain(m *testing.M) {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // outcomes says how the stand-in form workflow ends, per job id: "fail",
 // "block" (until signalled "done") or, by default, success.
 type outcomes struct {
@@ -100,7 +92,7 @@ func newRig(t *testing.T) *rig {
 	}
 	broker := mq.Broker{
 		URL:        "amqp://guest:guest@127.0.0.1:5672/",
-		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + randomHex(6), DeliveryLimit: 20},
+		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + testrig.RandomHex(6), DeliveryLimit: 20},
 		MaxBackoff: 200 * time.Millisecond,
 		Logger:     quiet(),
 	}
@@ -119,7 +111,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, tc: tc, pub: pub, topo: broker.Topology, ch: ch, tq: "bridgetest-" + randomHex(6), ends: &outcomes{m: map[string]string{}}}
+	r := &rig{t: t, tc: tc, pub: pub, topo: broker.Topology, ch: ch, tq: "bridgetest-" + testrig.RandomHex(6), ends: &outcomes{m: map[string]string{}}}
 
 	w := worker.New(tc, r.tq, worker.Options{})
 	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, in workflows.FormInput) (string, error) {
@@ -172,7 +164,7 @@ func (r *rig) submit(id string) {
 // sentinel job, published last, has started.
 func (r *rig) flush() {
 	r.t.Helper()
-	id := "sentinel-" + randomHex(4)
+	id := "sentinel-" + testrig.RandomHex(4)
 	r.submit(id)
 	r.wait(id, enums.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 }

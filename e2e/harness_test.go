@@ -5,8 +5,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -328,11 +326,7 @@ func (h *harness) queueDepth(kind string) int {
 // deleteTopology removes the test's queues and exchange.
 func deleteTopology(t *testing.T, cfg config.RabbitMQ) { testrig.DeleteTopology(cfg) }
 
-func randomID() string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomID() string { return testrig.RandomHex(4) }
 
 func quietLogger() *slog.Logger {
 	// Errors only: the chaos tests make every component warn on purpose.

@@ -108,7 +108,9 @@ func TestSaveClientAcrossAccounts(t *testing.T) {
 	// corporate lead.
 	stored, _ := h.onec.Object("EditStudent", string(res.ClientID1C))
 	var in1C map[string]any
-	json.Unmarshal(stored, &in1C)
+	if err := json.Unmarshal(stored, &in1C); err != nil {
+		t.Fatal(err)
+	}
 	in1C["applications"] = []any{map[string]any{"lead_id_1C": "x"}}
 	h.onec.Put("EditStudent", in1C)
 	if _, err := h.amo("corp").UpdateContacts(h.ctx, []amocrm.Contact{{ID: cc,
@@ -131,7 +133,9 @@ func TestSaveClientAcrossAccounts(t *testing.T) {
 	}
 	stored, _ = h.onec.Object("EditStudent", string(res.ClientID1C))
 	var after map[string]any
-	json.Unmarshal(stored, &after)
+	if err := json.Unmarshal(stored, &after); err != nil {
+		t.Fatal(err)
+	}
 	if apps, _ := after["applications"].([]any); after["pass_number"] != "654321" || len(apps) != 1 || after["name"] != "Иванова Мария Петровна" {
 		t.Errorf("1C's client after the update: %s", stored)
 	}
@@ -183,7 +187,9 @@ func TestSaveCompanyToOneC(t *testing.T) {
 	}
 	stored, _ := h.onec.Object("EditPartner", string(res.CompanyID1C))
 	var p map[string]any
-	json.Unmarshal(stored, &p)
+	if err := json.Unmarshal(stored, &p); err != nil {
+		t.Fatal(err)
+	}
 	if p["kpp"] != "770201001" || p["inn"] != "7701234567" {
 		t.Errorf("1C's partner after the correction: %s", stored)
 	}
@@ -219,7 +225,9 @@ func TestSync1COrderTakesTheClientOfTheOtherAccount(t *testing.T) {
 	}
 	stored, _ := h.onec.Object("EditStudent", guid)
 	var st map[string]any
-	json.Unmarshal(stored, &st)
+	if err := json.Unmarshal(stored, &st); err != nil {
+		t.Fatal(err)
+	}
 	if st["pass_number"] != "123456" || len(st["amo_ids"].([]any)) != 2 {
 		t.Errorf("1C's client after the transfer: %s", stored)
 	}
@@ -327,7 +335,7 @@ func TestSaveClientTwiceAtOnceMakesOneClient(t *testing.T) {
 		var a struct {
 			JobID string `json:"job_id"`
 		}
-		if json.Unmarshal(body, &a); code != 202 || a.JobID == "" {
+		if err := json.Unmarshal(body, &a); err != nil || code != 202 || a.JobID == "" {
 			t.Fatalf("webhook = %d %s", code, body)
 		}
 		jobs = append(jobs, a.JobID)

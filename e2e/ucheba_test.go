@@ -43,7 +43,7 @@ func uchebaHarness(t *testing.T) (*harness, *uchebafake.Server) {
 		cfg.Ucheba.Schedule.ID = "ucheba-nightly-e2e-" + randomID()
 		cfg.Inbound.Legacy.Hooks = config.LegacyRoute{Enabled: true}
 	})
-	t.Cleanup(func() { h.tc.ScheduleClient().GetHandle(h.ctx, h.cfg.Ucheba.Schedule.ID).Delete(h.ctx) })
+	t.Cleanup(func() { _ = h.tc.ScheduleClient().GetHandle(h.ctx, h.cfg.Ucheba.Schedule.ID).Delete(h.ctx) })
 	return h, api
 }
 
@@ -321,7 +321,7 @@ func (h *harness) amoSource(id string) string {
 	}
 	var src string
 	if p := d.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()["AmoSource"]; p != nil {
-		converter.GetDefaultDataConverter().FromPayload(p, &src)
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &src)
 	}
 	return src
 }

@@ -15,11 +15,7 @@ import (
 
 func TestPublishConfirmedRoundTrip(t *testing.T) {
 	b, ch := testBroker(t, 20)
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 
 	at := time.Date(2025, 3, 1, 10, 20, 30, 123456789, time.UTC)
 	m := Message{ID: "form-retail-abc", Kind: KindForm, Account: "retail", ReceivedAt: at, Body: []byte(`{"a":1}`)}
@@ -51,11 +47,7 @@ func TestPublishConfirmedRoundTrip(t *testing.T) {
 
 func TestPublishRejectsBadMessages(t *testing.T) {
 	b, _ := testBroker(t, 20)
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 	if err := p.Publish(context.Background(), Message{ID: "x", Kind: "fax"}); err == nil {
 		t.Error("unknown kind published")
 	}
@@ -92,15 +84,11 @@ func TestDeclareTwice(t *testing.T) {
 
 func TestPublishUnroutable(t *testing.T) {
 	b, ch := testBroker(t, 20)
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 	if _, err := ch.QueueDelete(b.Topology.Queue(KindWebhook), false, false, false); err != nil {
 		t.Fatal(err)
 	}
-	err = p.Publish(context.Background(), Message{ID: "wh-1", Kind: KindWebhook, Body: []byte(`{}`)})
+	err := p.Publish(context.Background(), Message{ID: "wh-1", Kind: KindWebhook, Body: []byte(`{}`)})
 	if !errors.Is(err, ErrUnroutable) {
 		t.Fatalf("publish to a deleted queue: %v, want ErrUnroutable", err)
 	}
@@ -114,11 +102,7 @@ func TestPublishUnroutable(t *testing.T) {
 
 func TestPublishConcurrent(t *testing.T) {
 	b, ch := testBroker(t, 20)
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 	const workers, each = 50, 40
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)
@@ -146,11 +130,7 @@ func TestPublisherReconnectsAfterCut(t *testing.T) {
 	b, ch := testBroker(t, 20)
 	var c cutter
 	b.netDial = c.dial
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 	publish := func(id string) error {
 		return p.Publish(context.Background(), Message{ID: id, Kind: KindForm, Body: []byte(`{}`)})
 	}
@@ -184,11 +164,7 @@ func TestPublisherReconnectsAfterServerClose(t *testing.T) {
 	b.Name = "amoflow-test-" + randomHex(6)
 	var c cutter
 	b.netDial = c.dial
-	p, err := b.NewPublisher(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := publisher(t, b)
 
 	out, err := exec.Command("rabbitmqctl", "-q", "list_connections", "pid", "client_properties").CombinedOutput()
 	if err != nil {

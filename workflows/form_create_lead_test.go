@@ -56,14 +56,7 @@ func TestNewPersonCreatesLeadWithContactInFourCalls(t *testing.T) {
 	})).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
 	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Перезвоните"}).Return(int64(1), nil).Once()
 
-	env.ExecuteWorkflow(CreateLeadFromFormName, form)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res FormResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[FormResult](t, env, CreateLeadFromFormName, form)
 	if res.LeadID != 100 || res.ContactID != 200 || res.Merged {
 		t.Fatalf("result = %+v", res)
 	}
@@ -87,14 +80,7 @@ func TestExistingContactMergesIntoOpenLead(t *testing.T) {
 	}).Return(nil).Once()
 	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 2, Text: "Перезвоните"}).Return(int64(1), nil).Once()
 
-	env.ExecuteWorkflow(CreateLeadFromFormName, form)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res FormResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[FormResult](t, env, CreateLeadFromFormName, form)
 	if res.LeadID != 2 || !res.Merged || res.ContactID != 7 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -124,10 +110,7 @@ func TestFormTitleAndPrice(t *testing.T) {
 	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool { return in.Price == 15000 })).
 		Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil).Once()
 	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Курс массажа"}).Return(int64(1), nil).Once()
-	env.ExecuteWorkflow(CreateLeadFromFormName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, CreateLeadFromFormName, in)
 	env.AssertExpectations(t)
 }
 
@@ -168,14 +151,7 @@ func TestFormWebinarNeverMerges(t *testing.T) {
 	env.OnActivity(amo.AddNote, mock.Anything, mock.MatchedBy(func(n activities.NoteInput) bool {
 		return n.EntityID == 100 && strings.Contains(n.Text, "organization: Рога и копыта")
 	})).Return(int64(1), nil).Once()
-	env.ExecuteWorkflow(CreateLeadFromFormName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res FormResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[FormResult](t, env, CreateLeadFromFormName, in)
 	if res.Merged || res.LeadID != 100 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -196,10 +172,7 @@ func TestCorpFormLinksTheCompany(t *testing.T) {
 		return in.Account == "corp" && in.CompanyID == 55 && in.ResponsibleID == 2375131 && in.NewContact != nil &&
 			tagList(in.Tags) == "Заявка с сайта,mzpo-s.ru" && in.Tags[0].ID == 1109567
 	})).Return(activities.CreatedLead{LeadID: 300, ContactID: 301}, nil).Once()
-	env.ExecuteWorkflow(CreateLeadFromFormName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, CreateLeadFromFormName, in)
 	env.AssertExpectations(t)
 }
 
@@ -220,10 +193,7 @@ func TestFormRegistersForTheWebinar(t *testing.T) {
 			p.Fields[1].ID == 724347 && p.Fields[1].Values[0].Text() == "1805124600" && p.Fields[2].ID == 725631 && p.Fields[2].Values[0].Text() == "40"
 	})).Return(nil).Once()
 	env.OnActivity(amo.AddNote, mock.Anything, activities.NoteInput{Account: "retail", Entity: "leads", EntityID: 100, Text: "Ссылка для регистрации на вебинар: https://w/7"}).Return(int64(2), nil).Once()
-	env.ExecuteWorkflow(CreateLeadFromFormName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, CreateLeadFromFormName, in)
 	env.AssertExpectations(t)
 }
 
@@ -239,9 +209,6 @@ func TestCorpFormTakesTheContactsCompany(t *testing.T) {
 	env.OnActivity(amo.CreateLead, mock.Anything, mock.MatchedBy(func(in activities.CreateLeadInput) bool {
 		return in.ContactID == 9 && in.CompanyID == 66 && in.ResponsibleID == 2375116 && in.PipelineID == 4697182 && in.StatusID == 43009222
 	})).Return(activities.CreatedLead{LeadID: 300, ContactID: 9}, nil).Once()
-	env.ExecuteWorkflow(CreateLeadFromFormName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, CreateLeadFromFormName, in)
 	env.AssertExpectations(t)
 }

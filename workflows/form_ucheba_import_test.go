@@ -62,7 +62,9 @@ func TestUchebaImportYesterday(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res UchebaImportResult
-	env.GetWorkflowResult(&res)
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
 	want := UchebaImportResult{Day: "2026-12-01", Fetched: 4, Imported: []string{"form-retail-ucheba-9915-101", "form-retail-ucheba-9915-102"},
 		Unusable: []int64{3}, Duplicates: 1, Done: true}
 	if !reflect.DeepEqual(res, want) {

@@ -65,9 +65,5 @@ func (f *Flows) agr2Corp(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		return res, nil
 	}
 	up := activities.PatchLeadInput{Account: c.Account, ID: srcID, PipelineID: sales, StatusID: sentBill}
-	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, cctx, up, res))
 }

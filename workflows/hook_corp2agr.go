@@ -115,9 +115,5 @@ func (f *Flows) corp2Agr(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	}
 
 	up := activities.PatchLeadInput{Account: c.Account, ID: src.ID, Fields: []activities.FieldValues{textField(leadDog, agr.ID)}}
-	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, cctx, up, res))
 }

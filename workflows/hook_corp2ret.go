@@ -71,9 +71,5 @@ func (f *Flows) closeRetailLead(ctx workflow.Context, ev HookEvent, status int64
 		return res, nil
 	}
 	up.Account = r.Account
-	if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, rctx, up, res))
 }

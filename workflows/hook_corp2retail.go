@@ -218,9 +218,5 @@ func (f *Flows) closeCorpLead(ctx workflow.Context, ev HookEvent, status int64) 
 		return res, nil
 	}
 	up.Account = c.Account
-	if err := workflow.ExecuteActivity(cctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, cctx, up, res))
 }

@@ -40,14 +40,7 @@ func TestCorp2RetailNewPerson(t *testing.T) {
 		return in.Account == "retail" && in.Entity == "leads" && len(in.Notes) == 2 && in.Notes[0].Params.Text == "Заявка\nНужен договор" &&
 			in.Notes[1].Type == "call_in" && in.Notes[1].EntityID == 31 && in.Notes[1].ResponsibleID == 2576764
 	})).Return([]int64{1, 2}, nil).Once()
-	env.ExecuteWorkflow(Corp2RetailName, HookEvent{Account: "corp", Entity: "leads", ID: 900})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, Corp2RetailName, HookEvent{Account: "corp", Entity: "leads", ID: 900})
 	if !res.Created || res.TargetLeadID != 31 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -62,14 +55,7 @@ func TestCorp2RetailFoundLeadGetsOnlyMissingNotes(t *testing.T) {
 	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "corp" })).Return(nil, nil).Once()
 	env.OnActivity(amo.ListNotes, mock.Anything, mock.MatchedBy(func(in activities.ListNotesInput) bool { return in.Account == "retail" && in.EntityID == 31 })).
 		Return([]activities.NoteCard{{ID: 9, EntityID: 31, Type: "common", Params: amocrm.NoteParams{Text: "Заявка"}}}, nil).Once()
-	env.ExecuteWorkflow(Corp2RetailName, HookEvent{Account: "corp", Entity: "leads", ID: 900})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, Corp2RetailName, HookEvent{Account: "corp", Entity: "leads", ID: 900})
 	if res.Created || res.Changed || res.TargetLeadID != 31 {
 		t.Fatalf("result = %+v: a second delivery creates and adds nothing", res)
 	}
@@ -88,24 +74,14 @@ func TestCorp2RetailSuccessAndFail(t *testing.T) {
 		env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "corp", ID: 900}).
 			Return(activities.LeadCard{Lead: activities.Lead{ID: 900, PipelineID: 5312269, StatusID: 47317618}}, nil).Once()
 		env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "corp", ID: 900, PipelineID: 5312269, StatusID: c.status}).Return(nil).Once()
-		env.ExecuteWorkflow(c.flow, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-		if err := env.GetWorkflowError(); err != nil {
-			t.Fatal(err)
-		}
+		mustRun(t, env, c.flow, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 		env.AssertExpectations(t)
 	}
 	// A late hook: the retail lead was reopened since.
 	env := newHookTestEnv(t, corp2retailFlows())
 	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).
 		Return(activities.LeadCard{Lead: activities.Lead{ID: 31, StatusID: 32532883, Fields: map[int64]string{724771: "900"}}}, nil).Once()
-	env.ExecuteWorkflow(Corp2RetailSuccessName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, Corp2RetailSuccessName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}

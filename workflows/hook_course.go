@@ -59,10 +59,7 @@ func (f *Flows) setCourse(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 			res.Skipped = "the lead has the course code"
 		default:
 			up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{textField(course, code)}}
-			if err := workflow.ExecuteActivity(actx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-				return nil, err
-			}
-			res.Changed = true
+			return hookDone(res, patchHookLead(ctx, actx, up, res))
 		}
 		return res, nil
 	}
@@ -89,11 +86,7 @@ func (f *Flows) setCourse(ctx workflow.Context, ev HookEvent) (*HookResult, erro
 		return res, nil
 	}
 	up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, PipelineID: to.PipelineID, StatusID: to.StatusID}
-	if err := workflow.ExecuteActivity(actx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, actx, up, res))
 }
 
 // CapitalizeCourse upper-cases (and trims) a retail lead's course code
@@ -118,13 +111,9 @@ func (f *Flows) capitalizeCourse(ctx workflow.Context, ev HookEvent) (*HookResul
 	actx := amoOptions(ctx, acc.TaskQueue)
 	res := &HookResult{LeadID: ev.ID}
 	tagLead(ctx, s.SearchAttributes, ev.ID)
-	var l activities.LeadCard
-	if err := workflow.ExecuteActivity(actx, amo.ReadLead, activities.ReadInput{Account: acc.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
-		return nil, err
-	}
-	if l.ID == 0 {
-		res.Skipped = "the lead does not exist"
-		return res, nil
+	l, ok, err := readHookLead(ctx, actx, activities.ReadInput{Account: acc.Account, ID: ev.ID}, res)
+	if !ok {
+		return hookDone(res, err)
 	}
 	code := courseCode(l.Fields[course])
 	if code == "" || code == l.Fields[course] {
@@ -132,9 +121,5 @@ func (f *Flows) capitalizeCourse(ctx workflow.Context, ev HookEvent) (*HookResul
 		return res, nil
 	}
 	up := activities.PatchLeadInput{Account: acc.Account, ID: ev.ID, Fields: []activities.FieldValues{textField(course, code)}}
-	if err := workflow.ExecuteActivity(actx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, actx, up, res))
 }

@@ -56,10 +56,7 @@ func TestSetCourseFromTheProduct(t *testing.T) {
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "catalog_elements", ID: 8, CatalogID: 12463}).
 		Return(activities.AmoRecord{ID: 8, Fields: map[int64]string{647993: "ммц-и"}}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{textField(357005, "ММЦ-И")}}).Return(nil).Once()
-	env.ExecuteWorkflow(SetCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "setcourse", Entity: "leads", ID: 501})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, SetCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "setcourse", Entity: "leads", ID: 501})
 	env.AssertExpectations(t)
 }
 
@@ -73,14 +70,7 @@ func TestSetCourseWithoutAProductRevertsTheStage(t *testing.T) {
 	env.OnActivity(amo.LastStageChange, mock.Anything, activities.StageChangeInput{Account: "retail", LeadID: 501}).
 		Return(activities.StageChange{Found: true, PipelineID: 3198184, StatusID: 32532883}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, PipelineID: 3198184, StatusID: 32532883}).Return(nil).Once()
-	env.ExecuteWorkflow(SetCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "setcourse", Entity: "leads", ID: 501})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, SetCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "setcourse", Entity: "leads", ID: 501})
 	if !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -95,14 +85,7 @@ func TestCapitalizeCourse(t *testing.T) {
 		if want {
 			env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 501, Fields: []activities.FieldValues{textField(357005, "ММЦ-И")}}).Return(nil).Once()
 		}
-		env.ExecuteWorkflow(CapitalizeCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "capitalizecourse", Entity: "leads", ID: 501})
-		if err := env.GetWorkflowError(); err != nil {
-			t.Fatal(err)
-		}
-		var res HookResult
-		if err := env.GetWorkflowResult(&res); err != nil {
-			t.Fatal(err)
-		}
+		res := runFlow[HookResult](t, env, CapitalizeCourseName, HookEvent{JobID: "wh-x", Account: "retail", Method: "capitalizecourse", Entity: "leads", ID: 501})
 		if res.Changed != want {
 			t.Errorf("%q: result = %+v", in, res)
 		}
@@ -123,14 +106,7 @@ func TestUnsortedAccept(t *testing.T) {
 	for _, ev := range evs {
 		env := newInitialEnv(t)
 		env.OnActivity(amo.AcceptUnsorted, mock.Anything, activities.UnsortedInput{Account: "retail", UID: "u-1"}).Return(true, nil).Maybe()
-		env.ExecuteWorkflow(UnsortedAcceptName, ev)
-		if err := env.GetWorkflowError(); err != nil {
-			t.Fatal(err)
-		}
-		var res UnsortedResult
-		if err := env.GetWorkflowResult(&res); err != nil {
-			t.Fatal(err)
-		}
+		res := runFlow[UnsortedResult](t, env, UnsortedAcceptName, ev)
 		got = append(got, res.Skipped)
 		if ev.Params["uid"] == "u-1" && !res.Accepted {
 			t.Errorf("u-1 not accepted: %+v", res)

@@ -63,13 +63,9 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 	res := &HookResult{LeadID: ev.ID}
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
-	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}).Get(ctx, &lead); err != nil {
-		return nil, err
-	}
-	if lead.ID == 0 {
-		res.Skipped = "the lead does not exist"
-		return res, nil
+	lead, ok, err := readHookLead(ctx, rctx, activities.ReadInput{Account: r.Account, ID: ev.ID, With: []string{"contacts"}}, res)
+	if !ok {
+		return hookDone(res, err)
 	}
 	// outcome writes the note (when any) and the lead's flag (when it changes).
 	outcome := func(note, flag string) error {
@@ -83,10 +79,7 @@ func (f *Flows) createLK(ctx workflow.Context, ev HookEvent) (*HookResult, error
 		}
 		if lead.Fields[createdID] != flag {
 			up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, Fields: []activities.FieldValues{textField(createdID, flag)}}
-			if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-				return err
-			}
-			res.Changed = true
+			return patchHookLead(ctx, rctx, up, res)
 		}
 		return nil
 	}

@@ -41,14 +41,7 @@ func TestCreateLKRegistersTheStudent(t *testing.T) {
 		Notes: []activities.NoteCard{{EntityID: 31, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: "Создан ЛК для клиента."}}}}).Return([]int64{1}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31,
 		Fields: []activities.FieldValues{textField(728583, "Да")}}).Return(nil).Once()
-	env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if !res.Created || res.ContactID != 700 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -104,14 +97,7 @@ func TestCreateLKKeepsAnExistingAccountAndNeedsItsService(t *testing.T) {
 	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
 	env.OnActivity(amo.ReadContactFields, mock.Anything, mock.Anything).
 		Return([]activities.ContactFields{{ID: 700, Values: []activities.FieldValues{vals(726299, "", "4242"), vals(710429, "", "g")}}}, nil).Once()
-	env.ExecuteWorkflow(CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, CreateLKName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if res.Changed || !strings.Contains(res.Skipped, "4242") {
 		t.Fatalf("result = %+v: no second registration, nothing written", res)
 	}

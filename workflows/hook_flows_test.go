@@ -69,14 +69,7 @@ func TestRet2CorpNewPerson(t *testing.T) {
 	})).Return([]int64{2}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 31234567, PipelineID: 3198184, StatusID: 35942104}).Return(nil).Once()
 
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{JobID: "wh-x", Account: "retail", Method: "ret2corp", Entity: "leads", ID: 31234567})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, Ret2CorpName, HookEvent{JobID: "wh-x", Account: "retail", Method: "ret2corp", Entity: "leads", ID: 31234567})
 	if !res.Created || res.TargetLeadID != 900 || res.TargetContactID != 901 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -166,14 +159,7 @@ func TestRet2CorpFoundCorporateLeadGetsOnlyWhatIsMissing(t *testing.T) {
 		return in.Entity == "contacts" && len(in.Notes) == 1 && in.Notes[0].Params.UniqID == "u2"
 	})).Return([]int64{52}, nil).Once()
 
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: 31234567})
 	if res.Created || !res.Changed || res.TargetLeadID != 900 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -197,14 +183,7 @@ func TestHandleWebhookStartsOneChildPerEvent(t *testing.T) {
 		{JobID: "wh-corp-corp2ret-lead1-win0", Account: "corp", Entity: "leads", ID: 1},
 		{JobID: "wh-corp-corp2ret-lead2-win0", Account: "corp", Entity: "leads", ID: 2},
 	}}
-	env.ExecuteWorkflow(HandleWebhookName, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res WebhookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[WebhookResult](t, env, HandleWebhookName, in)
 	if len(res.Events) != 2 || res.Events[1].Status != "done" || res.Events[1].JobID != "wh-corp-corp2ret-lead2-win0" || !strings.Contains(string(res.Events[1].Result), `"lead_id":2`) {
 		t.Fatalf("result = %+v", res)
 	}
@@ -266,14 +245,7 @@ func TestEditContactSkipsTheEcho(t *testing.T) {
 	ct := activities.ContactCard{Contact: activities.Contact{ID: 5}, PhoneField: activities.FieldValues{ID: 264911,
 		Values: []activities.FieldValue{{Value: "+79161234567", EnumID: 1}}}}
 	env.OnActivity(amo.ReadContact, mock.Anything, mock.Anything).Return(ct, nil).Once()
-	env.ExecuteWorkflow(EditContactName, HookEvent{Account: "retail", Entity: "contacts", ID: 5})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, EditContactName, HookEvent{Account: "retail", Entity: "contacts", ID: 5})
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}
@@ -305,15 +277,7 @@ func TestRet2CorpJoinKeepsAnotherRetID(t *testing.T) {
 // runRet2Corp runs Ret2Corp for retailLead and returns its result.
 func runRet2Corp(t *testing.T, env *testsuite.TestWorkflowEnvironment) HookResult {
 	t.Helper()
-	env.ExecuteWorkflow(Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: retailLead.ID})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res HookResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return runFlow[HookResult](t, env, Ret2CorpName, HookEvent{Account: "retail", Entity: "leads", ID: retailLead.ID})
 }
 
 // The person is new to the corporate account and no company holds their

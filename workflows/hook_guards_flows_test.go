@@ -29,14 +29,7 @@ func TestRespChangeRevertsAnUnauthorizedLeadChange(t *testing.T) {
 	lead := activities.LeadCard{Lead: activities.Lead{ID: 7, ResponsibleID: 6929800}}
 	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "retail", ID: 7}).Return(lead, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "retail", ID: 7, ResponsibleID: 6102562}).Return(nil).Once()
-	env.ExecuteWorkflow(RespChangeName, HookEvent{Account: "retail", Entity: "leads", ID: 7, ResponsibleID: 6929800, OldResponsibleID: 6102562, ModifiedBy: 6929800})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, RespChangeName, HookEvent{Account: "retail", Entity: "leads", ID: 7, ResponsibleID: 6929800, OldResponsibleID: 6102562, ModifiedBy: 6929800})
 	if !res.Changed || res.LeadID != 7 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -48,22 +41,12 @@ func TestRespChangeRevertsAContactAndLeavesAllowedChanges(t *testing.T) {
 	ct := activities.ContactCard{Contact: activities.Contact{ID: 8, ResponsibleID: 6929800}}
 	env.OnActivity(amo.ReadContact, mock.Anything, activities.ReadInput{Account: "retail", ID: 8}).Return(ct, nil).Once()
 	env.OnActivity(amo.PatchContact, mock.Anything, activities.PatchContactInput{Account: "retail", ID: 8, ResponsibleID: 6102562}).Return(nil).Once()
-	env.ExecuteWorkflow(RespChangeName, HookEvent{Account: "retail", Entity: "contacts", ID: 8, ResponsibleID: 6929800, OldResponsibleID: 6102562, ModifiedBy: 6929800})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, RespChangeName, HookEvent{Account: "retail", Entity: "contacts", ID: 8, ResponsibleID: 6929800, OldResponsibleID: 6102562, ModifiedBy: 6929800})
 	env.AssertExpectations(t)
 
 	// An admin's change: no amoCRM call at all.
 	env = newHookTestEnv(t, guardFlows())
-	env.ExecuteWorkflow(RespChangeName, HookEvent{Account: "retail", Entity: "leads", ID: 7, ResponsibleID: 1, OldResponsibleID: 6102562, ModifiedBy: 2576764})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, RespChangeName, HookEvent{Account: "retail", Entity: "leads", ID: 7, ResponsibleID: 1, OldResponsibleID: 6102562, ModifiedBy: 2576764})
 	if res.Changed || res.Skipped != "the change is allowed" {
 		t.Fatalf("result = %+v", res)
 	}
@@ -94,15 +77,8 @@ func TestCheckDoubleNotesSharedValuesOnce(t *testing.T) {
 			env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "corp", Entity: "companies",
 				Notes: []activities.NoteCard{{EntityID: 40, Type: "common", Params: amocrm.NoteParams{Text: text}}}}).Return([]int64{1}, nil).Once()
 		}
-		env.ExecuteWorkflow(CheckDoubleName, HookEvent{Account: "corp", Entity: "companies", ID: 40})
-		if err := env.GetWorkflowError(); err != nil {
-			t.Fatal(err)
-		}
+		res := runFlow[HookResult](t, env, CheckDoubleName, HookEvent{Account: "corp", Entity: "companies", ID: 40})
 		env.AssertExpectations(t)
-		var res HookResult
-		if err := env.GetWorkflowResult(&res); err != nil {
-			t.Fatal(err)
-		}
 		return res
 	}
 	if res := run(nil, true); !res.Changed {
@@ -125,14 +101,7 @@ func TestConferencePaidMovesTheOldestUnpaidLead(t *testing.T) {
 		{ID: 30, PipelineID: 4697182, StatusID: 43009222}, {ID: 20, PipelineID: 4697182, StatusID: 43009222}, {ID: 50, PipelineID: 5312269, StatusID: 1},
 	}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "corp", ID: 20, PipelineID: 4697182, StatusID: 43009228}).Return(nil).Once()
-	env.ExecuteWorkflow(ConferencePaidName, HookEvent{Account: "corp", Method: "conferencepaid", Params: map[string]string{"phone": "+79161234567", "email": "ivan@firm.ru"}})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res PaymentResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[PaymentResult](t, env, ConferencePaidName, HookEvent{Account: "corp", Method: "conferencepaid", Params: map[string]string{"phone": "+79161234567", "email": "ivan@firm.ru"}})
 	if !res.Changed || res.LeadID != 20 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -162,10 +131,7 @@ func TestRetailPaidNotesEveryContactOfThePayer(t *testing.T) {
 	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "contacts", Notes: []activities.NoteCard{
 		{EntityID: 3, Type: "common", Params: amocrm.NoteParams{Text: text}}, {EntityID: 9, Type: "common", Params: amocrm.NoteParams{Text: text}},
 	}}).Return([]int64{1, 2}, nil).Once()
-	env.ExecuteWorkflow(RetailPaidName, HookEvent{Account: "retail", Params: map[string]string{"phone": "+79161234567", "email": "ivan@example.ru", "price": "1500"}})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, RetailPaidName, HookEvent{Account: "retail", Params: map[string]string{"phone": "+79161234567", "email": "ivan@example.ru", "price": "1500"}})
 	env.AssertExpectations(t)
 
 	env = newHookTestEnv(t, guardFlows())

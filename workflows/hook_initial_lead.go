@@ -150,11 +150,7 @@ type initialRun struct {
 
 // read reads the lead; a missing lead ends the run as skipped.
 func (r *initialRun) read(ctx workflow.Context, with []string) (activities.LeadCard, error) {
-	var l activities.LeadCard
-	err := workflow.ExecuteActivity(r.actx, amo.ReadLead, activities.ReadInput{Account: r.acc.Account, ID: r.ev.ID, With: with}).Get(ctx, &l)
-	if err == nil && l.ID == 0 {
-		r.res.Skipped = "the lead does not exist"
-	}
+	l, _, err := readHookLead(ctx, r.actx, activities.ReadInput{Account: r.acc.Account, ID: r.ev.ID, With: with}, &r.res.HookResult)
 	return l, err
 }
 
@@ -279,11 +275,7 @@ func (r *initialRun) social(ctx workflow.Context, l activities.LeadCard, row con
 }
 
 func (r *initialRun) patch(ctx workflow.Context, in activities.PatchLeadInput) error {
-	if err := workflow.ExecuteActivity(r.actx, amo.PatchLead, in).Get(ctx, nil); err != nil {
-		return err
-	}
-	r.res.Changed = true
-	return nil
+	return patchHookLead(ctx, r.actx, in, &r.res.HookResult)
 }
 
 // notes are a phase's notes on the lead: common ones, then the service note.

@@ -75,14 +75,7 @@ func TestInitialLeadWaitsSixtyPollsForTheCallResult(t *testing.T) {
 	env.OnActivity(amo.ReadLead, mock.Anything, readAgain).Return(sipLead(""), nil).Times(61)
 	start := env.Now()
 
-	env.ExecuteWorkflow(InitialLeadName, initialEvent(501))
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res InitialLeadResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[InitialLeadResult](t, env, InitialLeadName, initialEvent(501))
 	if !res.Waited || res.Polls != 60 || res.Answered || res.Path != "phases" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -116,14 +109,7 @@ func TestInitialLeadStopsWaitingWhenTheCallIsAnswered(t *testing.T) {
 	env.OnActivity(amo.AddNotes, mock.Anything, mock.Anything).Return([]int64{1}, nil).Times(2)
 	start := env.Now()
 
-	env.ExecuteWorkflow(InitialLeadName, initialEvent(501))
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res InitialLeadResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[InitialLeadResult](t, env, InitialLeadName, initialEvent(501))
 	if !res.Waited || res.Polls != 3 || !res.Answered {
 		t.Errorf("result = %+v", res)
 	}
@@ -151,14 +137,7 @@ func TestInitialLeadSiteFormInOnePass(t *testing.T) {
 		return slices.Equal(got, []string{"service_message:" + phase1Done, "service_message:" + phase2Done}) && in.Notes[0].Params.Service == "mzpo2amo"
 	})).Return([]int64{1, 2}, nil).Once()
 
-	env.ExecuteWorkflow(InitialLeadName, initialEvent(501))
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res InitialLeadResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[InitialLeadResult](t, env, InitialLeadName, initialEvent(501))
 	if res.Waited || res.Skipped != "" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -184,14 +163,7 @@ func TestInitialLeadSocialInstagram(t *testing.T) {
 		return in.Entity == "leads" && slices.Equal(serviceTexts(in.Notes), []string{"common:https://instagram.com/ad", "service_message:" + socialDone})
 	})).Return([]int64{1, 2}, nil).Once()
 
-	env.ExecuteWorkflow(InitialLeadName, initialEvent(501))
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res InitialLeadResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[InitialLeadResult](t, env, InitialLeadName, initialEvent(501))
 	if res.Path != "social" || !res.Changed {
 		t.Errorf("result = %+v", res)
 	}
@@ -212,14 +184,7 @@ func TestInitialLeadLeavesProcessedAndForeignLeads(t *testing.T) {
 			env := newInitialEnv(t)
 			env.OnActivity(amo.ReadLead, mock.Anything, readWithContacts).Return(c.lead, nil).Once()
 			env.OnActivity(amo.ListNotes, mock.Anything, leadNotes).Return(c.notes, nil).Maybe()
-			env.ExecuteWorkflow(InitialLeadName, initialEvent(501))
-			if err := env.GetWorkflowError(); err != nil {
-				t.Fatal(err)
-			}
-			var res InitialLeadResult
-			if err := env.GetWorkflowResult(&res); err != nil {
-				t.Fatal(err)
-			}
+			res := runFlow[InitialLeadResult](t, env, InitialLeadName, initialEvent(501))
 			if res.Skipped != c.skip || res.Changed {
 				t.Errorf("result = %+v, want skipped %q", res, c.skip)
 			}

@@ -57,13 +57,9 @@ func (f *Flows) ppie(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 	res := &HookResult{LeadID: ev.ID}
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
-	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(pctx, amo.ReadLead, activities.ReadInput{Account: p.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
-		return nil, err
-	}
-	if lead.ID == 0 {
-		res.Skipped = "the lead does not exist"
-		return res, nil
+	lead, ok, err := readHookLead(ctx, pctx, activities.ReadInput{Account: p.Account, ID: ev.ID}, res)
+	if !ok {
+		return hookDone(res, err)
 	}
 	fromBot := false
 	if ppieHasTag(lead.Tags, rule.WhatsAppTag) {
@@ -79,9 +75,5 @@ func (f *Flows) ppie(ctx workflow.Context, ev HookEvent) (*HookResult, error) {
 		return res, nil
 	}
 	up.Account = p.Account
-	if err := workflow.ExecuteActivity(pctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, pctx, up, res))
 }

@@ -50,10 +50,7 @@ func TestPPIEFromTheBot(t *testing.T) {
 	env.OnActivity(amo.ReadLead, mock.Anything, activities.ReadInput{Account: "ppie", ID: 9}).Return(lead, nil).Once()
 	env.OnActivity(amo.ChatOrigins, mock.Anything, activities.ChatOriginsInput{Account: "ppie", LeadID: 9}).Return([]string{"com.wazzup24.wz", "wahelp.whatbot.1"}, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка", PipelineID: 4647979, StatusID: 42656578}).Return(nil).Once()
-	env.ExecuteWorkflow(PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
 	env.AssertExpectations(t)
 
 	// Without the WhatsApp tag no events are read: renamed only.
@@ -61,10 +58,7 @@ func TestPPIEFromTheBot(t *testing.T) {
 	lead.Tags = nil
 	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(lead, nil).Once()
 	env.OnActivity(amo.PatchLead, mock.Anything, activities.PatchLeadInput{Account: "ppie", ID: 9, Name: "Новая сделка"}).Return(nil).Once()
-	env.ExecuteWorkflow(PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, PPIEName, HookEvent{Account: "ppie", Entity: "leads", ID: 9})
 	env.AssertExpectations(t)
 }
 

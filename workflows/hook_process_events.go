@@ -44,13 +44,9 @@ func (f *Flows) processEvents(ctx workflow.Context, ev HookEvent) (*HookResult, 
 	res := &HookResult{LeadID: ev.ID}
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
-	var l activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &l); err != nil {
-		return nil, err
-	}
-	if l.ID == 0 {
-		res.Skipped = "the lead does not exist"
-		return res, nil
+	l, ok, err := readHookLead(ctx, rctx, activities.ReadInput{Account: r.Account, ID: ev.ID}, res)
+	if !ok {
+		return hookDone(res, err)
 	}
 	name := l.Fields[ids.Name]
 	if name == "" {
@@ -70,9 +66,5 @@ func (f *Flows) processEvents(ctx workflow.Context, ev HookEvent) (*HookResult, 
 		res.Skipped = "the lead is already registered for the event"
 		return res, nil
 	}
-	if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
-		return nil, err
-	}
-	res.Changed = true
-	return res, nil
+	return hookDone(res, patchHookLead(ctx, rctx, up, res))
 }

@@ -48,18 +48,13 @@ func (f *Flows) webinarAdmission(ctx workflow.Context, ev HookEvent) (*HookResul
 	res := &HookResult{LeadID: ev.ID}
 	tagLead(ctx, s.SearchAttributes, ev.ID)
 
-	var lead activities.LeadCard
-	if err := workflow.ExecuteActivity(rctx, amo.ReadLead, activities.ReadInput{Account: r.Account, ID: ev.ID}).Get(ctx, &lead); err != nil {
-		return nil, err
+	lead, ok, err := readHookLead(ctx, rctx, activities.ReadInput{Account: r.Account, ID: ev.ID}, res)
+	if !ok {
+		return hookDone(res, err)
 	}
 	session, part := fieldInt(lead, sessionID), fieldInt(lead, partID)
-	switch {
-	case lead.ID == 0:
-		res.Skipped = "the lead does not exist"
-	case session == 0 || part == 0:
+	if session == 0 || part == 0 {
 		res.Skipped = "the lead has no webinar session or participation"
-	}
-	if res.Skipped != "" {
 		return res, nil
 	}
 	var att activities.Attendance
@@ -69,10 +64,9 @@ func (f *Flows) webinarAdmission(ctx workflow.Context, ev HookEvent) (*HookResul
 	}
 	if to := webinarStatus(lead.Lead, st, att.Visited); to != 0 {
 		up := activities.PatchLeadInput{Account: r.Account, ID: lead.ID, PipelineID: lead.PipelineID, StatusID: to}
-		if err := workflow.ExecuteActivity(rctx, amo.PatchLead, up).Get(ctx, nil); err != nil {
+		if err := patchHookLead(ctx, rctx, up, res); err != nil {
 			return nil, err
 		}
-		res.Changed = true
 	}
 	note := activities.NoteCard{EntityID: lead.ID, Type: amocrm.NoteCommon, Params: amocrm.NoteParams{Text: webinarNote(att.Visited, fieldInt(lead, dateID))}}
 	added, err := addMissingNotes(rctx, r.Account, "leads", lead.ID, []string{amocrm.NoteCommon}, []activities.NoteCard{note}, false)

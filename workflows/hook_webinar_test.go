@@ -70,23 +70,13 @@ func TestWebinarAdmissionMovesAndNotes(t *testing.T) {
 	env.OnActivity(amo.ListNotes, mock.Anything, activities.ListNotesInput{Account: "retail", Entity: "leads", EntityID: 31, Types: []string{"common"}}).Return(nil, nil).Once()
 	env.OnActivity(amo.AddNotes, mock.Anything, activities.AddNotesInput{Account: "retail", Entity: "leads", Notes: []activities.NoteCard{
 		{EntityID: 31, Type: "common", Params: amocrm.NoteParams{Text: "Слушатель не присутствовал на вебинаре 02.12.2025 - 18:00"}}}}).Return([]int64{1}, nil).Once()
-	env.ExecuteWorkflow(WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	env.AssertExpectations(t)
 
 	// Without a session on the lead there is nothing to ask.
 	env = newHookTestEnv(t, webinarFlows())
 	env.OnActivity(amo.ReadLead, mock.Anything, mock.Anything).Return(activities.LeadCard{Lead: activities.Lead{ID: 31}}, nil).Once()
-	env.ExecuteWorkflow(WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
-	var res HookResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[HookResult](t, env, WebinarAdmissionName, HookEvent{Account: "retail", Entity: "leads", ID: 31})
 	if res.Changed || res.Skipped == "" {
 		t.Fatalf("result = %+v", res)
 	}

@@ -92,10 +92,7 @@ func TestLeadLinkInCurrentDetails(t *testing.T) {
 	env.OnActivity(amo.SearchContacts, mock.Anything, mock.Anything).Return(nil, nil)
 	env.OnActivity(amo.CreateLead, mock.Anything, mock.Anything).Return(activities.CreatedLead{LeadID: 100, ContactID: 200}, nil)
 	env.OnActivity(amo.AddNote, mock.Anything, mock.Anything).Return(int64(1), nil)
-	env.ExecuteWorkflow(CreateLeadFromFormName, form)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, env, CreateLeadFromFormName, form)
 	v, err := env.QueryWorkflow("__temporal_workflow_metadata")
 	if err != nil {
 		t.Fatal(err)

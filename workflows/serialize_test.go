@@ -87,14 +87,7 @@ func TestFormOfAKnownPersonReadsTheRecordedContactInsteadOfSearching(t *testing.
 	env.OnActivity(leases.RememberKnown, mock.Anything, activities.RememberInput{Account: "retail", Entries: []store.Known{{Key: keys[0], ContactID: 200, LeadID: 100}}}).Return(nil).Once()
 	env.OnActivity(leases.ReleaseLeases, mock.Anything).Return(int64(2), nil).Once()
 
-	env.ExecuteWorkflow(f.CreateLeadFromForm, form)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res FormResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[FormResult](t, env, f.CreateLeadFromForm, form)
 	if !res.Merged || res.LeadID != 100 || res.ContactID != 200 {
 		t.Fatalf("result = %+v, want a merge into the recorded lead", res)
 	}

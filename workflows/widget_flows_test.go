@@ -47,14 +47,7 @@ func TestCompanyFromEGRULFillsOnceTheRegisterAnswers(t *testing.T) {
 	env.OnActivity(register.EGRULLookup, mock.Anything, "7701234567").Return(co, nil).Once()
 	env.OnActivity(amo.Write1C, mock.Anything, activities.AmoWrite{Account: "corp", Entity: "companies", ID: 5, Name: co.ShortName,
 		Fields: map[int64]string{1: co.OGRN}}).Return(int64(5), nil).Once()
-	env.ExecuteWorkflow(CompanyFromEGRULName, CompanyEGRULInput{CompanyID: 5, INN: "7701234567"})
-	var res CompanyEGRULResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[CompanyEGRULResult](t, env, CompanyFromEGRULName, CompanyEGRULInput{CompanyID: 5, INN: "7701234567"})
 	if res.Status != "filled" || strings.Join(res.Filled, ",") != "name,ogrn" {
 		t.Errorf("%+v", res)
 	}
@@ -74,14 +67,7 @@ func TestRemoteManagerStartsSenseiWithoutRewritingTheSameValue(t *testing.T) {
 	env.OnActivity(amo.ReadRecord1C, mock.Anything, activities.AmoRef{Account: "retail", Entity: "leads", ID: 9}).
 		Return(activities.AmoRecord{ID: 9, Fields: map[int64]string{77: "Петрова"}}, nil)
 	env.OnActivity(oneC.NotifyCallback, mock.Anything, "https://sensei.example/start/x?a=1&lead_id=9").Return(nil).Once()
-	env.ExecuteWorkflow(RemoteManagerName, RemoteManagerInput{LeadID: 9, Manager: "Петрова"})
-	var res RemoteManagerResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[RemoteManagerResult](t, env, RemoteManagerName, RemoteManagerInput{LeadID: 9, Manager: "Петрова"})
 	if res != (RemoteManagerResult{LeadID: 9, Status: "set", SenseiStarted: true}) {
 		t.Errorf("%+v", res)
 	}
@@ -98,14 +84,7 @@ func TestDashboardReadsEveryPage(t *testing.T) {
 	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, p2).Return(activities.LeadsPage{
 		Leads: []activities.LeadFigure{{ID: 3, StatusID: 143, ResponsibleID: 7}}}, nil).Once()
 	env.OnActivity(amo.Users1C, mock.Anything, "retail").Return([]activities.AmoUser{{ID: 7, Name: "Анна"}}, nil).Once()
-	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "konv", From: "2025-03-01", To: "2025-03-31"})
-	var res DashboardResult
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[DashboardResult](t, env, DashboardName, DashboardInput{Name: "konv", From: "2025-03-01", To: "2025-03-31"})
 	if res.Leads != 3 || res.Total.Value != 50 || len(res.Rows) != 1 || res.Rows[0].Name != "Анна" || res.Rows[0].Counted != 2 {
 		t.Errorf("%+v", res)
 	}
@@ -132,14 +111,7 @@ func TestDashboardPaidReadsEntriesThenLeads(t *testing.T) {
 		Return(activities.LeadsPage{Leads: []activities.LeadFigure{{ID: 1, PipelineID: 10, StatusID: 142, Price: 500, CreatedAt: 1741000000}}}, nil).Once()
 	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, activities.LeadsPageInput{Account: "retail", IDs: []int64{101}, Page: 1}).
 		Return(activities.LeadsPage{Leads: []activities.LeadFigure{{ID: 101, PipelineID: 10, StatusID: 20, Price: 700, CreatedAt: 1700000000}}}, nil).Once()
-	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "success", From: "2025-03-01", To: "2025-03-31"})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res DashboardResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[DashboardResult](t, env, DashboardName, DashboardInput{Name: "success", From: "2025-03-01", To: "2025-03-31"})
 	if res.Leads != 2 || res.Total.Sum != 1200 || res.Total.Won != 2 || len(res.Rows) != 3 || res.Rows[0].Sum != 500 ||
 		res.Rows[1].Sum != 700 || res.Rows[2].Name != "2023-11" {
 		t.Errorf("%+v", res)
@@ -156,14 +128,7 @@ func TestDashboardActiveReadsUpdatedLeads(t *testing.T) {
 	env.OnActivity(widgets.WidgetLeadsPage, mock.Anything, q).Return(activities.LeadsPage{
 		Leads: []activities.LeadFigure{{ID: 1, StatusID: 555, ResponsibleID: 7}, {ID: 2, StatusID: 142, ResponsibleID: 7}}}, nil).Once()
 	env.OnActivity(amo.Users1C, mock.Anything, "retail").Return([]activities.AmoUser{{ID: 7, Name: "Киреева"}}, nil).Once()
-	env.ExecuteWorkflow(DashboardName, DashboardInput{Name: "active", From: "2025-03-01", To: "2025-03-31"})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res DashboardResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runFlow[DashboardResult](t, env, DashboardName, DashboardInput{Name: "active", From: "2025-03-01", To: "2025-03-31"})
 	if len(res.Rows) != 1 || res.Rows[0].Name != "Киреева" || res.Rows[0].Open != 1 || res.Rows[0].Counted != 2 || res.Total.Value != 1 {
 		t.Errorf("%+v", res)
 	}

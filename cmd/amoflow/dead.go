@@ -112,15 +112,10 @@ func deadCommand(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "%d replayed\n", len(done))
 	case "purge":
-		age, err := parseAge(*olderThan)
-		if err != nil {
-			return fmt.Errorf("--older-than: %w", err)
-		}
-		n, err := dead.Purge(ctx, age, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d purged\n", n)
+		return purgeOlder(out, *olderThan, "purged", func(age time.Duration) (int64, error) {
+			n, err := dead.Purge(ctx, age, time.Now())
+			return int64(n), err
+		})
 	}
 	return nil
 }
@@ -162,6 +157,21 @@ func parseAge(s string) (time.Duration, error) {
 		return 0, errors.New("must be positive")
 	}
 	return d, nil
+}
+
+// purgeOlder is the purge subcommand of dead, notices and shadow: it
+// deletes what is older than --older-than and says how many went.
+func purgeOlder(out io.Writer, olderThan, gone string, purge func(age time.Duration) (int64, error)) error {
+	age, err := parseAge(olderThan)
+	if err != nil {
+		return fmt.Errorf("--older-than: %w", err)
+	}
+	n, err := purge(age)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d %s\n", n, gone)
+	return nil
 }
 
 func when(t time.Time) string {

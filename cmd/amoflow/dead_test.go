@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -44,7 +42,7 @@ func TestDeadCommand(t *testing.T) {
 	}
 	defer ts.Stop()
 
-	id := randomHex(6)
+	id := testrig.RandomHex(6)
 	prefix := "amoflowtest.cli." + id
 	raw, err := os.ReadFile("../../config/example.yaml")
 	if err != nil {
@@ -192,10 +190,4 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -38,7 +38,7 @@ func startDevFakeUcheba(ctx context.Context, cfg *config.Config, now time.Time) 
 	}
 	fake := uchebafake.New(u.Token, u.Institution)
 	fake.Add(now.In(loc).AddDate(0, 0, -1).Format(ucheba.DayLayout), devUchebaLeads...)
-	go serveUntil(ctx, ln, fake)
+	go func() { _ = serveUntil(ctx, ln, fake) }()
 	u.BaseURL = "http://" + ln.Addr().String() + "/v1"
 	u.Enabled = true
 	slog.Info("dev: fake ucheba.ru", "base_url", u.BaseURL, "institution", u.Institution)

@@ -105,7 +105,16 @@ func parse(fs *flag.FlagSet, path *string, args []string) (*config.Config, error
 // database, for subcommands that need nothing else first. The caller
 // closes the database.
 func parseWithStore(ctx context.Context, fs *flag.FlagSet, path *string, args []string) (*config.Config, *store.DB, error) {
-	cfg, err := parse(fs, path, args)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return loadWithStore(ctx, *path)
+}
+
+// loadWithStore loads the configuration at path and opens (and migrates)
+// its database; the caller closes the database.
+func loadWithStore(ctx context.Context, path string) (*config.Config, *store.DB, error) {
+	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,16 +45,9 @@ func noticesCommand(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer db.Close()
 	if sub == "purge" {
-		age, err := parseAge(*olderThan)
-		if err != nil {
-			return fmt.Errorf("--older-than: %w", err)
-		}
-		n, err := db.PurgeOneCNotices(ctx, age)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d notices deleted\n", n)
-		return nil
+		return purgeOlder(out, *olderThan, "notices deleted", func(age time.Duration) (int64, error) {
+			return db.PurgeOneCNotices(ctx, age)
+		})
 	}
 	if *kind != "" && !slices.Contains(workflows.NoticeKinds(), *kind) {
 		return fmt.Errorf("--kind: %q is none of %v", *kind, workflows.NoticeKinds())

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"amoflow/app"
-	"amoflow/config"
 	"amoflow/shadow"
 	"amoflow/shadow/report"
 	"amoflow/store"
@@ -47,26 +46,15 @@ func shadowCommand(ctx context.Context, args []string, out io.Writer) error {
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, cfg.Postgres.URL)
+	cfg, db, err := loadWithStore(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if sub == "purge" {
-		age, err := parseAge(*olderThan)
-		if err != nil {
-			return fmt.Errorf("--older-than: %w", err)
-		}
-		n, err := db.PurgeShadowWrites(ctx, age)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d planned writes deleted\n", n)
-		return nil
+		return purgeOlder(out, *olderThan, "planned writes deleted", func(age time.Duration) (int64, error) {
+			return db.PurgeShadowWrites(ctx, age)
+		})
 	}
 	age, err := parseAge(*since)
 	if err != nil {
