@@ -35,6 +35,14 @@ type Legacy struct {
 	// OneC is /integration/1c/…: the 1C token in X-Amoflow-Token, or
 	// ?token= for a caller that cannot send headers.
 	OneC LegacyRoute `yaml:"onec"`
+	// Home is GET /, which answered "mzpo2amo" (a liveness probe of the
+	// old host); CallSorter GET /api/callsorter (telephony, only from
+	// allow_from, required); LeadTasks GET /api/leadtasks/{id} and PUT
+	// /api/leadtasks (no key, as before: allow_from advised). See
+	// lead_tasks.go.
+	Home       LegacyRoute `yaml:"home"`
+	CallSorter LegacyRoute `yaml:"call_sorter"`
+	LeadTasks  LegacyRoute `yaml:"lead_tasks"`
 }
 
 // LegacyRoute is one group of old URLs.
@@ -66,6 +74,7 @@ func (c *Config) validateLegacy() error {
 		"corp_lead": l.CorpLead, "managers": l.Managers, "change_resp": l.ChangeResp,
 		"support_leads": l.SupportLeads, "siteforms": l.SiteForms, "hooks": l.Hooks, "onec": l.OneC,
 		"company_egrul": l.CompanyEGRUL, "widget": l.Widget, "dashboards": l.Dashboards,
+		"home": l.Home, "call_sorter": l.CallSorter, "lead_tasks": l.LeadTasks,
 	} {
 		for _, a := range r.AllowFrom {
 			if _, err := netip.ParsePrefix(a); err != nil {
@@ -86,5 +95,5 @@ func (c *Config) validateLegacy() error {
 	if l.OneC.Enabled && c.Inbound.OneCToken == "" {
 		return fmt.Errorf("inbound.legacy.onec: needs inbound.onec_token (the old 1C paths take the same token)")
 	}
-	return nil
+	return c.validateLeadTasks()
 }

@@ -37,6 +37,8 @@ type Widgets struct {
 	DashboardTTL time.Duration `yaml:"dashboard_ttl"`
 	// Dashboards are the /amo/vidgets/{name}.php pages, by name.
 	Dashboards map[string]Dashboard `yaml:"dashboards"`
+	// LeadTasks is what GET /api/leadtasks/{id} reads (lead_tasks.go).
+	LeadTasks LeadTasks `yaml:"lead_tasks"`
 }
 
 // Dashboard is one figure over the leads created in a date range.

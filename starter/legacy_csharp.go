@@ -361,21 +361,7 @@ func (s *server) legacyOneCNotice(w http.ResponseWriter, r *http.Request, kind s
 		methodNotAllowed(w, r)
 		return
 	}
-	if !s.legacyOneCToken(w, r) {
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.reject(w, r, readError(err))
-		return
-	}
-	ctype := r.Header.Get("Content-Type")
-	if len(ctype) > maxNoticeType { // a type, not a payload
-		ctype = ctype[:maxNoticeType]
-	}
-	ctype = strings.ToValidUTF8(ctype, "") // it goes into a text column
-	input := workflows.OneCNoticeInput{Kind: kind, ContentType: ctype, Body: body}
-	if _, ok := s.onecPublish(w, r, onecJob{slug: "notice-" + kind, flow: workflows.OneCNoticeName}, input, ""); ok {
+	if s.legacyOneCToken(w, r) && s.keepNotice(w, r, kind) {
 		w.WriteHeader(http.StatusOK)
 	}
 }

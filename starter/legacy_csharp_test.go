@@ -186,24 +186,7 @@ func TestLegacyOneCNoticesCSharp(t *testing.T) {
 		e := legacyEnv(t, nil)
 		rec := e.send(tc.method, tc.path, tc.ctype, tc.body, tc.header...)
 		checkAnswer(t, tc.name, rec, tc.want)
-		msgs := e.pub.published()
-		if tc.kind == "" {
-			if len(msgs) != 0 {
-				t.Errorf("%s: stored %d messages", tc.name, len(msgs))
-			}
-			continue
-		}
-		if len(msgs) != 1 {
-			t.Fatalf("%s: stored %d messages", tc.name, len(msgs))
-		}
-		flow, input, err := workflows.DecodeOneCJob(msgs[0].Body)
-		in, _ := input.(*workflows.OneCNoticeInput)
-		if err != nil || flow != workflows.OneCNoticeName || in == nil || in.Kind != tc.kind || string(in.Body) != tc.body || in.ContentType != tc.ctype {
-			t.Errorf("%s: stored %s %+v (%v)", tc.name, flow, in, err)
-		}
-		if !strings.HasPrefix(msgs[0].ID, "1c-notice-"+tc.kind+"-") {
-			t.Errorf("%s: job id %s", tc.name, msgs[0].ID)
-		}
+		checkNoticeStored(t, tc.name, e, tc.kind, tc.ctype, tc.body)
 	}
 	// Not stored, not 200: the broker did not confirm.
 	e := legacyEnv(t, nil)

@@ -35,7 +35,7 @@ func (s *server) legacyWidgetRoutes(r *mux.Router) {
 
 // serverKeyed are the jobs whose Idempotency-Key the starter makes itself
 // (one job per period), so it is not bound to a body (onecPublish).
-var serverKeyed = map[string]bool{"managers": true, "contact-leads": true, "dashboard": true}
+var serverKeyed = map[string]bool{"managers": true, "contact-leads": true, "dashboard": true, "lead-tasks": true}
 
 // widgetCORS lets the amoCRM pages of the configured accounts call the
 // widget URLs from the browser (the old ones allowed every origin).

@@ -266,7 +266,7 @@ func TestLegacyLeadsPHP(t *testing.T) {
 func TestLegacyURLsNotServed(t *testing.T) {
 	e := widgetEnv(t, fakeJobs{status: "completed"})
 	for _, target := range []string{"/amo/oauth/index.php", "/amo/oauth/autorization.php", "/amo/config/getToken.php", "/amo/_index.php",
-		"/integration/1cv2/lead", "/", "/api/callsorter", "/api/leadtasks/1", "/api/testing", "/log/x", "/uber/x", "/reports/x", "/gsheets/x"} {
+		"/integration/1cv2/lead", "/", "/api/callsorter", "/api/leadtasks/1", "/api/leadtasks", "/api/testing", "/log/x", "/uber/x", "/reports/x", "/gsheets/x"} {
 		for _, method := range []string{"GET", "POST"} {
 			if rec := e.send(method, target, typeURLEncoded, "id=1"); rec.Code != http.StatusNotFound {
 				t.Errorf("%s %s: %d, want 404", method, target, rec.Code)

@@ -24,6 +24,7 @@ func (s *server) routes(r *mux.Router) {
 	s.legacyPHPRoutes(r)
 	s.legacyCSharpRoutes(r)
 	s.legacyWidgetRoutes(r)
+	s.legacyAPIRoutes(r)
 	// Jobs: the status_url of every 202 points here.
 	s.handle(r, "/v1/jobs/{id}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)
 	s.handle(r, "/v1/jobs/{id}/{cap}", http.HandlerFunc(s.jobs)).Methods(http.MethodGet)

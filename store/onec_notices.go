@@ -10,7 +10,7 @@ import (
 // (table onec_notices, README "Migrating from the old URLs").
 type OneCNotice struct {
 	JobID       string
-	Kind        string // paymentreceived | courseended
+	Kind        string // paymentreceived | courseended | leadtask (PUT /api/leadtasks)
 	ContentType string
 	BodyKey     string // seal key id of Body; "" = plain
 	Body        []byte

@@ -83,6 +83,13 @@ func ContactLeadsKey(contactID int64, now time.Time) string {
 	return strconv.FormatInt(contactID, 10) + "-" + strconv.FormatInt(now.Unix()/60, 10)
 }
 
+// LeadTasksKey is the key of a lead's tasks job for GET /api/leadtasks/{id}
+// (slug lead-tasks, id 1c-lead-tasks-{lead}-{Unix minute}): one read per
+// lead and minute serves every caller.
+func LeadTasksKey(leadID int64, now time.Time) string {
+	return strconv.FormatInt(leadID, 10) + "-" + strconv.FormatInt(now.Unix()/60, 10)
+}
+
 // DashboardKey is the key of a dashboard's job (slug dashboard, id
 // 1c-dashboard-{name}-{from}-{to}-{period}): the figures of one range are
 // computed once per ttl (the period is the Unix time divided by it), or

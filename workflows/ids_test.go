@@ -25,6 +25,7 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"1C without a key", OneCJobID("course-delete", "", del, at, win), "1c-course-delete-98921b73c51e14ee542e9dcf0f65eb19"},
 		{"managers", OneCJobID("managers", ManagersKey(time.Unix(29535487*60+59, 0)), ListManagersInput{}, at, win), "1c-managers-29535487"},
 		{"contact leads", OneCJobID("contact-leads", ContactLeadsKey(5, time.Unix(29535487*60+59, 0)), ContactLeadsInput{ContactID: 5}, at, win), "1c-contact-leads-5-29535487"},
+		{"lead tasks", OneCJobID("lead-tasks", LeadTasksKey(7, time.Unix(29535487*60+59, 0)), LeadTasksInput{LeadID: 7}, at, win), "1c-lead-tasks-7-29535487"},
 		{"dashboard", OneCJobID("dashboard", DashboardKey("konv_ret_all", "2026-03-01", "2026-03-31", time.Unix(7200*246170+7199, 0), 2*time.Hour, false), DashboardInput{}, at, win),
 			"1c-dashboard-konv_ret_all-2026-03-01-2026-03-31-246170"},
 		{"dashboard refreshed", OneCJobID("dashboard", DashboardKey("avg", "2026-03-01", "2026-03-01", time.Unix(29535487*60, 0), 2*time.Hour, true), DashboardInput{}, at, win),

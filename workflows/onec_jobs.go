@@ -34,6 +34,7 @@ var oneCInputs = map[string]func() any{
 	ContactLeadsName:        func() any { return new(ContactLeadsInput) },
 	DashboardName:           func() any { return new(DashboardInput) },
 	OneCNoticeName:          func() any { return new(OneCNoticeInput) },
+	LeadTasksName:           func() any { return new(LeadTasksInput) },
 	UchebaImportName:        func() any { return new(UchebaImportInput) }, // GET /wh/nightly
 }
 

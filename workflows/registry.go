@@ -80,6 +80,8 @@ const (
 	RemoteManagerName    = "RemoteManager"
 	ContactLeadsName     = "ContactLeads"
 	DashboardName        = "Dashboard"
+	// The old C# host's lead tasks (widget_lead_tasks.go).
+	LeadTasksName = "LeadTasks"
 )
 
 // Workflows are every workflow by type name.
@@ -133,6 +135,7 @@ func (f *Flows) Workflows() map[string]any {
 		RemoteManagerName:    f.RemoteManager,
 		ContactLeadsName:     f.ContactLeads,
 		DashboardName:        f.Dashboard,
+		LeadTasksName:        f.LeadTasks,
 	}
 }
 

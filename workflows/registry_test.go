@@ -30,7 +30,7 @@ func TestEveryWebhookMethodAndOneCFlowIsRegistered(t *testing.T) {
 			t.Errorf("1C message flow %s is not registered", name)
 		}
 	}
-	if len(all) != 43 {
-		t.Errorf("%d workflows registered, want the 43 named in registry.go", len(all))
+	if len(all) != 44 {
+		t.Errorf("%d workflows registered, want the 44 named in registry.go", len(all))
 	}
 }

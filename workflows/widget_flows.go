@@ -20,7 +20,8 @@ import (
 )
 
 // widgetFlows names them, for the workflows' summaries in the UI.
-var widgetFlows = map[string]bool{CompanyFromEGRULName: true, RemoteManagerName: true, ContactLeadsName: true, DashboardName: true}
+var widgetFlows = map[string]bool{CompanyFromEGRULName: true, RemoteManagerName: true, ContactLeadsName: true, DashboardName: true,
+	LeadTasksName: true}
 
 // widgetSettings is the configuration the widget flows read, recorded in
 // the history once per run.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 
 	"amoflow/config"
 	"amoflow/egrul"
@@ -44,6 +45,27 @@ func devInbound(cfg *config.Config) {
 	}
 	if !in.LegacyWebhooks.Enabled {
 		in.LegacyWebhooks = config.LegacyWebhooks{Enabled: true, AllowFrom: []string{"127.0.0.0/8", "::1"}}
+	}
+	devLegacyAPI(cfg)
+}
+
+// devLegacyAPI turns the old C# host's own API on (GET /, the call sorter,
+// the lead tasks); the call sorter also answers this machine, besides the
+// telephony's configured addresses.
+func devLegacyAPI(cfg *config.Config) {
+	l := &cfg.Inbound.Legacy
+	l.Home.Enabled, l.CallSorter.Enabled, l.LeadTasks.Enabled = true, true, true
+	for _, a := range []string{"127.0.0.0/8", "::1"} {
+		if !slices.Contains(l.CallSorter.AllowFrom, a) {
+			l.CallSorter.AllowFrom = append(l.CallSorter.AllowFrom, a)
+		}
+	}
+	lt := &cfg.Widgets.LeadTasks
+	if lt.Account == "" {
+		lt.Account = cfg.Widgets.LeadsAccount
+	}
+	if len(lt.Variants) == 0 {
+		lt.Variants = []string{"Отправлено КП", "Взято в работу", "Получена оплата"}
 	}
 }
 
@@ -98,6 +120,7 @@ func printExamples(cfg *config.Config) {
 	fmt.Printf("  (with a date picker: %s/amo/vidgets/success_menu.php), a 1C notice, kept for amoflow notices:\n\n", api)
 	fmt.Printf("  curl -s -X POST '%s/integration/1c/paymentreceived?token=%s' -H 'Content-Type: application/json' -d '{\"sum\":15000}'\n\n",
 		api, in.OneCToken)
+	fmt.Printf("  and the old C# host's: %s/api/callsorter (0, 1, 0…), %s/api/leadtasks/{lead id} (its open tasks)\n\n", api, api)
 	if cfg.Ucheba.Enabled {
 		fmt.Printf("The ucheba.ru import (README \"ucheba.ru import\"): schedule %s in the UI's Schedules; import yesterday now with\n\n", cfg.Ucheba.Schedule.ID)
 		fmt.Printf("  curl -s %s/wh/nightly      or      amoflow import ucheba --date YYYY-MM-DD\n\n", api)

@@ -16,9 +16,10 @@ import (
 )
 
 const noticesUsage = `usage:
-  amoflow notices [list] [--since 24h] [--kind paymentreceived|courseended] [--body]
-        what 1C posted to /integration/1c/paymentreceived and courseended: time,
-        kind, job and size; the body (personal data) only with --body
+  amoflow notices [list] [--since 24h] [--kind paymentreceived|courseended|leadtask] [--body]
+        what 1C posted to /integration/1c/paymentreceived and courseended, and
+        what was PUT to the old /api/leadtasks (kind leadtask): time, kind, job
+        and size; the body (personal data) only with --body
   amoflow notices purge --older-than AGE
         delete the notices received more than AGE ago (30d, 720h)`
 
@@ -48,8 +49,8 @@ func noticesCommand(ctx context.Context, args []string, out io.Writer) error {
 			return db.PurgeOneCNotices(ctx, age)
 		})
 	}
-	if *kind != "" && !slices.Contains(workflows.OneCNoticeKinds, *kind) {
-		return fmt.Errorf("--kind: %q is none of %v", *kind, workflows.OneCNoticeKinds)
+	if *kind != "" && !slices.Contains(workflows.NoticeKinds(), *kind) {
+		return fmt.Errorf("--kind: %q is none of %v", *kind, workflows.NoticeKinds())
 	}
 	age, err := parseAge(*since)
 	if err != nil {

@@ -65,6 +65,16 @@ func TestNoticesCommand(t *testing.T) {
 	if other := run("--kind", "courseended"); !strings.Contains(other, "0 notices") {
 		t.Errorf("--kind courseended:\n%s", other)
 	}
+	// A report PUT to the old /api/leadtasks is kept alongside, as kind leadtask.
+	task := activities.OneCNoticeRecord{JobID: "1c-notice-leadtask-abc", Kind: "leadtask", ContentType: "application/x-www-form-urlencoded",
+		Body: []byte("task_id=12433799"), ReceivedAt: time.Now()}
+	if _, err := acts.RecordOneCNotice(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if tasks := run("--kind", "leadtask", "--body"); !strings.Contains(tasks, "1c-notice-leadtask-abc") || !strings.Contains(tasks, "task_id=12433799") ||
+		strings.Contains(tasks, "paymentreceived") {
+		t.Errorf("--kind leadtask:\n%s", tasks)
+	}
 	var out bytes.Buffer
 	if err := noticesCommand(ctx, []string{"--kind", "nope", "--config", "../../config/example.yaml"}, &out); err == nil {
 		t.Error("--kind nope: no error")
@@ -72,7 +82,7 @@ func TestNoticesCommand(t *testing.T) {
 	if kept := run("purge", "--older-than", "1d"); !strings.Contains(kept, "0 notices deleted") {
 		t.Errorf("purge of a young notice:\n%s", kept)
 	}
-	if gone := run("purge", "--older-than", "1ms"); !strings.Contains(gone, "1 notices deleted") || !strings.Contains(run("list"), "0 notices") {
+	if gone := run("purge", "--older-than", "1ms"); !strings.Contains(gone, "2 notices deleted") || !strings.Contains(run("list"), "0 notices") {
 		t.Errorf("purge:\n%s", gone)
 	}
 }
