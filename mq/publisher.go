@@ -82,8 +82,15 @@ func (p *Publisher) Publish(ctx context.Context, m Message) error {
 	if m.ID == "" {
 		return errNoID
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.b.confirmTimeout())
-	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > p.b.confirmTimeout() {
+		// Only when the caller's deadline is later or missing: a second
+		// timer and context per message (the starter already bounds its
+		// publish) cost the ingest path an allocation-heavy registration
+		// with the request's context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.b.confirmTimeout())
+		defer cancel()
+	}
 	pub := m.publishing()
 	for {
 		s, err := p.session(ctx)
