@@ -47,3 +47,27 @@ func BenchmarkFormHandlerCPU(b *testing.B) {
 		}
 	}
 }
+
+// The accepted-form line is skipped without building its arguments below
+// debug, and still written at debug.
+func TestFormStoredLoggedAtDebugOnly(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var buf strings.Builder
+		h := New(testConfig(), Deps{
+			Publisher: discardPublisher{},
+			Metrics:   prometheus.NewRegistry(),
+			Logger:    slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level})),
+		})
+		r := httptest.NewRequest(http.MethodPost, "/v1/forms", strings.NewReader(benchForm))
+		r.Header.Set("Content-Type", typeURLEncoded)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusAccepted {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		logged := strings.Contains(buf.String(), "form stored") && strings.Contains(buf.String(), "job_id=form-retail-")
+		if logged != (level == slog.LevelDebug) {
+			t.Errorf("level %v: logged %v:\n%s", level, logged, buf.String())
+		}
+	}
+}
