@@ -48,6 +48,35 @@ func BenchmarkFormHandlerCPU(b *testing.B) {
 	}
 }
 
+// BenchmarkFormClosedLoop is BenchmarkFormHandlerCPU on a real mq.Publisher:
+// 16 senders that each wait for their 202 (confirmed by RabbitMQ) before
+// sending again, the closed loop of bench/ingest without HTTP and its load
+// generator. ns/op is mostly the broker's confirm round trip; measure the
+// process's CPU per request as BENCHMARKS.md describes.
+func BenchmarkFormClosedLoop(b *testing.B) {
+	pub, _, _ := testPublisher(b, "starter closed-loop bench", 0)
+	h := New(testConfig(), Deps{
+		Publisher: pub,
+		Metrics:   prometheus.NewRegistry(),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	})
+	b.SetParallelism(8) // × GOMAXPROCS 2
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest(http.MethodPost, "/v1/forms", strings.NewReader(benchForm))
+			r.Header.Set("Content-Type", typeURLEncoded)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusAccepted {
+				b.Errorf("%d %s", w.Code, w.Body)
+				return
+			}
+		}
+	})
+}
+
 // The accepted-form line is skipped without building its arguments below
 // debug, and still written at debug.
 func TestFormStoredLoggedAtDebugOnly(t *testing.T) {
