@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -240,6 +241,26 @@ func TestPublishFailsWhileDown(t *testing.T) {
 	_ = p.Close()
 	if err := p.Publish(context.Background(), Message{ID: "x", Kind: KindForm}); !errors.Is(err, ErrClosed) {
 		t.Errorf("publish after Close: %v", err)
+	}
+}
+
+// The Publisher's kind → queue table is Topology's: every work queue is
+// reachable, and an unknown kind is refused without publishing.
+func TestPublisherQueuesAreTheTopologys(t *testing.T) {
+	b, _ := testBroker(t, 20)
+	p := publisher(t, b)
+	var got []string
+	for _, q := range p.queues {
+		got = append(got, q)
+	}
+	want := b.Topology.Queues()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("publisher queues %v, topology %v", got, want)
+	}
+	if err := p.Publish(context.Background(), Message{ID: "x", Kind: "fax", Body: []byte(`{}`)}); err == nil || !strings.Contains(err.Error(), "unknown message kind") {
+		t.Errorf("unknown kind: %v", err)
 	}
 }
 
