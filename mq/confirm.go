@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -27,23 +28,23 @@ var errLost = errors.New("mq: connection lost")
 // at once: each publish waits only for its own confirmation.
 //
 // Publishes are mandatory, so that a message no queue takes is reported
-// instead of silently dropped. The client delivers basic.return on a Go
-// channel from its one reader goroutine and blocks that reader while the
-// channel is full; so a goroutine of our own (collect) drains the returns at
-// all times into a map, and the reader never waits on a publisher — a burst
-// of unroutable messages cannot stall confirmations. RabbitMQ sends a
-// message's basic.return before its basic.ack and the reader dispatches them
-// in order, so when the ack wakes the publisher the return has left the
-// reader; the publisher then asks collect (sync) to finish what it holds
-// before looking the message up.
+// instead of silently dropped. RabbitMQ sends a message's basic.return before
+// its basic.ack, and the client's one reader goroutine dispatches them in
+// order, handing each return to every channel registered with NotifyReturn,
+// one after the other, before it reads on. A goroutine of our own (collect)
+// receives on two unbuffered channels registered in this order: returns, which
+// it records, and barrier, which it takes only once that record is done. So
+// by the time the reader dispatches the ack, the return is in the map: the
+// publisher woken by the ack looks it up without a round trip to collect (a
+// goroutine hand-off per publish, paid on the closed-loop ingest path), and
+// the reader never waits on a publisher, so a burst of unroutable messages
+// cannot stall confirmations.
 type confirmChannel struct {
-	ch      *amqp.Channel
-	returns chan amqp.Return
-	syncs   chan chan struct{}
-	stopped chan struct{} // closed when collect returns
+	ch *amqp.Channel
 
 	mu       sync.Mutex
 	returned map[string]int // message id → returns not yet claimed by their publisher
+	pending  atomic.Int32   // len(returned), read without the lock
 }
 
 // maxReturned bounds the unclaimed returns kept (their publishers gave up
@@ -59,29 +60,31 @@ func newConfirmChannel(conn *amqp.Connection) (*confirmChannel, error) {
 		ch.Close()
 		return nil, err
 	}
-	c := &confirmChannel{ch: ch, returns: make(chan amqp.Return, 64), syncs: make(chan chan struct{}), stopped: make(chan struct{}), returned: map[string]int{}}
-	ch.NotifyReturn(c.returns)
-	go c.collect()
+	c := &confirmChannel{ch: ch, returned: map[string]int{}}
+	returns := ch.NotifyReturn(make(chan amqp.Return))
+	barrier := ch.NotifyReturn(make(chan amqp.Return))
+	go c.collect(returns, barrier)
 	return c, nil
 }
 
-// collect records returns until the channel closes (the client then closes returns).
-func (c *confirmChannel) collect() {
-	closed := false
-	for !closed {
+// collect records returns until the channel closes (the client then closes
+// both channels). One goroutine takes both, so the reader's send on barrier
+// completes only after the return it sent just before is recorded.
+func (c *confirmChannel) collect(returns, barrier <-chan amqp.Return) {
+	for returns != nil || barrier != nil {
 		select {
-		case r, ok := <-c.returns:
+		case r, ok := <-returns:
 			if !ok {
-				closed = true
-				break
+				returns = nil
+				continue
 			}
 			c.record(r)
-		case done := <-c.syncs:
-			c.drain()
-			close(done)
+		case _, ok := <-barrier:
+			if !ok {
+				barrier = nil
+			}
 		}
 	}
-	close(c.stopped)
 }
 
 func (c *confirmChannel) record(r amqp.Return) {
@@ -91,21 +94,7 @@ func (c *confirmChannel) record(r amqp.Return) {
 		clear(c.returned)
 	}
 	c.returned[r.MessageId]++
-}
-
-// drain records the returns already buffered.
-func (c *confirmChannel) drain() {
-	for {
-		select {
-		case r, ok := <-c.returns:
-			if !ok {
-				return
-			}
-			c.record(r)
-		default:
-			return
-		}
-	}
+	c.pending.Store(int32(len(c.returned)))
 }
 
 // publish returns nil only once the broker confirmed the message.
@@ -138,14 +127,12 @@ func (c *confirmChannel) publish(ctx context.Context, exchange, key string, p am
 	return nil
 }
 
-// wasReturned claims a return of message id, after collect has recorded
-// every return the reader handed over before the ack.
+// wasReturned claims a return of message id. Called after the message's
+// confirmation, it sees every return the reader dispatched before it
+// (collect's barrier); with none unclaimed it takes no lock.
 func (c *confirmChannel) wasReturned(id string) bool {
-	done := make(chan struct{})
-	select {
-	case c.syncs <- done:
-		<-done
-	case <-c.stopped: // the channel closed: every return is recorded
+	if c.pending.Load() == 0 {
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -154,6 +141,7 @@ func (c *confirmChannel) wasReturned(id string) bool {
 	}
 	if c.returned[id]--; c.returned[id] == 0 {
 		delete(c.returned, id)
+		c.pending.Store(int32(len(c.returned)))
 	}
 	return true
 }

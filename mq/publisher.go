@@ -16,11 +16,12 @@ import (
 // backoff, whenever the broker or the network drops it. It is safe for
 // concurrent use; no lock is held while a publish waits for its confirmation.
 type Publisher struct {
-	b     Broker
-	next  atomic.Uint32 // round-robin over the channel pool
-	ctx   context.Context
-	stop  context.CancelFunc // called by Close
-	ended chan struct{}      // closed when the reconnection loop has returned
+	b      Broker
+	queues map[string]string // kind → work queue, built once: Topology.Queue concatenates per call
+	next   atomic.Uint32     // round-robin over the channel pool
+	ctx    context.Context
+	stop   context.CancelFunc // called by Close
+	ended  chan struct{}      // closed when the reconnection loop has returned
 
 	mu   sync.Mutex
 	sess *session      // nil while reconnecting
@@ -47,7 +48,10 @@ type session struct {
 // a process may start before the broker; a topology that contradicts the
 // existing queues fails at once.
 func (b Broker) NewPublisher(ctx context.Context) (*Publisher, error) {
-	p := &Publisher{b: b, ended: make(chan struct{}), up: make(chan struct{})}
+	p := &Publisher{b: b, ended: make(chan struct{}), up: make(chan struct{}), queues: map[string]string{}}
+	for _, kind := range []string{KindForm, KindWebhook, Kind1C} {
+		p.queues[kind] = b.Topology.Queue(kind)
+	}
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	var s *session
 	for n := 0; ; n++ {
@@ -75,15 +79,22 @@ func (b Broker) NewPublisher(ctx context.Context) (*Publisher, error) {
 // message may then be stored twice, under the same id, which consumers
 // deduplicate (the id is the workflow id).
 func (p *Publisher) Publish(ctx context.Context, m Message) error {
-	queue := p.b.Topology.Queue(m.Kind)
+	queue := p.queues[m.Kind]
 	if queue == "" {
 		return fmt.Errorf("mq: unknown message kind %q", m.Kind)
 	}
 	if m.ID == "" {
 		return errNoID
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.b.confirmTimeout())
-	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > p.b.confirmTimeout() {
+		// Only when the caller's deadline is later or missing: a second
+		// timer and context per message (the starter already bounds its
+		// publish) cost the ingest path an allocation-heavy registration
+		// with the request's context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.b.confirmTimeout())
+		defer cancel()
+	}
 	pub := m.publishing()
 	for {
 		s, err := p.session(ctx)

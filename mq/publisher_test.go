@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,6 +220,66 @@ func TestPublishFailsWhileDown(t *testing.T) {
 	}
 }
 
+// The Publisher's kind → queue table is Topology's: every work queue is
+// reachable, and an unknown kind is refused without publishing.
+func TestPublisherQueuesAreTheTopologys(t *testing.T) {
+	b, _ := testBroker(t, 20)
+	p := publisher(t, b)
+	var got []string
+	for _, q := range p.queues {
+		got = append(got, q)
+	}
+	want := b.Topology.Queues()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("publisher queues %v, topology %v", got, want)
+	}
+	if err := p.Publish(context.Background(), Message{ID: "x", Kind: "fax", Body: []byte(`{}`)}); err == nil || !strings.Contains(err.Error(), "unknown message kind") {
+		t.Errorf("unknown kind: %v", err)
+	}
+}
+
+// While the broker is away a Publish waits for the reconnection: until the
+// caller's deadline when it is the earlier, else for ConfirmTimeout.
+func TestPublishTimeoutIsTheEarlierDeadline(t *testing.T) {
+	b, _ := testBroker(t, 20)
+	var c cutter
+	b.netDial = c.dial
+	b.ConfirmTimeout = 600 * time.Millisecond
+	p := publisher(t, b)
+	c.cut(true)
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration // 0: none
+		min, max time.Duration
+	}{
+		{"no deadline", 0, 550 * time.Millisecond, 3 * time.Second},
+		{"later deadline", time.Minute, 550 * time.Millisecond, 3 * time.Second},
+		{"earlier deadline", 150 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond},
+	} {
+		ctx := context.Background()
+		if tc.deadline > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+			defer cancel()
+		}
+		start := time.Now()
+		err := p.Publish(ctx, Message{ID: "t-" + tc.name, Kind: KindForm, Body: []byte(`{}`)})
+		took := time.Since(start)
+		if err == nil {
+			t.Fatalf("%s: publish succeeded without a broker", tc.name)
+		}
+		if took < tc.min || took > tc.max {
+			t.Errorf("%s: gave up after %v, want %v–%v", tc.name, took, tc.min, tc.max)
+		}
+	}
+}
+
+// BenchmarkPublish is a closed loop of 16 publishers through one Publisher;
+// BenchmarkPublishBare is the same loop on the bare client (bench/ingest's
+// baseline: a round-robin pool of confirm channels, no headers, not
+// mandatory). Run both in one invocation to compare them under the same load.
 func BenchmarkPublish(b *testing.B) {
 	br, _ := testBroker(b, 20)
 	p, err := br.NewPublisher(context.Background())
@@ -226,11 +288,65 @@ func BenchmarkPublish(b *testing.B) {
 	}
 	defer p.Close()
 	body := []byte(`{"job_id":"form-retail-0","fields":{"phone":"+79161234567"}}`)
+	now := time.Now()
 	b.SetParallelism(16)
+	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := p.Publish(context.Background(), Message{ID: "bench", Kind: KindForm, Body: body}); err != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // as the starter bounds a publish
+			err := p.Publish(ctx, Message{ID: "bench", Kind: KindForm, Account: "retail", ReceivedAt: now, Body: body})
+			cancel()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkPublishBare(b *testing.B) {
+	br, _ := testBroker(b, 20)
+	p, err := br.NewPublisher(context.Background()) // declares the queue
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	conn, err := amqp.Dial(testURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var chans []*amqp.Channel
+	for range 4 {
+		ch, err := conn.Channel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ch.Confirm(false); err != nil {
+			b.Fatal(err)
+		}
+		chans = append(chans, ch)
+	}
+	var next atomic.Uint32
+	queue := br.Topology.Queue(KindForm)
+	body := []byte(`{"job_id":"form-retail-0","fields":{"phone":"+79161234567"}}`)
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ch := chans[int(next.Add(1))%len(chans)]
+			dc, err := ch.PublishWithDeferredConfirm("", queue, false, false, amqp.Publishing{DeliveryMode: amqp.Persistent, Body: body})
+			if err == nil {
+				var acked bool
+				if acked, err = dc.WaitContext(ctx); err == nil && !acked {
+					err = ErrNacked
+				}
+			}
+			cancel()
+			if err != nil {
 				b.Error(err)
 				return
 			}

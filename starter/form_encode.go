@@ -52,6 +52,11 @@ type accepted struct {
 	StatusURL string `json:"status_url"`
 }
 
+// jsonContentType is shared by every 202 (one allocation less per answer):
+// net/http only reads it, and Header.Set or Add would replace it, not write
+// into it.
+var jsonContentType = []string{"application/json"}
+
 // writeAccepted answers 202 with the job and where to read it:
 // {"job_id":…,"status_url":…} and a Location header.
 func (s *server) writeAccepted(w http.ResponseWriter, id string) {
@@ -63,7 +68,7 @@ func (s *server) writeAccepted(w http.ResponseWriter, id string) {
 	b = appendJSONString(b, url)
 	b = append(b, "}\n"...) // json.Encoder's trailing newline, as before
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"} // canonical keys: no re-canonicalisation per answer
+	h["Content-Type"] = jsonContentType // canonical keys: no re-canonicalisation per answer
 	h["Location"] = []string{url}
 	w.WriteHeader(http.StatusAccepted)
 	w.Write(b)

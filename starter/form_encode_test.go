@@ -116,3 +116,48 @@ func TestWriteAcceptedBody(t *testing.T) {
 		t.Error("capabilities differ for one id or match for two")
 	}
 }
+
+// appendJSONString's output is valid JSON that decodes to what encoding/json's
+// does for the same string, with U+2028/U+2029 never raw, for valid and
+// invalid UTF-8 alike.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "Иван \"Ваня\" \\ Петров", "a\u2028b\u2029c", "\xe2\x80", "\xe2\x80\xa8\xff",
+		"bad \xff utf8", "\x01\x08\x0c\x1f\x7f", "€\xe2\x82", "x\xe2\x80\xa9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString(nil, s)
+		var a, b string
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("%q -> %s: %v", s, got, err)
+		}
+		want, _ := json.Marshal(s)
+		if err := json.Unmarshal(want, &b); err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%q decodes to %q, encoding/json's to %q", s, a, b)
+		}
+		if strings.ContainsRune(string(got), '\u2028') || strings.ContainsRune(string(got), '\u2029') {
+			t.Errorf("%q -> %s: a raw line separator", s, got)
+		}
+	})
+}
+
+// BenchmarkEncodeFormInput encodes the ingest bench's form (Cyrillic name and
+// comment, as site forms send).
+func BenchmarkEncodeFormInput(b *testing.B) {
+	raw, ok := parseURLEncoded(benchForm, wanted)
+	if !ok {
+		b.Fatal("bench form does not parse")
+	}
+	fields, p := cleanFields(raw)
+	if p != nil {
+		b.Fatal(p)
+	}
+	in := workflows.FormInput{JobID: "form-retail-0123456789abcdef", Account: "retail", ReceivedAt: time.Now(), Fields: fields}
+	b.ReportAllocs()
+	for b.Loop() {
+		encodeFormInput(in)
+	}
+}
