@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -187,8 +188,11 @@ func TestLogsNoPersonalData(t *testing.T) {
 	e.pub.err = errors.New("broker down")
 	e.postForm("name=Ivanov&phone=89161234567")
 	log := e.log.String()
+	// Times and hex digests are random digits: "916" may turn up in them by
+	// chance, so they are blanked before the phone's digits are looked for.
+	scrubbed := regexp.MustCompile(`"time":"[^"]*"|[0-9a-f]{16,}`).ReplaceAllString(log, "_")
 	for _, pii := range []string{"Ivanov", "916", "1234567", "mail.ru", "Mail.ru", "secret", "broken-address"} {
-		if strings.Contains(log, pii) {
+		if strings.Contains(scrubbed, pii) {
 			t.Errorf("log holds %q:\n%s", pii, log)
 		}
 	}
