@@ -19,13 +19,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"net/http"
@@ -45,6 +43,7 @@ import (
 	"amoflow/amocrm"
 	"amoflow/amofake"
 	"amoflow/app"
+	"amoflow/bench/internal/benchkit"
 	"amoflow/config"
 	"amoflow/devserver"
 	"amoflow/internal/forms"
@@ -268,19 +267,7 @@ func (s *stack) post(form url.Values) (string, error) {
 	if s.acct.Name == "corp" {
 		form.Set("amo", "corp")
 	}
-	resp, err := s.http.Post(s.api+"/v1/forms", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var a struct {
-		JobID string `json:"job_id"`
-	}
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(body, &a) != nil || a.JobID == "" {
-		return "", fmt.Errorf("POST /v1/forms: %d %s", resp.StatusCode, bytes.TrimSpace(body))
-	}
-	return a.JobID, nil
+	return benchkit.Accepted(s.http, s.api+"/v1/forms", form.Encode())
 }
 
 // job is one form of the saturation run.
