@@ -370,7 +370,7 @@ func (s *stack) saturate(ctx context.Context, o options, tag string, rep *report
 	if n := len(api); n > 1 {
 		rep.CallSeconds = api[n-1].Sub(api[0]).Seconds()
 		rep.RPS = float64(n-1) / rep.CallSeconds
-		rep.MaxInWindow = maxInWindow(api, time.Second)
+		rep.MaxInWindow = benchkit.MaxInWindow(api, time.Second)
 		rep.PerSecond = perSecond(api)
 		rep.MinPerSecond, rep.MaxPerSecond = slices.Min(rep.PerSecond), slices.Max(rep.PerSecond)
 	}
@@ -426,18 +426,6 @@ func (s *stack) saturate(ctx context.Context, o options, tag string, rep *report
 
 // isAPI tells the requests that count against the budget from token requests.
 func isAPI(c amofake.Call) bool { return strings.Contains(c.Path, " /api/") }
-
-// maxInWindow is the most calls in any window of length w.
-func maxInWindow(ts []time.Time, w time.Duration) int {
-	best, lo := 0, 0
-	for hi := range ts {
-		for ts[hi].Sub(ts[lo]) >= w {
-			lo++
-		}
-		best = max(best, hi-lo+1)
-	}
-	return best
-}
 
 // perSecond counts the calls in each whole second from the first call (the
 // last, partial second left out).
