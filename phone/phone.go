@@ -3,33 +3,36 @@
 // followed by ten digits.
 package phone
 
-import "strings"
-
 // Normalize returns the E.164-like form of s, or "" when s holds no usable
 // number (fewer than ten digits). "8 (916) 123-45-67" → "+79161234567",
 // "9161234567" → "+79161234567", "+44 20 7946 0958" → "+442079460958".
 func Normalize(s string) string {
-	d := Digits(s)
+	var buf [24]byte // every form's id hashes its phone: no allocation but the result
+	d := appendDigits(buf[:0], s)
 	switch {
 	case len(d) == 11 && (d[0] == '8' || d[0] == '7'):
-		return "+7" + d[1:]
+		return "+7" + string(d[1:])
 	case len(d) == 10 && d[0] == '9':
-		return "+7" + d
+		return "+7" + string(d)
 	case len(d) >= 10 && len(d) <= 15:
-		return "+" + d
+		return "+" + string(d)
 	}
 	return ""
 }
 
 // Digits keeps only the ASCII digits of s.
 func Digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
+	return string(appendDigits(make([]byte, 0, len(s)), s))
+}
+
+// appendDigits appends the ASCII digits of s to b.
+func appendDigits(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' {
+			b = append(b, c)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // SearchKey is what to send to amoCRM's fuzzy search for a normalized number:

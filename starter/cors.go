@@ -40,7 +40,11 @@ func (c cors) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		hdr := w.Header()
-		hdr.Add("Vary", "Origin")
+		if hdr["Vary"] == nil {
+			hdr["Vary"] = varyOrigin
+		} else {
+			hdr.Add("Vary", "Origin")
+		}
 		allowed := c.allows(origin)
 		if allowed {
 			hdr.Set("Access-Control-Allow-Origin", origin)
@@ -63,6 +67,11 @@ func (c cors) wrap(h http.Handler) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// varyOrigin is shared by every answer of a CORS route, as jsonContentType
+// is: net/http only reads it, and a later Header.Add appends to a copy
+// (its capacity is its length).
+var varyOrigin = []string{"Origin"}
 
 func (c cors) allowMethods() string {
 	if c.methods == "" {

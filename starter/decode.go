@@ -37,7 +37,11 @@ const (
 // readForm decodes a form body into the keys keep reports (see wanted). A
 // key sent twice keeps its last value, as PHP's $_POST did.
 func readForm(r *http.Request, keep func(string) bool) (map[string]string, *problem) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if ct == typeURLEncoded { // what browsers send: no parameters to parse
+		return readURLEncoded(r, keep)
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return nil, unsupportedType(typeURLEncoded, typeMultipart, typeJSON)
 	}

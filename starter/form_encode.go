@@ -2,7 +2,6 @@ package starter
 
 import (
 	"net/http"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -16,8 +15,9 @@ import (
 // what encoding/json produces for the same values, minus its HTML escaping
 // (form_encode_test.go decodes both and compares).
 
-// encodeFormInput is json.Marshal(in) for a FormInput.
-func encodeFormInput(in workflows.FormInput) []byte {
+// encodeFormInput is json.Marshal(in) for a FormInput; keys are the keys
+// of in.Fields in sorted order (nil: sorted here).
+func encodeFormInput(in workflows.FormInput, keys []string) []byte {
 	n := 96 + len(in.JobID) + len(in.Account)
 	for k, v := range in.Fields {
 		n += len(k) + len(v) + 6
@@ -33,9 +33,12 @@ func encodeFormInput(in workflows.FormInput) []byte {
 	if in.Fields == nil {
 		return append(b, "null}"...)
 	}
-	var buf [48]string
+	if keys == nil {
+		var buf [48]string
+		keys = workflows.SortedKeys(buf[:0], in.Fields)
+	}
 	b = append(b, '{')
-	for i, k := range sortedKeys(buf[:0], in.Fields) {
+	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -124,13 +127,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// sortedKeys appends the keys of fields to dst, sorted.
-func sortedKeys(dst []string, fields map[string]string) []string {
-	for k := range fields {
-		dst = append(dst, k)
-	}
-	slices.Sort(dst)
-	return dst
 }

@@ -55,14 +55,16 @@ func (s *server) forms(legacy bool) http.Handler {
 
 		now := s.now().UTC()
 		key := strings.TrimSpace(r.Header.Get(idempotencyHeader))
-		id := workflows.FormJobID(account, key, fields, now, s.cfg.Inbound.DedupWindow)
+		var kbuf [48]string
+		keys := workflows.SortedKeys(kbuf[:0], fields) // once, for the id and the message
+		id := workflows.FormJobIDSorted(account, key, fields, keys, now, s.cfg.Inbound.DedupWindow)
 		if key != "" {
 			if p := s.checkIdempotency(r.Context(), id, formDigest(account, fields)); p != nil {
 				s.reject(w, r, p)
 				return
 			}
 		}
-		body := encodeFormInput(workflows.FormInput{JobID: id, Account: account, ReceivedAt: now, Fields: fields})
+		body := encodeFormInput(workflows.FormInput{JobID: id, Account: account, ReceivedAt: now, Fields: fields}, keys)
 		msg := mq.Message{ID: id, Kind: mq.KindForm, Account: account, ReceivedAt: now, Body: body}
 		if err := s.publish(r.Context(), msg); err != nil {
 			s.log.Error("form not stored", "job_id", id, "account", account, "err", err)
@@ -122,9 +124,12 @@ func (s *server) formAccount(amo string) (string, *problem) {
 	return name, nil
 }
 
-// publish stores m, timing the broker's answer.
+// publish stores m, timing the broker's answer. The wait is bounded by
+// publishTimeout only, not by the client's connection: a message on its way
+// to the broker is stored whether or not the client is still there, and not
+// registering with the request's context saves allocations per request.
 func (s *server) publish(ctx context.Context, m mq.Message) error {
-	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 	defer cancel()
 	start := time.Now()
 	err := s.pub.Publish(ctx, m)

@@ -2,8 +2,10 @@ package starter
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +64,7 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 // instrument counts and times the requests h answers under the label route.
 func (m *metrics) instrument(route string, h http.Handler) http.Handler {
 	duration := m.duration.WithLabelValues(route)
+	counts := &routeCounts{vec: m.requests, route: route}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -69,9 +72,36 @@ func (m *metrics) instrument(route string, h http.Handler) http.Handler {
 		if sw.code == 0 {
 			sw.code = http.StatusOK
 		}
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		counts.of(sw.code).Inc()
 		duration.Observe(time.Since(start).Seconds())
 	})
+}
+
+// routeCounts keeps a route's request counters by status code, so that the
+// common answer finds its counter with one map read instead of formatting
+// the code and hashing both labels per request. The map is replaced, never
+// written, when a new code appears.
+type routeCounts struct {
+	vec   *prometheus.CounterVec
+	route string
+	codes atomic.Pointer[map[int]prometheus.Counter]
+}
+
+func (c *routeCounts) of(code int) prometheus.Counter {
+	old := c.codes.Load()
+	if old != nil {
+		if ctr, ok := (*old)[code]; ok {
+			return ctr
+		}
+	}
+	ctr := c.vec.WithLabelValues(c.route, strconv.Itoa(code))
+	next := make(map[int]prometheus.Counter, 1)
+	if old != nil {
+		maps.Copy(next, *old)
+	}
+	next[code] = ctr
+	c.codes.CompareAndSwap(old, &next) // lost to another code: it is added next time
+	return ctr
 }
 
 func (m *metrics) observePublish(kind string, err error, d time.Duration) {

@@ -11,8 +11,14 @@ import (
 func (s *server) routes(r *mux.Router) {
 	// Site forms (docs/flows.md#site-form), from browsers too: CORS applies.
 	// Public: rate limited per client (inbound.form_rate).
-	s.handle(r, "/v1/forms", s.cors.wrap(s.limitForms(s.forms(false)))).Methods(http.MethodPost, http.MethodOptions)
-	s.handle(r, "/amo/index.php", s.cors.wrap(s.limitForms(s.forms(true)))).Methods(http.MethodPost, http.MethodOptions)
+	// Both are also served ahead of the router (exactRoutes).
+	for _, f := range []struct {
+		path   string
+		legacy bool
+	}{{"/v1/forms", false}, {"/amo/index.php", true}} {
+		route := s.handle(r, f.path, s.cors.wrap(s.limitForms(s.forms(f.legacy)))).Methods(http.MethodPost, http.MethodOptions)
+		s.exact[f.path] = route.GetHandler()
+	}
 
 	// amoCRM webhooks (docs/flows.md#amocrm-webhooks); the legacy route is off unless configured.
 	s.handle(r, "/v1/amo/webhooks/{method}", s.webhooks(false)).Methods(http.MethodPost)
@@ -36,6 +42,27 @@ func (s *server) routes(r *mux.Router) {
 
 	r.NotFoundHandler = s.metrics.instrument("unmatched", http.HandlerFunc(notFound))
 	r.MethodNotAllowedHandler = s.metrics.instrument("unmatched", http.HandlerFunc(methodNotAllowed))
+}
+
+// exactRoutes serves the form routes' POSTs and preflights before
+// gorilla/mux sees them: route matching and its two Request.WithContext
+// copies were a measurable share of a form's CPU at the ingest peak
+// (BENCHMARKS.md, ingest). The handlers are the ones the router holds, so
+// metrics, limits and answers are the same; every other path, method or an
+// unclean path (which the router redirects) goes to the router.
+type exactRoutes struct {
+	paths  map[string]http.Handler
+	router http.Handler
+}
+
+func (e exactRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost || r.Method == http.MethodOptions {
+		if h := e.paths[r.URL.Path]; h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	e.router.ServeHTTP(w, r)
 }
 
 func (s *server) handle(r *mux.Router, path string, h http.Handler) *mux.Route {

@@ -62,6 +62,8 @@ type server struct {
 	jobKey  []byte        // signs status_url capabilities (jobcap.go)
 	capMACs sync.Pool     // of HMACs under jobKey
 	waiters chan struct{} // bounds concurrent GET /v1/jobs ?wait= (jobs.go)
+
+	exact map[string]http.Handler // routes served ahead of the router (routes.go)
 }
 
 // New returns the starter's HTTP handler. The routes are listed in routes.go.
@@ -93,6 +95,7 @@ func New(cfg *config.Config, deps Deps) http.Handler {
 		s.log = slog.Default()
 	}
 	r := mux.NewRouter()
+	s.exact = map[string]http.Handler{}
 	s.routes(r)
-	return r
+	return exactRoutes{paths: s.exact, router: r}
 }

@@ -157,6 +157,14 @@ func TestUnknownRoutes(t *testing.T) {
 	if w := e.do(http.MethodGet, "/v1/forms", "", ""); w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET /v1/forms: %d", w.Code)
 	}
+	// Only the exact paths skip the router (exactRoutes): a near miss is
+	// answered as the router always did, never stored as a form.
+	if w := e.do(http.MethodPost, "/v1/forms/", typeURLEncoded, "phone=89161234567"); w.Code != http.StatusNotFound {
+		t.Errorf("POST /v1/forms/: %d", w.Code)
+	}
+	if w := e.do(http.MethodPost, "/v1//forms", typeURLEncoded, "phone=89161234567"); w.Code != http.StatusMovedPermanently {
+		t.Errorf("POST /v1//forms: %d, want the router's redirect to the clean path", w.Code)
+	}
 }
 
 func TestMetrics(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"amoflow/amowebhook"
 	"amoflow/phone"
@@ -40,18 +41,31 @@ const maxKeyLen = 64
 // Two identical submissions on either side of a window edge get two jobs;
 // the lead flow then merges the second into the first lead.
 func FormJobID(account, idempotencyKey string, fields map[string]string, at time.Time, window time.Duration) string {
+	return FormJobIDSorted(account, idempotencyKey, fields, nil, at, window)
+}
+
+// FormJobIDSorted is FormJobID given the keys of fields in sorted order
+// (nil: sorted here). The starter sorts them once for the id and the message.
+func FormJobIDSorted(account, idempotencyKey string, fields map[string]string, keys []string, at time.Time, window time.Duration) string {
 	if idempotencyKey != "" {
 		return "form-" + account + "-" + sanitizeKey(idempotencyKey)
 	}
-	h := NewIDHash()
-	h.Add("form/v1")
-	h.Add(account)
-	h.Add(phone.Normalize(fields["phone"]))
-	h.Add(FormEmail(fields["email"]))
-	h.Add(fields["form_name_site"])
-	h.AddFields(fields)
-	h.Add(windowNumber(at, window))
-	return "form-" + account + "-" + h.Hex()
+	var buf [1024]byte // on the stack: a form's id is made per request
+	b := appendPart(buf[:0], "form/v1")
+	b = appendPart(b, account)
+	b = appendPart(b, phone.Normalize(fields["phone"]))
+	b = appendPart(b, FormEmail(fields["email"]))
+	b = appendPart(b, fields["form_name_site"])
+	if keys == nil {
+		var buf [48]string
+		keys = SortedKeys(buf[:0], fields)
+	}
+	for _, k := range keys {
+		b = appendPart(b, k)
+		b = appendPart(b, fields[k])
+	}
+	b = appendPart(b, windowNumber(at, window))
+	return hexID(b, "form-", account, "-")
 }
 
 // OneCJobID is 1c-{slug}-{key} for a caller's Idempotency-Key, else
@@ -264,10 +278,7 @@ type IDHash struct{ buf []byte }
 func NewIDHash() *IDHash { return &IDHash{buf: make([]byte, 0, 512)} }
 
 // Add adds one part.
-func (h *IDHash) Add(s string) {
-	h.buf = binary.AppendUvarint(h.buf, uint64(len(s)))
-	h.buf = append(h.buf, s...)
-}
+func (h *IDHash) Add(s string) { h.buf = appendPart(h.buf, s) }
 
 // AddFields adds every field, key then value, in key order.
 func (h *IDHash) AddFields(fields map[string]string) {
@@ -275,6 +286,39 @@ func (h *IDHash) AddFields(fields map[string]string) {
 		h.Add(k)
 		h.Add(fields[k])
 	}
+}
+
+// appendPart appends s with its length in front. The id functions called
+// per request append to a buffer on their stack, which IDHash's methods
+// would move to the heap.
+func appendPart(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// SortedKeys appends the keys of fields to dst, sorted.
+func SortedKeys(dst []string, fields map[string]string) []string {
+	for k := range fields {
+		dst = append(dst, k)
+	}
+	slices.Sort(dst)
+	return dst
+}
+
+// hexID is the concatenation of prefix and 128 bits of the SHA-256 of b in
+// hex (IDHash.Hex), in one allocation.
+func hexID(b []byte, prefix ...string) string {
+	n := 32
+	for _, p := range prefix {
+		n += len(p)
+	}
+	id := make([]byte, 0, n)
+	for _, p := range prefix {
+		id = append(id, p...)
+	}
+	sum := sha256.Sum256(b)
+	id = hex.AppendEncode(id, sum[:16])
+	return unsafe.String(unsafe.SliceData(id), len(id))
 }
 
 // Sum is the SHA-256 of what was added.

@@ -21,6 +21,7 @@ func TestIDFormatsArePinned(t *testing.T) {
 		{"form with an unsafe key", FormJobID("corp", "ключ с пробелом", form, at, win), "form-corp-4adebdc96ced531e536060aa083303bf"},
 		{"form without a key", FormJobID("retail", "", form, at, win), "form-retail-c02e9b516eed403e55ac91e67a1caa20"},
 		{"form without a window", FormJobID("corp", "", form, at, 0), "form-corp-88811d8448850ec53fb99eac5ccdd4bb"},
+		{"form, keys sorted by the caller", FormJobIDSorted("retail", "", form, SortedKeys(nil, form), at, win), "form-retail-c02e9b516eed403e55ac91e67a1caa20"},
 		{"1C with a key", OneCJobID("course-delete", " k1 ", del, at, win), "1c-course-delete-k1"},
 		{"1C without a key", OneCJobID("course-delete", "", del, at, win), "1c-course-delete-98921b73c51e14ee542e9dcf0f65eb19"},
 		{"managers", OneCJobID("managers", ManagersKey(time.Unix(29535487*60+59, 0)), ListManagersInput{}, at, win), "1c-managers-29535487"},

@@ -39,6 +39,10 @@ func runServers(configPath, prefix string, channels int, pprofAddr string) error
 	}
 	cfg.RabbitMQ.Prefix = prefix
 	cfg.Inbound.FormRate = &config.Rate{} // one load generator is one client: no per-client limit
+	// A phase at the peak stores 100 000 forms and more, which the default
+	// cap (100 000 ready messages, then 503) would refuse; the cap stays
+	// on, so RabbitMQ does the same work per message as in production.
+	cfg.RabbitMQ.MaxLength = 10_000_000
 
 	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
