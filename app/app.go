@@ -189,6 +189,8 @@ func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger)
 		Broker:    b,
 		Prefetch:  cfg.RabbitMQ.Prefetch,
 		Logger:    log,
+		// A backlog waits in RabbitMQ, not as open workflows (bridge/cap.go).
+		MaxOpenForms: cfg.RabbitMQ.MaxOpenForms,
 
 		SearchAttributes: cfg.Temporal.SearchAttributes,
 		Metadata:         &workflows.Metadata{Config: cfg},

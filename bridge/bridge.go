@@ -9,6 +9,9 @@
 // queue's delivery limit); if the bridge dies, RabbitMQ redelivers the message
 // to another one. A message that cannot be decoded is dead-lettered with the
 // reason. Any number of bridges may run at once.
+//
+// A form waits, unacked, while MaxOpenForms form workflows run, so that a
+// backlog stays in RabbitMQ instead of flooding Temporal (cap.go).
 package bridge
 
 import (
@@ -46,6 +49,12 @@ type Bridge struct {
 	DepthEvery time.Duration
 	// Metadata describes each workflow for the Temporal UI; nil leaves it out.
 	Metadata *workflows.Metadata
+	// MaxOpenForms caps the form workflows running on TaskQueue: past it a
+	// form waits, unacked, until some complete (<= 0: no cap; see cap.go).
+	MaxOpenForms int
+
+	capOnce sync.Once
+	formCap *formCap
 }
 
 // Run consumes until ctx ends.
@@ -78,6 +87,11 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 	if err != nil {
 		b.log().Warn("bridge: dead-lettering an undecodable message", "job_id", d.ID, "queue", d.Queue, "reason", err)
 		return d.DeadLetter(ctx, err.Error())
+	}
+	if start.workflow == workflows.CreateLeadFromFormName {
+		if err := b.holdForm(ctx); err != nil {
+			return err // unsettled: the broker redelivers it
+		}
 	}
 	opts := b.startOptions(d, start)
 	for attempt := 0; ; attempt++ {

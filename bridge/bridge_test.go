@@ -81,8 +81,9 @@ type rig struct {
 }
 
 // newRig runs a bridge (one message at a time, so messages are handled in
-// publishing order) and a worker with the stand-in workflow.
-func newRig(t *testing.T) *rig {
+// publishing order, unless tune changes it) and a worker with the stand-in
+// workflow.
+func newRig(t *testing.T, tune ...func(*Bridge)) *rig {
 	t.Helper()
 	testrig.NeedsServers(t, "Temporal and RabbitMQ")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -131,6 +132,9 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	b := &Bridge{Temporal: tc, TaskQueue: r.tq, Broker: broker, Prefetch: 1, Logger: quiet(), DepthEvery: -1}
+	for _, f := range tune {
+		f(b)
+	}
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
 	t.Cleanup(func() {

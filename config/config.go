@@ -150,6 +150,10 @@ type Postgres struct {
 	URL string `yaml:"url"`
 }
 
+// DefaultMaxOpenForms is rabbitmq.max_open_forms when unset: about 20 s of
+// work at the ceiling of one 2-core `amoflow dev` (23 forms/s).
+const DefaultMaxOpenForms = 500
+
 // RabbitMQ is the durable inbox between the starter and the bridge.
 type RabbitMQ struct {
 	URL string `yaml:"url"`
@@ -157,6 +161,12 @@ type RabbitMQ struct {
 	Prefix string `yaml:"prefix"`
 	// Prefetch bounds unacked messages per bridge consumer.
 	Prefetch int `yaml:"prefetch"`
+	// MaxOpenForms caps the form workflows running in Temporal: past it the
+	// bridge leaves forms in their queue, because a backlog moved into
+	// Temporal at once competes for the CPU and completes fewer (BENCHMARKS.md,
+	// "Scale ceiling"). Webhooks and 1C are never held. Default 500;
+	// negative: no cap.
+	MaxOpenForms int `yaml:"max_open_forms"`
 	// DeliveryLimit dead-letters a message redelivered this many times.
 	DeliveryLimit int `yaml:"delivery_limit"`
 	// MaxLength caps each work queue's ready messages; when a queue is full
@@ -433,6 +443,9 @@ func (c *Config) applyDefaults() {
 	if c.RabbitMQ.Prefetch == 0 {
 		c.RabbitMQ.Prefetch = 32
 	}
+	if c.RabbitMQ.MaxOpenForms == 0 {
+		c.RabbitMQ.MaxOpenForms = DefaultMaxOpenForms
+	}
 	if c.RabbitMQ.DeliveryLimit == 0 {
 		c.RabbitMQ.DeliveryLimit = 20
 	}
@@ -539,6 +552,10 @@ func (c *Config) Validate() error {
 	}
 	if c.RabbitMQ.Prefetch < 1 {
 		return fmt.Errorf("rabbitmq.prefetch: must be at least 1")
+	}
+	// The cap counts workflows with a visibility query naming the task queue.
+	if c.RabbitMQ.MaxOpenForms > 0 && strings.ContainsAny(c.Temporal.TaskQueue, `'"\`) {
+		return fmt.Errorf("temporal.task_queue: no quotes or backslashes while rabbitmq.max_open_forms caps forms")
 	}
 	if c.OneC.BaseURL != "" {
 		if err := checkURL(c.OneC.BaseURL); err != nil {

@@ -64,6 +64,25 @@ func TestErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+func TestMaxOpenForms(t *testing.T) {
+	for in, want := range map[string]int{"": DefaultMaxOpenForms, "max_open_forms: 40": 40, "max_open_forms: -1": -1} {
+		cfg, err := Parse([]byte(minimal("") + "\nrabbitmq: {" + in + "}\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := cfg.RabbitMQ.MaxOpenForms; got != want {
+			t.Errorf("%q: max_open_forms %d, want %d", in, got, want)
+		}
+	}
+	// The cap's count query names the task queue.
+	if _, err := Parse([]byte(minimal("") + "\ntemporal: {task_queue: \"it's\"}\n")); err == nil || !strings.Contains(err.Error(), "temporal.task_queue") {
+		t.Errorf("a quote in the task queue: error %v", err)
+	}
+	if _, err := Parse([]byte(minimal("") + "\nrabbitmq: {max_open_forms: -1}\ntemporal: {task_queue: \"it's\"}\n")); err != nil {
+		t.Errorf("no cap, any task queue: %v", err)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(os.DevNull + "/nope.yaml")
 	if err == nil {

@@ -81,6 +81,7 @@ type options struct {
 	rates                       []float64
 	step, maxRamp, drain        time.Duration
 	sample                      int
+	maxOpenForms                int
 
 	// The measured process's flags (-role dev).
 	id, amoURL, dbURL, temporalDB, dir string
@@ -103,6 +104,7 @@ func main() {
 	flag.DurationVar(&o.maxRamp, "max-ramp", 150*time.Second, "stop the ramp after this long")
 	flag.DurationVar(&o.drain, "drain", 60*time.Second, "after the ramp, wait at most this long for the backlog")
 	flag.IntVar(&o.sample, "sample", 10, "forms and webhooks whose histories are measured")
+	flag.IntVar(&o.maxOpenForms, "max-open-forms", 0, "the bridge's cap on running form workflows (0: the config's rabbitmq.max_open_forms, default 500; negative: no cap)")
 	flag.StringVar(&o.id, "id", "", "dev role: the run's id (queues, task queue)")
 	flag.StringVar(&o.amoURL, "amo-url", "", "dev role: the fake amoCRM")
 	flag.StringVar(&o.dbURL, "db", "", "dev role: amoflow's database")
@@ -149,6 +151,9 @@ func benchConfig(o options, amoURL string) (*config.Config, error) {
 	cfg.Inbound.FormRate = &config.Rate{}
 	cfg.RabbitMQ.Prefix = "amoflow-bench-ceiling-" + o.id
 	cfg.Temporal.TaskQueue = "bench-ceiling-" + o.id
+	if o.maxOpenForms != 0 {
+		cfg.RabbitMQ.MaxOpenForms = o.maxOpenForms
+	}
 	for _, a := range cfg.Accounts {
 		a.ClientID, a.ClientSecret = "bench-"+a.Name, "bench-secret-"+a.Name
 		a.BaseURL = amoURL + "/" + a.Subdomain
@@ -324,7 +329,8 @@ func run(o options) error {
 	defer testrig.Stop(b.dev, 20*time.Second)
 
 	rep := &report{Run: benchkit.StartRun("ceiling"),
-		Persistence: o.persistence, FakeRPS: o.fakeRPS, RPS: o.rps, StepSeconds: o.step.Seconds()}
+		Persistence: o.persistence, FakeRPS: o.fakeRPS, RPS: o.rps, StepSeconds: o.step.Seconds(),
+		MaxOpenForms: b.cfg.RabbitMQ.MaxOpenForms}
 	if o.persistence == "postgres" {
 		rep.Shards = o.shards
 	}
@@ -369,7 +375,7 @@ func (b *bench) startDev(fakeURL, dbURL, temporalDB string) error {
 	}
 	b.dev = exec.Command(os.Args[0], "-role", "dev", "-config", o.config, "-id", o.id, "-amo-url", fakeURL, "-db", dbURL,
 		"-persistence", o.persistence, "-temporal-db", temporalDB, "-shards", strconv.Itoa(o.shards), "-dir", b.dir,
-		"-rps", strconv.FormatFloat(o.rps, 'f', -1, 64))
+		"-rps", strconv.FormatFloat(o.rps, 'f', -1, 64), "-max-open-forms", strconv.Itoa(o.maxOpenForms))
 	b.dev.Stderr = logf
 	out, err := b.dev.StdoutPipe()
 	if err != nil {
