@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -282,7 +281,7 @@ func (h *IDHash) Add(s string) { h.buf = appendPart(h.buf, s) }
 
 // AddFields adds every field, key then value, in key order.
 func (h *IDHash) AddFields(fields map[string]string) {
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
+	for _, k := range SortedKeys(nil, fields) {
 		h.Add(k)
 		h.Add(fields[k])
 	}
@@ -328,10 +327,7 @@ func (h *IDHash) Sum() []byte {
 }
 
 // Hex is 128 bits of the SHA-256, in hex.
-func (h *IDHash) Hex() string {
-	sum := sha256.Sum256(h.buf)
-	return hex.EncodeToString(sum[:16])
-}
+func (h *IDHash) Hex() string { return hexID(h.buf) }
 
 // UchebaFormJobID names the site form made of one ucheba.ru request:
 // form-{account}-ucheba-{institution}-{activity id}. The request (ucheba.ru's
