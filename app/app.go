@@ -191,6 +191,7 @@ func Bridge(cfg *config.Config, tc client.Client, name string, log *slog.Logger)
 		Logger:    log,
 		// A backlog waits in RabbitMQ, not as open workflows (bridge/cap.go).
 		MaxOpenForms: cfg.RabbitMQ.MaxOpenForms,
+		HoldLimit:    cfg.RabbitMQ.HoldLimit,
 
 		SearchAttributes: cfg.Temporal.SearchAttributes,
 		Metadata:         &workflows.Metadata{Config: cfg},

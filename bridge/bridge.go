@@ -7,7 +7,10 @@
 // While Temporal is unreachable the bridge holds the message unacked and
 // retries with backoff (it does not requeue, which would count against the
 // queue's delivery limit); if the bridge dies, RabbitMQ redelivers the message
-// to another one. A message that cannot be decoded is dead-lettered with the
+// to another one. A message held for HoldLimit is put back at the tail of its
+// queue (mq.Delivery.PutBack) before the broker's consumer timeout would
+// count it as a failed delivery, so an outage of any length dead-letters
+// nothing. A message that cannot be decoded is dead-lettered with the
 // reason. Any number of bridges may run at once.
 //
 // A form waits, unacked, while MaxOpenForms form workflows run, so that a
@@ -21,11 +24,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"amoflow/metrics"
 	"amoflow/mq"
 	"amoflow/workflows"
 )
@@ -52,6 +57,10 @@ type Bridge struct {
 	// MaxOpenForms caps the form workflows running on TaskQueue: past it a
 	// form waits, unacked, until some complete (<= 0: no cap; see cap.go).
 	MaxOpenForms int
+	// HoldLimit is how long a message is held unacked (at the cap, or while
+	// Temporal is unreachable) before it is put back in its queue; it must
+	// stay below RabbitMQ's consumer_timeout (default 10 min).
+	HoldLimit time.Duration
 
 	capOnce sync.Once
 	formCap *formCap
@@ -89,7 +98,11 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 		return d.DeadLetter(ctx, err.Error())
 	}
 	if start.workflow == workflows.CreateLeadFromFormName {
-		if err := b.holdForm(ctx); err != nil {
+		err := b.holdForm(ctx, d)
+		if errors.Is(err, errHeldTooLong) {
+			return b.putBack(ctx, d, "form_cap")
+		}
+		if err != nil {
 			return err // unsettled: the broker redelivers it
 		}
 	}
@@ -106,10 +119,14 @@ func (b *Bridge) Handle(ctx context.Context, d *mq.Delivery) error {
 			return d.Ack()
 		}
 		b.log().Warn("bridge: cannot start workflow, retrying", "job_id", d.ID, "attempt", attempt, "err", err)
+		wait := b.backoff(attempt)
+		if time.Now().Add(wait).After(b.holdUntil(d)) {
+			return b.putBack(ctx, d, "temporal_unavailable")
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err() // unsettled: the broker redelivers it
-		case <-time.After(b.backoff(attempt)):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -134,6 +151,34 @@ func (b *Bridge) startOptions(d *mq.Delivery, start start) client.StartWorkflowO
 	}
 	b.Metadata.Apply(&opts, start.workflow, start.arg) // UI summary, details and AmoSource; no personal data
 	return opts
+}
+
+// errHeldTooLong: a message waited HoldLimit and goes back to its queue.
+var errHeldTooLong = errors.New("bridge: held for the hold limit")
+
+var putBacks = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "amoflow_bridge_put_back_total",
+	Help: "Messages the bridge held for rabbitmq.hold_limit and put back at the tail of their queue, by why they waited (form_cap, temporal_unavailable).",
+}, []string{"why"}))
+
+// holdUntil is when a delivery has been held long enough (HoldLimit).
+func (b *Bridge) holdUntil(d *mq.Delivery) time.Time {
+	limit := b.HoldLimit
+	if limit <= 0 {
+		limit = 10 * time.Minute
+	}
+	return d.Received.Add(limit)
+}
+
+// putBack returns a held delivery to the tail of its queue, so that the
+// broker's consumer timeout never counts the wait as a failed delivery.
+func (b *Bridge) putBack(ctx context.Context, d *mq.Delivery, why string) error {
+	if err := d.PutBack(ctx); err != nil {
+		return err // unsettled: the broker redelivers it
+	}
+	putBacks.WithLabelValues(why).Inc()
+	b.log().Info("bridge: message held for the hold limit, put back in its queue", "job_id", d.ID, "queue", d.Queue, "why", why)
+	return nil
 }
 
 func (b *Bridge) backoff(attempt int) time.Duration {

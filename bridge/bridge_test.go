@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -301,6 +302,75 @@ func TestStartOptionsCarryPriority(t *testing.T) {
 	p := d.WorkflowExecutionInfo.GetPriority()
 	if p.GetPriorityKey() != PriorityForm || p.GetFairnessKey() != "site:mzpo-s.ru" {
 		t.Errorf("priority %v, want %d and site:mzpo-s.ru", p, PriorityForm)
+	}
+}
+
+// While Temporal cannot be reached, a message is held for the hold limit,
+// then put back, again and again, and never dead-lettered, however low the
+// delivery limit.
+func TestUnreachableTemporalPutsBackNotDeadLetters(t *testing.T) {
+	testrig.NeedsServers(t, "RabbitMQ")
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1", Logger: quietTemporal{}}) // nothing listens
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	broker := mq.Broker{
+		URL:        "amqp://guest:guest@127.0.0.1:5672/",
+		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + testrig.RandomHex(6), DeliveryLimit: 1},
+		MaxBackoff: 200 * time.Millisecond,
+		Logger:     quiet(),
+	}
+	if u := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL"); u != "" {
+		broker.URL = u
+	}
+	conn, err := amqp.Dial(broker.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, q := range append(broker.Topology.Queues(), broker.Topology.DeadQueue()) {
+			_, _ = ch.QueueDelete(q, false, false, false)
+		}
+		_ = ch.ExchangeDelete(broker.Topology.DeadExchange(), false, false)
+	}()
+	pub, err := broker.NewPublisher(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	id := "whd-retail-ret2corp-" + testrig.RandomHex(4)
+	body, _ := json.Marshal(workflows.WebhookInput{JobID: id, Account: "retail", Method: "ret2corp", ReceivedAt: time.Now().UTC()})
+	if err := pub.Publish(context.Background(), mq.Message{ID: id, Kind: mq.KindWebhook, Account: "retail", ReceivedAt: time.Now(), Body: body}); err != nil {
+		t.Fatal(err)
+	}
+
+	put0 := testutil.ToFloat64(putBacks.WithLabelValues("temporal_unavailable"))
+	b := &Bridge{Temporal: tc, TaskQueue: "bridgetest-down", Broker: broker, Prefetch: 1, Logger: quiet(), DepthEvery: -1,
+		MaxBackoff: 100 * time.Millisecond, HoldLimit: 300 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	// Three put-backs: a requeue would have been dead-lettered at the second.
+	for deadline := time.Now().Add(time.Minute); testutil.ToFloat64(putBacks.WithLabelValues("temporal_unavailable"))-put0 < 3; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the held message was not put back three times in a minute")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("bridge: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // the consumer's channel is closed: its message is ready again
+	for q, want := range map[string]int{broker.Topology.Queue(mq.KindWebhook): 1, broker.Topology.DeadQueue(): 0} {
+		if st, err := ch.QueueDeclarePassive(q, true, false, false, false, nil); err != nil || st.Messages != want {
+			t.Errorf("%s: %d messages (%v), want %d", q, st.Messages, err, want)
+		}
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"amoflow/metrics"
+	"amoflow/mq"
 	"amoflow/workflows"
 )
 
@@ -127,9 +128,10 @@ type formCap struct {
 	warnedAt time.Time
 }
 
-// wait returns once a form may start, or with ctx's error when ctx ends
-// first (the message is then left unsettled).
-func (c *formCap) wait(ctx context.Context) error {
+// wait returns once a form may start, errHeldTooLong when it is still held
+// at until, or ctx's error when ctx ends first (the message is then left
+// unsettled).
+func (c *formCap) wait(ctx context.Context, until time.Time) error {
 	held := false
 	defer func() {
 		if held {
@@ -150,6 +152,9 @@ func (c *formCap) wait(ctx context.Context) error {
 				return ctx.Err()
 			}
 			continue
+		}
+		if !time.Now().Before(until) {
+			return errHeldTooLong
 		}
 		if !held {
 			held = true
@@ -196,12 +201,13 @@ func (c *formCap) hold(delta int) {
 	formsHeldGauge.Add(float64(delta))
 }
 
-// holdForm waits until the bridge may start one more form workflow.
-func (b *Bridge) holdForm(ctx context.Context) error {
+// holdForm waits until the bridge may start one more form workflow, or
+// until the delivery's hold limit (errHeldTooLong).
+func (b *Bridge) holdForm(ctx context.Context, d *mq.Delivery) error {
 	b.capOnce.Do(func() {
 		b.formCap = &formCap{count: b.countOpenForms, log: b.log(), state: capState{max: b.MaxOpenForms}}
 	})
-	return b.formCap.wait(ctx)
+	return b.formCap.wait(ctx, b.holdUntil(d))
 }
 
 // countOpenForms counts the form workflows running on the bridge's task queue.

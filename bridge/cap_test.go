@@ -71,28 +71,33 @@ func TestCapCountResult(t *testing.T) {
 
 // formCap with a stand-in count: the cap holds, a failing count does not.
 func TestCapWait(t *testing.T) {
-	var counts atomic.Int32
+	var counts, open atomic.Int32
 	c := &formCap{log: quiet(), state: capState{max: 2},
-		count: func(context.Context) (int, error) { counts.Add(1); return 0, nil }}
+		count: func(context.Context) (int, error) { counts.Add(1); return int(open.Load()), nil }}
+	never := time.Now().Add(time.Hour)
 	for i := range 2 {
-		if err := c.wait(context.Background()); err != nil {
+		if err := c.wait(context.Background(), never); err != nil {
 			t.Fatalf("start %d: %v", i, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*capPoll)
 	defer cancel()
-	if err := c.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if err := c.wait(ctx, never); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("third start at a cap of 2: %v, want held until ctx ends", err)
 	}
 	if n := counts.Load(); n != 1 {
 		t.Errorf("%d counts, want 1 (at most one a second)", n)
+	}
+	open.Store(2) // a recount now finds the two started
+	if err := c.wait(context.Background(), time.Now().Add(2*capPoll)); !errors.Is(err, errHeldTooLong) {
+		t.Fatalf("third start at a cap of 2 with a hold limit: %v, want errHeldTooLong", err)
 	}
 
 	f := &formCap{log: quiet(), state: capState{max: 1},
 		count: func(context.Context) (int, error) { return 0, errors.New("visibility unavailable") }}
 	for i := range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := f.wait(ctx)
+		err := f.wait(ctx, never)
 		cancel()
 		if err != nil {
 			t.Fatalf("start %d with a failing count: %v, want it to start", i, err)
@@ -164,6 +169,48 @@ func TestCapHoldsFormsNotWebhooks(t *testing.T) {
 		r.wait(id, enums.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	}
 	eventually(t, "no form held", func() bool { return testutil.ToFloat64(formsHeldGauge) == held0 })
+	if n := r.ready(r.topo.Queue(mq.KindForm)); n != 0 {
+		t.Errorf("%d forms left in RabbitMQ", n)
+	}
+}
+
+// A form held at the cap for the hold limit goes back to the tail of its
+// queue, however often, without nearing the delivery limit; once the cap
+// frees, every form runs.
+func TestHeldFormIsPutBack(t *testing.T) {
+	const forms = 3
+	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch, b.HoldLimit = 1, 2, time.Second })
+	put0 := testutil.ToFloat64(putBacks.WithLabelValues("form_cap"))
+	ids := make([]string, forms)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("form-putback-%d-%s", i, testrig.RandomHex(3))
+		r.ends.set(ids[i], "block")
+		r.submit(ids[i])
+	}
+	// Two held forms, put back each second (that a put-back does not count
+	// towards the delivery limit is mq's TestPutBackDoesNotCountTowardsTheDeliveryLimit).
+	eventually(t, "held forms put back", func() bool {
+		return testutil.ToFloat64(putBacks.WithLabelValues("form_cap"))-put0 >= 4
+	})
+	if n := r.ready(r.topo.DeadQueue()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+	var running []string
+	for _, id := range ids {
+		r.ends.set(id, "")
+		if r.exists(id) {
+			running = append(running, id)
+		}
+	}
+	if len(running) != 1 {
+		t.Fatalf("%d forms running at a cap of 1", len(running))
+	}
+	if err := r.tc.SignalWorkflow(context.Background(), running[0], "", "done", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		r.wait(id, enums.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+	}
 	if n := r.ready(r.topo.Queue(mq.KindForm)); n != 0 {
 		t.Errorf("%d forms left in RabbitMQ", n)
 	}

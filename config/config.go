@@ -167,6 +167,13 @@ type RabbitMQ struct {
 	// "Scale ceiling"). Webhooks and 1C are never held. Default 500;
 	// negative: no cap.
 	MaxOpenForms int `yaml:"max_open_forms"`
+	// HoldLimit is how long the bridge holds a message unacked while it
+	// waits (the form cap, an unreachable Temporal) before it puts the
+	// message back at the tail of its queue. It must stay below the broker's
+	// consumer_timeout (RabbitMQ's default: 30 min), which would otherwise
+	// close the channel and count a failed delivery against DeliveryLimit,
+	// so that a long outage dead-letters nothing. Default 10m.
+	HoldLimit time.Duration `yaml:"hold_limit"`
 	// DeliveryLimit dead-letters a message redelivered this many times.
 	DeliveryLimit int `yaml:"delivery_limit"`
 	// MaxLength caps each work queue's ready messages; when a queue is full
@@ -446,6 +453,9 @@ func (c *Config) applyDefaults() {
 	if c.RabbitMQ.MaxOpenForms == 0 {
 		c.RabbitMQ.MaxOpenForms = DefaultMaxOpenForms
 	}
+	if c.RabbitMQ.HoldLimit == 0 {
+		c.RabbitMQ.HoldLimit = 10 * time.Minute
+	}
 	if c.RabbitMQ.DeliveryLimit == 0 {
 		c.RabbitMQ.DeliveryLimit = 20
 	}
@@ -552,6 +562,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RabbitMQ.Prefetch < 1 {
 		return fmt.Errorf("rabbitmq.prefetch: must be at least 1")
+	}
+	if c.RabbitMQ.HoldLimit < 0 {
+		return fmt.Errorf("rabbitmq.hold_limit: %s is negative", c.RabbitMQ.HoldLimit)
 	}
 	// The cap counts workflows with a visibility query naming the task queue.
 	if c.RabbitMQ.MaxOpenForms > 0 && strings.ContainsAny(c.Temporal.TaskQueue, `'"\`) {

@@ -83,6 +83,21 @@ func TestMaxOpenForms(t *testing.T) {
 	}
 }
 
+func TestHoldLimit(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": 10 * time.Minute, "hold_limit: 5m": 5 * time.Minute} {
+		cfg, err := Parse([]byte(minimal("") + "\nrabbitmq: {" + in + "}\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := cfg.RabbitMQ.HoldLimit; got != want {
+			t.Errorf("%q: hold_limit %s, want %s", in, got, want)
+		}
+	}
+	if _, err := Parse([]byte(minimal("") + "\nrabbitmq: {hold_limit: -1m}\n")); err == nil || !strings.Contains(err.Error(), "rabbitmq.hold_limit") {
+		t.Errorf("a negative hold limit: error %v", err)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(os.DevNull + "/nope.yaml")
 	if err == nil {

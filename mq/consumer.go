@@ -29,6 +29,9 @@ type Delivery struct {
 	DeliveryCount int64
 	Redelivered   bool
 	Headers       amqp.Table
+	// Received is when this consumer got the delivery; the broker's
+	// consumer_timeout runs from about then (see PutBack).
+	Received time.Time
 
 	raw     amqp.Delivery
 	dead    *confirmChannel
@@ -64,17 +67,48 @@ func (d *Delivery) DeadLetter(ctx context.Context, reason string) error {
 	if d.settled.Load() {
 		return ErrSettled
 	}
-	h := amqp.Table{}
-	for k, v := range d.raw.Headers {
-		h[k] = v
-	}
 	if len(reason) > 1024 {
 		reason = reason[:1024]
 	}
-	h[HeaderReason] = reason
-	h[HeaderOriginalQueue] = d.Queue
-	h[HeaderDeadAt] = time.Now().UTC().Format(time.RFC3339Nano)
-	p := amqp.Publishing{
+	p := d.copy()
+	p.Headers[HeaderReason] = reason
+	p.Headers[HeaderOriginalQueue] = d.Queue
+	p.Headers[HeaderDeadAt] = time.Now().UTC().Format(time.RFC3339Nano)
+	if err := d.dead.publish(ctx, d.topo.DeadExchange(), "", p); err != nil {
+		return fmt.Errorf("mq: dead-letter %s: %w", d.ID, err)
+	}
+	return d.Ack()
+}
+
+// PutBack returns the message to the tail of its queue without counting a
+// failed delivery: it publishes a copy to the queue, waits for the
+// confirmation, then acks the original. A consumer that must wait longer
+// than the broker lets a delivery stay unacked (RabbitMQ's consumer_timeout,
+// 30 minutes by default, after which it closes the channel and counts a
+// failed delivery against the delivery limit) puts the message back instead
+// of holding it. A crash between the two steps leaves both copies; they have
+// the same id, so the job still runs once. If the copy is not confirmed, the
+// original stays unsettled and an error is returned.
+func (d *Delivery) PutBack(ctx context.Context) error {
+	if d.settled.Load() {
+		return ErrSettled
+	}
+	p := d.copy()
+	delete(p.Headers, "x-delivery-count") // the broker's count of the original
+	p.Headers[HeaderPutBack] = headerInt(d.Headers[HeaderPutBack]) + 1
+	if err := d.dead.publish(ctx, "", d.Queue, p); err != nil {
+		return fmt.Errorf("mq: put back %s: %w", d.ID, err)
+	}
+	return d.Ack()
+}
+
+// copy is a publishing of the delivered message with its own header table.
+func (d *Delivery) copy() amqp.Publishing {
+	h := make(amqp.Table, len(d.raw.Headers)+3)
+	for k, v := range d.raw.Headers {
+		h[k] = v
+	}
+	return amqp.Publishing{
 		Headers:       h,
 		ContentType:   d.raw.ContentType,
 		DeliveryMode:  amqp.Persistent,
@@ -83,12 +117,9 @@ func (d *Delivery) DeadLetter(ctx context.Context, reason string) error {
 		Timestamp:     d.raw.Timestamp,
 		Type:          d.raw.Type,
 		AppId:         d.raw.AppId,
+		Priority:      d.raw.Priority,
 		Body:          d.raw.Body,
 	}
-	if err := d.dead.publish(ctx, d.topo.DeadExchange(), "", p); err != nil {
-		return fmt.Errorf("mq: dead-letter %s: %w", d.ID, err)
-	}
-	return d.Ack()
 }
 
 // Consume delivers the messages of queue to h until ctx ends, reconnecting
@@ -188,6 +219,7 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 		Queue:       queue,
 		Redelivered: raw.Redelivered,
 		Headers:     raw.Headers,
+		Received:    time.Now(),
 		raw:         raw,
 		dead:        dead,
 		topo:        b.Topology,

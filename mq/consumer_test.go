@@ -106,6 +106,48 @@ func TestDeliveryLimitDeadLetters(t *testing.T) {
 	}
 }
 
+// PutBack moves a message to the tail of its queue without counting a failed
+// delivery: a message put back more often than the delivery limit is not
+// dead-lettered, keeps its headers and counts its put-backs.
+func TestPutBackDoesNotCountTowardsTheDeliveryLimit(t *testing.T) {
+	const limit, putBacks = 2, 5
+	b, ch := testBroker(t, limit)
+	p := publisher(t, b)
+	type seen struct{ count, putBack int64 }
+	got := make(chan seen, putBacks+2)
+	consume(t, b, b.Topology.Queue(KindForm), func(ctx context.Context, d *Delivery) error {
+		n := headerInt(d.Headers[HeaderPutBack])
+		if d.Account != "retail" || d.ID != "waiting" {
+			t.Errorf("put back as %q of %q", d.ID, d.Account)
+		}
+		got <- seen{d.DeliveryCount, n}
+		if n < putBacks {
+			return d.PutBack(ctx)
+		}
+		return nil
+	})
+	if err := p.Publish(context.Background(), Message{ID: "waiting", Kind: KindForm, Account: "retail", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(putBacks + 1) {
+		select {
+		case s := <-got:
+			if s.putBack != i || s.count != 0 {
+				t.Errorf("delivery %d: put back %d times, delivery count %d; want %d, 0", i, s.putBack, s.count, i)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("delivery %d never came", i)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := count(t, ch, b.Topology.DeadQueue()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+	if n := count(t, ch, b.Topology.Queue(KindForm)); n != 0 {
+		t.Errorf("%d messages left in the queue", n)
+	}
+}
+
 func TestNackWithoutRequeueDeadLetters(t *testing.T) {
 	b, ch := testBroker(t, 20)
 	p := publisher(t, b)

@@ -32,6 +32,9 @@ const (
 	// HeaderDeadAt is when a consumer dead-lettered the message (RFC 3339);
 	// messages the broker dead-lettered carry the time in x-death instead.
 	HeaderDeadAt = "x-dead-at"
+	// HeaderPutBack counts how many times consumers put the message back
+	// to wait longer (Delivery.PutBack).
+	HeaderPutBack = "x-put-back"
 )
 
 // Message is one stored request.
