@@ -61,6 +61,10 @@ type Bridge struct {
 	// Temporal is unreachable) before it is put back in its queue; it must
 	// stay below RabbitMQ's consumer_timeout (default 10 min).
 	HoldLimit time.Duration
+	// CapHold is how long a form is held at the cap before it goes back to
+	// the tail of the queue, letting the forms behind it (another account's)
+	// through (default 5 s; at most HoldLimit; see cap.go).
+	CapHold time.Duration
 
 	capOnce sync.Once
 	formCap *formCap

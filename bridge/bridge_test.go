@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run()) // no server: newRig skips the tests that need it
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	s, err := devserver.Start(ctx, devserver.Options{UIPort: -1, Logger: quiet()})
+	s, err := devserver.Start(ctx, devserver.Options{UIPort: -1, SearchAttributes: workflows.SearchAttributeTypes, Logger: quiet()})
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bridge: embedded Temporal:", err)
@@ -155,12 +155,16 @@ func newRig(t *testing.T, tune ...func(*Bridge)) *rig {
 	return r
 }
 
-// submit publishes the form job id, as the starter does for a (re)submission.
-func (r *rig) submit(id string) {
+// submit publishes the form job id on retail, as the starter does for a
+// (re)submission.
+func (r *rig) submit(id string) { r.submitTo("retail", id) }
+
+// submitTo publishes a form of job id for account.
+func (r *rig) submitTo(account, id string) {
 	r.t.Helper()
-	body, _ := json.Marshal(workflows.FormInput{JobID: id, Account: "retail", ReceivedAt: time.Now().UTC(),
+	body, _ := json.Marshal(workflows.FormInput{JobID: id, Account: account, ReceivedAt: time.Now().UTC(),
 		Fields: map[string]string{"site": "mzpo-s.ru"}})
-	if err := r.pub.Publish(context.Background(), mq.Message{ID: id, Kind: mq.KindForm, Account: "retail", ReceivedAt: time.Now(), Body: body}); err != nil {
+	if err := r.pub.Publish(context.Background(), mq.Message{ID: id, Kind: mq.KindForm, Account: account, ReceivedAt: time.Now(), Body: body}); err != nil {
 		r.t.Fatal(err)
 	}
 }

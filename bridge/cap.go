@@ -1,21 +1,29 @@
 package bridge
 
 // The form cap: the bridge starts a form workflow only while fewer than
-// MaxOpenForms form workflows run on its task queue. RabbitMQ is the buffer
-// made to hold a backlog; a backlog moved into Temporal at once has every
-// workflow compete for the CPU and the store, and fewer complete
-// (BENCHMARKS.md, "Scale ceiling"). Webhooks and 1C are never held: they
-// outrank forms (priority.go).
+// MaxOpenForms form workflows of the form's amoCRM account run on its task
+// queue. RabbitMQ is the buffer made to hold a backlog; a backlog moved into
+// Temporal at once has every workflow compete for the CPU and the store, and
+// fewer complete (BENCHMARKS.md, "Scale ceiling"). Webhooks and 1C are never
+// held: they outrank forms (priority.go).
 //
-// Counting is a visibility query, so it is done at most once a second and
-// shared by the form consumer's handlers; the starts made since are added to
-// it. A held form stays unacked in RabbitMQ (prefetch bounds how many are
-// held), and the rest of the backlog stays ready in the queue.
+// The cap is per account (with search attributes on; otherwise one count for
+// all), so that an account whose work is paused (a lost authorization, say)
+// and fills its cap with waiting forms does not hold the others' forms. A
+// held form stays unacked in RabbitMQ for at most CapHold, then goes back to
+// the tail of the queue (mq.Delivery.PutBack): prefetch bounds how many forms
+// are held, and without the put-back a paused account's forms would take
+// every slot and block the forms of other accounts queued behind them.
+//
+// Counting is a visibility query, so it is done at most once a second per
+// account and shared by the form consumer's handlers; the starts made since
+// are added to it.
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,10 +44,10 @@ const (
 )
 
 var (
-	openFormsGauge = metrics.Register(prometheus.NewGauge(prometheus.GaugeOpts{
+	openFormsGauge = metrics.Register(prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "amoflow_bridge_open_forms",
-		Help: "Form workflows running in Temporal, as the bridge last counted them for rabbitmq.max_open_forms.",
-	}))
+		Help: "Form workflows running in Temporal per account (\"\": all, without search attributes), as the bridge last counted them for rabbitmq.max_open_forms.",
+	}, []string{"account"}))
 	formsHeldGauge = metrics.Register(prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "amoflow_bridge_forms_held",
 		Help: "Form messages the bridge holds unacked because rabbitmq.max_open_forms are running.",
@@ -116,22 +124,36 @@ func (s *capState) done(n int, err error) {
 	s.starts = keep
 }
 
-// formCap applies capState for one bridge: its handlers share it.
+// formCap applies a capState per account for one bridge: its handlers share it.
 type formCap struct {
-	count func(context.Context) (int, error)
+	max   int
+	count func(ctx context.Context, account string) (int, error)
 	log   *slog.Logger
 
 	mu       sync.Mutex
-	state    capState
-	held     int       // handlers held now
-	heldTick time.Time // when capHeldSeconds was last brought up to date
+	states   map[string]*capState // by account; "" counts every account together
+	held     int                  // handlers held now
+	heldTick time.Time            // when capHeldSeconds was last brought up to date
 	warnedAt time.Time
 }
 
-// wait returns once a form may start, errHeldTooLong when it is still held
-// at until, or ctx's error when ctx ends first (the message is then left
-// unsettled).
-func (c *formCap) wait(ctx context.Context, until time.Time) error {
+// state is account's capState; c.mu must be held.
+func (c *formCap) state(account string) *capState {
+	s, ok := c.states[account]
+	if !ok {
+		if c.states == nil {
+			c.states = map[string]*capState{}
+		}
+		s = &capState{max: c.max}
+		c.states[account] = s
+	}
+	return s
+}
+
+// wait returns once a form of account may start, errHeldTooLong when it is
+// still held at until, or ctx's error when ctx ends first (the message is
+// then left unsettled).
+func (c *formCap) wait(ctx context.Context, account string, until time.Time) error {
 	held := false
 	defer func() {
 		if held {
@@ -140,14 +162,14 @@ func (c *formCap) wait(ctx context.Context, until time.Time) error {
 	}()
 	for {
 		c.mu.Lock()
-		v := c.state.next(time.Now())
+		v := c.state(account).next(time.Now())
 		c.mu.Unlock()
 		switch v {
 		case capStart:
 			return nil
 		case capCount:
-			n, err := c.count(ctx)
-			c.counted(ctx, n, err)
+			n, err := c.count(ctx, account)
+			c.counted(ctx, account, n, err)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -169,12 +191,12 @@ func (c *formCap) wait(ctx context.Context, until time.Time) error {
 	}
 }
 
-func (c *formCap) counted(ctx context.Context, n int, err error) {
+func (c *formCap) counted(ctx context.Context, account string, n int, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.state.done(n, err)
+	c.state(account).done(n, err)
 	if err == nil {
-		openFormsGauge.Set(float64(n))
+		openFormsGauge.WithLabelValues(account).Set(float64(n))
 		return
 	}
 	if ctx.Err() != nil {
@@ -183,7 +205,7 @@ func (c *formCap) counted(ctx context.Context, n int, err error) {
 	capCountErrors.Inc()
 	if now := time.Now(); now.Sub(c.warnedAt) >= capWarnEvery {
 		c.warnedAt = now
-		c.log.Warn("bridge: cannot count open form workflows; starting forms without the cap until it works", "err", err)
+		c.log.Warn("bridge: cannot count open form workflows; starting forms without the cap until it works", "account", account, "err", err)
 	}
 }
 
@@ -201,20 +223,39 @@ func (c *formCap) hold(delta int) {
 	formsHeldGauge.Add(float64(delta))
 }
 
-// holdForm waits until the bridge may start one more form workflow, or
-// until the delivery's hold limit (errHeldTooLong).
+// holdForm waits until the bridge may start one more form workflow of the
+// delivery's account, or until it was held for CapHold or reached its hold
+// limit (errHeldTooLong).
 func (b *Bridge) holdForm(ctx context.Context, d *mq.Delivery) error {
 	b.capOnce.Do(func() {
-		b.formCap = &formCap{count: b.countOpenForms, log: b.log(), state: capState{max: b.MaxOpenForms}}
+		b.formCap = &formCap{max: b.MaxOpenForms, count: b.countOpenForms, log: b.log()}
 	})
-	return b.formCap.wait(ctx, b.holdUntil(d))
+	hold := b.CapHold
+	if hold <= 0 {
+		hold = 5 * time.Second
+	}
+	until := b.holdUntil(d)
+	if t := time.Now().Add(hold); t.Before(until) {
+		until = t
+	}
+	return b.formCap.wait(ctx, b.capAccount(d.Account), until)
 }
 
-// countOpenForms counts the form workflows running on the bridge's task queue.
-func (b *Bridge) countOpenForms(ctx context.Context) (int, error) {
+// capAccount is the account whose forms a form counts against: its own with
+// search attributes on (each workflow carries AmoAccount), else "" (all).
+func (b *Bridge) capAccount(account string) string {
+	if !b.SearchAttributes || strings.ContainsAny(account, `'"\`) {
+		return ""
+	}
+	return account
+}
+
+// countOpenForms counts the form workflows of account ("": of every
+// account) running on the bridge's task queue.
+func (b *Bridge) countOpenForms(ctx context.Context, account string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, capCountTimeout)
 	defer cancel()
-	r, err := b.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: openFormsQuery(b.TaskQueue)})
+	r, err := b.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: openFormsQuery(b.TaskQueue, account)})
 	if err != nil {
 		return 0, err
 	}
@@ -222,8 +263,13 @@ func (b *Bridge) countOpenForms(ctx context.Context) (int, error) {
 }
 
 // openFormsQuery is the visibility query of the running form workflows
-// (config refuses quotes in the task queue while the cap is on).
-func openFormsQuery(taskQueue string) string {
-	return fmt.Sprintf("WorkflowType = '%s' AND TaskQueue = '%s' AND ExecutionStatus = 'Running'",
+// (config refuses quotes in the task queue while the cap is on; capAccount
+// in the account).
+func openFormsQuery(taskQueue, account string) string {
+	q := fmt.Sprintf("WorkflowType = '%s' AND TaskQueue = '%s' AND ExecutionStatus = 'Running'",
 		workflows.CreateLeadFromFormName, taskQueue)
+	if account != "" {
+		q += fmt.Sprintf(" AND %s = '%s'", workflows.AmoAccountKey.GetName(), account)
+	}
+	return q
 }

@@ -72,32 +72,41 @@ func TestCapCountResult(t *testing.T) {
 // formCap with a stand-in count: the cap holds, a failing count does not.
 func TestCapWait(t *testing.T) {
 	var counts, open atomic.Int32
-	c := &formCap{log: quiet(), state: capState{max: 2},
-		count: func(context.Context) (int, error) { counts.Add(1); return int(open.Load()), nil }}
+	c := &formCap{log: quiet(), max: 2,
+		count: func(_ context.Context, account string) (int, error) {
+			if account != "retail" {
+				return 0, nil
+			}
+			counts.Add(1)
+			return int(open.Load()), nil
+		}}
 	never := time.Now().Add(time.Hour)
 	for i := range 2 {
-		if err := c.wait(context.Background(), never); err != nil {
+		if err := c.wait(context.Background(), "retail", never); err != nil {
 			t.Fatalf("start %d: %v", i, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*capPoll)
 	defer cancel()
-	if err := c.wait(ctx, never); !errors.Is(err, context.DeadlineExceeded) {
+	if err := c.wait(ctx, "retail", never); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("third start at a cap of 2: %v, want held until ctx ends", err)
 	}
 	if n := counts.Load(); n != 1 {
 		t.Errorf("%d counts, want 1 (at most one a second)", n)
 	}
+	if err := c.wait(context.Background(), "corp", never); err != nil {
+		t.Fatalf("another account's form with retail at the cap: %v, want it to start", err)
+	}
 	open.Store(2) // a recount now finds the two started
-	if err := c.wait(context.Background(), time.Now().Add(2*capPoll)); !errors.Is(err, errHeldTooLong) {
+	if err := c.wait(context.Background(), "retail", time.Now().Add(2*capPoll)); !errors.Is(err, errHeldTooLong) {
 		t.Fatalf("third start at a cap of 2 with a hold limit: %v, want errHeldTooLong", err)
 	}
 
-	f := &formCap{log: quiet(), state: capState{max: 1},
-		count: func(context.Context) (int, error) { return 0, errors.New("visibility unavailable") }}
+	f := &formCap{log: quiet(), max: 1,
+		count: func(context.Context, string) (int, error) { return 0, errors.New("visibility unavailable") }}
 	for i := range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := f.wait(ctx, never)
+		err := f.wait(ctx, "retail", never)
 		cancel()
 		if err != nil {
 			t.Fatalf("start %d with a failing count: %v, want it to start", i, err)
@@ -110,7 +119,7 @@ func TestCapWait(t *testing.T) {
 // complete.
 func TestCapHoldsFormsNotWebhooks(t *testing.T) {
 	const max, prefetch, forms = 3, 4, 9
-	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch = max, prefetch })
+	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch, b.CapHold = max, prefetch, time.Hour })
 	held0 := testutil.ToFloat64(formsHeldGauge)
 	ids := make([]string, forms)
 	for i := range ids {
@@ -174,12 +183,11 @@ func TestCapHoldsFormsNotWebhooks(t *testing.T) {
 	}
 }
 
-// A form held at the cap for the hold limit goes back to the tail of its
-// queue, however often, without nearing the delivery limit; once the cap
-// frees, every form runs.
+// A form held at the cap for CapHold goes back to the tail of its queue,
+// however often; once the cap frees, every form runs.
 func TestHeldFormIsPutBack(t *testing.T) {
 	const forms = 3
-	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch, b.HoldLimit = 1, 2, time.Second })
+	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch, b.CapHold = 1, 2, time.Second })
 	put0 := testutil.ToFloat64(putBacks.WithLabelValues("form_cap"))
 	ids := make([]string, forms)
 	for i := range ids {
@@ -213,6 +221,36 @@ func TestHeldFormIsPutBack(t *testing.T) {
 	}
 	if n := r.ready(r.topo.Queue(mq.KindForm)); n != 0 {
 		t.Errorf("%d forms left in RabbitMQ", n)
+	}
+}
+
+// The cap is per account: retail at its cap, held retail forms go back to
+// the queue and let a corporate form queued behind them start.
+func TestCapIsPerAccount(t *testing.T) {
+	r := newRig(t, func(b *Bridge) { b.MaxOpenForms, b.Prefetch, b.CapHold, b.SearchAttributes = 1, 1, time.Second, true })
+	retail := []string{"form-acct-r1-" + testrig.RandomHex(3), "form-acct-r2-" + testrig.RandomHex(3)}
+	corp := "form-acct-c1-" + testrig.RandomHex(3)
+	for _, id := range append(retail, corp) {
+		r.ends.set(id, "block")
+	}
+	r.submitTo("retail", retail[0])
+	eventually(t, "the first retail form running", func() bool { return r.exists(retail[0]) })
+	r.submitTo("retail", retail[1]) // held: retail is at its cap, and it takes the only prefetch slot
+	r.submitTo("corp", corp)
+	eventually(t, "the corporate form running", func() bool { return r.exists(corp) })
+	if r.exists(retail[1]) {
+		t.Errorf("a second retail form started at a cap of 1")
+	}
+	for _, id := range append(retail, corp) {
+		r.ends.set(id, "")
+	}
+	for _, id := range []string{retail[0], corp} {
+		if err := r.tc.SignalWorkflow(context.Background(), id, "", "done", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range append(retail, corp) {
+		r.wait(id, enums.WORKFLOW_EXECUTION_STATUS_COMPLETED)
 	}
 }
 

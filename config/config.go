@@ -150,9 +150,13 @@ type Postgres struct {
 	URL string `yaml:"url"`
 }
 
-// DefaultMaxOpenForms is rabbitmq.max_open_forms when unset: about 20 s of
-// work at the ceiling of one 2-core `amoflow dev` (23 forms/s).
-const DefaultMaxOpenForms = 500
+// DefaultMaxOpenForms is rabbitmq.max_open_forms when unset. Measured on one
+// 2-core `amoflow dev` offered 40 forms/s (BENCHMARKS.md, "Scale ceiling"):
+// 50 open forms per account kept it at its peak, 17 forms/s; 500 or no cap
+// let the backlog into Temporal, whose task backlog then costs more per form
+// (12-13 forms/s); 20 left the CPU idle (11). An account's amoCRM budget
+// admits under 2 forms/s, which 50 in flight cover many times over.
+const DefaultMaxOpenForms = 50
 
 // RabbitMQ is the durable inbox between the starter and the bridge.
 type RabbitMQ struct {
@@ -164,8 +168,8 @@ type RabbitMQ struct {
 	// MaxOpenForms caps the form workflows running in Temporal: past it the
 	// bridge leaves forms in their queue, because a backlog moved into
 	// Temporal at once competes for the CPU and completes fewer (BENCHMARKS.md,
-	// "Scale ceiling"). Webhooks and 1C are never held. Default 500;
-	// negative: no cap.
+	// "Scale ceiling"). Counted per account (with search attributes on).
+	// Webhooks and 1C are never held. Default 50; negative: no cap.
 	MaxOpenForms int `yaml:"max_open_forms"`
 	// HoldLimit is how long the bridge holds a message unacked while it
 	// waits (the form cap, an unreachable Temporal) before it puts the

@@ -14,7 +14,9 @@ import (
 // Handler processes one delivery. It may settle the delivery itself (Ack,
 // Nack, DeadLetter); when it does not, Consume acks it after a nil error and
 // requeues it after an error. Requeued deliveries count towards the queue's
-// delivery limit, after which the broker dead-letters them.
+// delivery limit, after which the broker dead-letters them; a delivery left
+// unsettled because the consumer is shutting down does not count (it is
+// put back, see giveBack).
 type Handler func(ctx context.Context, d *Delivery) error
 
 // ErrSettled is returned when a delivery is settled twice.
@@ -180,7 +182,7 @@ func (b *Broker) consume(ctx context.Context, queue string, prefetch int, h Hand
 	}
 	b.logger().Info("mq: consuming", "queue", queue, "prefetch", prefetch)
 
-	// Stop consuming when ctx ends; deliveries already received are requeued below.
+	// Stop consuming when ctx ends; deliveries already received are put back (giveBack).
 	stop := context.AfterFunc(ctx, func() { _ = ch.Cancel(tag, false) }) // a failed cancel: the channel is closing anyway
 	defer stop()
 	// A dead-letter channel that dies (it should not) would fail every
@@ -226,11 +228,15 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 	}
 	d.DeliveryCount = headerInt(raw.Headers["x-delivery-count"])
 	if ctx.Err() != nil {
-		_ = d.Nack(true) // shutting down: leave it to the next consumer
+		b.giveBack(queue, d) // shutting down: leave it to the next consumer
 		return
 	}
 	err := h(ctx, d)
 	if d.settled.Load() {
+		return
+	}
+	if ctx.Err() != nil {
+		b.giveBack(queue, d) // stopped by the shutdown, not failed
 		return
 	}
 	if err != nil {
@@ -240,6 +246,18 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 		return
 	}
 	b.settleFailed(queue, d, d.Ack())
+}
+
+// giveBack leaves a delivery the consumer is shutting down on to the next
+// consumer without counting a failed delivery (PutBack), so that restarts
+// never bring a message nearer its delivery limit; if the copy cannot be
+// stored it requeues the delivery instead.
+func (b *Broker) giveBack(queue string, d *Delivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.PutBack(ctx); err != nil {
+		b.settleFailed(queue, d, d.Nack(true))
+	}
 }
 
 // settleFailed logs an ack or nack the broker did not take. Nothing else is

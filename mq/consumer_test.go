@@ -148,6 +148,49 @@ func TestPutBackDoesNotCountTowardsTheDeliveryLimit(t *testing.T) {
 	}
 }
 
+// A delivery left unsettled by a consumer shutting down goes back without
+// counting: restarts never dead-letter a message, even at a delivery limit of 1.
+func TestShutdownDoesNotCountADelivery(t *testing.T) {
+	b, ch := testBroker(t, 1)
+	p := publisher(t, b)
+	if err := p.Publish(context.Background(), Message{ID: "in-flight", Kind: KindForm, Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for run := range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		got := make(chan int64, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- b.Consume(ctx, b.Topology.Queue(KindForm), 1, func(hctx context.Context, d *Delivery) error {
+				got <- d.DeliveryCount
+				if run < 2 {
+					<-hctx.Done() // working when the consumer stops
+					return hctx.Err()
+				}
+				return nil
+			})
+		}()
+		select {
+		case n := <-got:
+			if n != 0 {
+				t.Errorf("run %d: delivery count %d, want 0", run, n)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("run %d: nothing delivered", run)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, ch, b.Topology.DeadQueue()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+	if n := count(t, ch, b.Topology.Queue(KindForm)); n != 0 {
+		t.Errorf("%d messages left in the queue", n)
+	}
+}
+
 func TestNackWithoutRequeueDeadLetters(t *testing.T) {
 	b, ch := testBroker(t, 20)
 	p := publisher(t, b)

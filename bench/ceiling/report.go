@@ -78,7 +78,11 @@ func (r *report) write(dir, name string) error {
 	fmt.Fprintf(w, "## Ceiling: one process with every role, Temporal on %s\n\n", store)
 	fmt.Fprint(w, r.Header())
 	fmt.Fprintf(w, "Every account's budget %g req/s, the fake amoCRM's limit %d req/s; site forms of new people (4 amoCRM requests each), open loop, %g s per step.\n\n", r.RPS, r.FakeRPS, r.StepSeconds)
-	fmt.Fprintf(w, "The bridge starts forms while fewer than %d run (rabbitmq.max_open_forms; negative: no cap); the rest wait in RabbitMQ.\n\n", r.MaxOpenForms)
+	if r.MaxOpenForms > 0 {
+		fmt.Fprintf(w, "The bridge starts forms while fewer than %d run (rabbitmq.max_open_forms); the rest wait in RabbitMQ.\n\n", r.MaxOpenForms)
+	} else {
+		fmt.Fprint(w, "The bridge starts every form at once (no rabbitmq.max_open_forms cap): a backlog waits in Temporal.\n\n")
+	}
 	fmt.Fprintf(w, "| offered forms/s | sent | refused | completed/s (closed in the step) | backlog at step end | form → lead p50 / p99 (ms, its own forms) | unfinished after drain | process CPU (cores) | CPU ms per completed form (above idle) | load1 |\n|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	for _, s := range r.Steps {
 		mark := ""
