@@ -150,13 +150,18 @@ type Postgres struct {
 	URL string `yaml:"url"`
 }
 
-// DefaultMaxOpenForms is rabbitmq.max_open_forms when unset. Measured on one
-// 2-core `amoflow dev` offered 40 forms/s (BENCHMARKS.md, "Scale ceiling"):
-// 50 open forms per account kept it at its peak, 17 forms/s; 500 or no cap
-// let the backlog into Temporal, whose task backlog then costs more per form
-// (12-13 forms/s); 20 left the CPU idle (11). An account's amoCRM budget
-// admits under 2 forms/s, which 50 in flight cover many times over.
-const DefaultMaxOpenForms = 50
+// DefaultMaxOpenForms is rabbitmq.max_open_forms when unset. Two measures
+// pull apart (BENCHMARKS.md, "Scale ceiling" and "Priority"): forms that wait
+// in Temporal are served fairly across sites (fairness keys), forms that wait
+// in RabbitMQ first come, first served, so a large cap keeps one site's flood
+// from delaying the other sites' forms; but where the process's CPU, not
+// amoCRM's budget, is the limit, a Temporal backlog costs a third more CPU
+// per form, and 50 held one 2-core `amoflow dev` at its peak (17 forms/s)
+// where 500 fell to 13. amoCRM's budget (under 2 forms/s per account) is the
+// limit in production, so the default favours fairness: 1000 forms per
+// account is over ten minutes of an account's budget. Set 50 where CPU is
+// the limit.
+const DefaultMaxOpenForms = 1000
 
 // RabbitMQ is the durable inbox between the starter and the bridge.
 type RabbitMQ struct {
@@ -169,7 +174,7 @@ type RabbitMQ struct {
 	// bridge leaves forms in their queue, because a backlog moved into
 	// Temporal at once competes for the CPU and completes fewer (BENCHMARKS.md,
 	// "Scale ceiling"). Counted per account (with search attributes on).
-	// Webhooks and 1C are never held. Default 50; negative: no cap.
+	// Webhooks and 1C are never held. Default 1000; negative: no cap.
 	MaxOpenForms int `yaml:"max_open_forms"`
 	// HoldLimit is how long the bridge holds a message unacked while it
 	// waits (the form cap, an unreachable Temporal) before it puts the

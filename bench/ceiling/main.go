@@ -104,7 +104,7 @@ func main() {
 	flag.DurationVar(&o.maxRamp, "max-ramp", 150*time.Second, "stop the ramp after this long")
 	flag.DurationVar(&o.drain, "drain", 60*time.Second, "after the ramp, wait at most this long for the backlog")
 	flag.IntVar(&o.sample, "sample", 10, "forms and webhooks whose histories are measured")
-	flag.IntVar(&o.maxOpenForms, "max-open-forms", 0, "the bridge's cap on running form workflows (0: the config's rabbitmq.max_open_forms, default 50; negative: no cap)")
+	flag.IntVar(&o.maxOpenForms, "max-open-forms", 0, "the bridge's cap on running form workflows (0: the config's rabbitmq.max_open_forms, default 1000; negative: no cap)")
 	flag.StringVar(&o.id, "id", "", "dev role: the run's id (queues, task queue)")
 	flag.StringVar(&o.amoURL, "amo-url", "", "dev role: the fake amoCRM")
 	flag.StringVar(&o.dbURL, "db", "", "dev role: amoflow's database")
