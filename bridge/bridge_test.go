@@ -92,23 +92,7 @@ func newRig(t *testing.T, tune ...func(*Bridge)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broker := mq.Broker{
-		URL:        "amqp://guest:guest@127.0.0.1:5672/",
-		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + testrig.RandomHex(6), DeliveryLimit: 20},
-		MaxBackoff: 200 * time.Millisecond,
-		Logger:     quiet(),
-	}
-	if u := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL"); u != "" {
-		broker.URL = u
-	}
-	conn, err := amqp.Dial(broker.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	broker, ch := testBroker(t, 20)
 	pub, err := broker.NewPublisher(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -145,14 +129,41 @@ func newRig(t *testing.T, tune ...func(*Bridge)) *rig {
 		}
 		w.Stop()
 		_ = pub.Close()
+		tc.Close()
+	})
+	return r
+}
+
+// testBroker is a broker on a fresh prefix and a channel to look into its
+// queues, which are deleted when the test ends (after the test's own
+// cleanups, registered later).
+func testBroker(t *testing.T, deliveryLimit int) (mq.Broker, *amqp.Channel) {
+	t.Helper()
+	broker := mq.Broker{
+		URL:        "amqp://guest:guest@127.0.0.1:5672/",
+		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + testrig.RandomHex(6), DeliveryLimit: deliveryLimit},
+		MaxBackoff: 200 * time.Millisecond,
+		Logger:     quiet(),
+	}
+	if u := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL"); u != "" {
+		broker.URL = u
+	}
+	conn, err := amqp.Dial(broker.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
 		for _, q := range append(broker.Topology.Queues(), broker.Topology.DeadQueue()) {
 			_, _ = ch.QueueDelete(q, false, false, false)
 		}
 		_ = ch.ExchangeDelete(broker.Topology.DeadExchange(), false, false)
 		conn.Close()
-		tc.Close()
 	})
-	return r
+	return broker, ch
 }
 
 // submit publishes the form job id on retail, as the starter does for a
@@ -319,30 +330,7 @@ func TestUnreachableTemporalPutsBackNotDeadLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	broker := mq.Broker{
-		URL:        "amqp://guest:guest@127.0.0.1:5672/",
-		Topology:   mq.Topology{Prefix: "amoflowtest.bridge." + testrig.RandomHex(6), DeliveryLimit: 1},
-		MaxBackoff: 200 * time.Millisecond,
-		Logger:     quiet(),
-	}
-	if u := os.Getenv("AMOFLOW_TEST_RABBITMQ_URL"); u != "" {
-		broker.URL = u
-	}
-	conn, err := amqp.Dial(broker.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, q := range append(broker.Topology.Queues(), broker.Topology.DeadQueue()) {
-			_, _ = ch.QueueDelete(q, false, false, false)
-		}
-		_ = ch.ExchangeDelete(broker.Topology.DeadExchange(), false, false)
-	}()
+	broker, ch := testBroker(t, 1)
 	pub, err := broker.NewPublisher(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // consume runs b.Consume in the background until the test ends.
@@ -140,12 +142,7 @@ func TestPutBackDoesNotCountTowardsTheDeliveryLimit(t *testing.T) {
 		}
 	}
 	time.Sleep(100 * time.Millisecond)
-	if n := count(t, ch, b.Topology.DeadQueue()); n != 0 {
-		t.Errorf("%d dead letters", n)
-	}
-	if n := count(t, ch, b.Topology.Queue(KindForm)); n != 0 {
-		t.Errorf("%d messages left in the queue", n)
-	}
+	nothingLeft(t, b, ch, KindForm)
 }
 
 // A delivery left unsettled by a consumer shutting down goes back without
@@ -183,10 +180,16 @@ func TestShutdownDoesNotCountADelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	nothingLeft(t, b, ch, KindForm)
+}
+
+// nothingLeft fails the test if kind's queue or the dead-letter queue holds a message.
+func nothingLeft(t *testing.T, b Broker, ch *amqp.Channel, kind string) {
+	t.Helper()
 	if n := count(t, ch, b.Topology.DeadQueue()); n != 0 {
 		t.Errorf("%d dead letters", n)
 	}
-	if n := count(t, ch, b.Topology.Queue(KindForm)); n != 0 {
+	if n := count(t, ch, b.Topology.Queue(kind)); n != 0 {
 		t.Errorf("%d messages left in the queue", n)
 	}
 }
