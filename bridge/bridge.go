@@ -13,8 +13,8 @@
 // nothing. A message that cannot be decoded is dead-lettered with the
 // reason. Any number of bridges may run at once.
 //
-// A form waits, unacked, while MaxOpenForms form workflows run, so that a
-// backlog stays in RabbitMQ instead of flooding Temporal (cap.go).
+// A form waits while MaxOpenForms form workflows of its account run, so that
+// a backlog stays in RabbitMQ instead of flooding Temporal (cap.go).
 package bridge
 
 import (
@@ -54,8 +54,9 @@ type Bridge struct {
 	DepthEvery time.Duration
 	// Metadata describes each workflow for the Temporal UI; nil leaves it out.
 	Metadata *workflows.Metadata
-	// MaxOpenForms caps the form workflows running on TaskQueue: past it a
-	// form waits, unacked, until some complete (<= 0: no cap; see cap.go).
+	// MaxOpenForms caps the form workflows of one account running on
+	// TaskQueue: past it a form waits until some complete (<= 0: no cap;
+	// see cap.go).
 	MaxOpenForms int
 	// HoldLimit is how long a message is held unacked (at the cap, or while
 	// Temporal is unreachable) before it is put back in its queue; it must
@@ -157,12 +158,12 @@ func (b *Bridge) startOptions(d *mq.Delivery, start start) client.StartWorkflowO
 	return opts
 }
 
-// errHeldTooLong: a message waited HoldLimit and goes back to its queue.
-var errHeldTooLong = errors.New("bridge: held for the hold limit")
+// errHeldTooLong: a message waited long enough and goes back to its queue.
+var errHeldTooLong = errors.New("bridge: held long enough")
 
 var putBacks = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "amoflow_bridge_put_back_total",
-	Help: "Messages the bridge held for rabbitmq.hold_limit and put back at the tail of their queue, by why they waited (form_cap, temporal_unavailable).",
+	Help: "Messages the bridge held and put back at the tail of their queue, by why they waited: form_cap (a form at its account's cap, after 5 s), temporal_unavailable (after rabbitmq.hold_limit).",
 }, []string{"why"}))
 
 // holdUntil is when a delivery has been held long enough (HoldLimit).
@@ -181,7 +182,7 @@ func (b *Bridge) putBack(ctx context.Context, d *mq.Delivery, why string) error 
 		return err // unsettled: the broker redelivers it
 	}
 	putBacks.WithLabelValues(why).Inc()
-	b.log().Info("bridge: message held for the hold limit, put back in its queue", "job_id", d.ID, "queue", d.Queue, "why", why)
+	b.log().Debug("bridge: held message put back in its queue", "job_id", d.ID, "queue", d.Queue, "why", why)
 	return nil
 }
 
