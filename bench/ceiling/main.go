@@ -641,7 +641,9 @@ func (b *bench) ramp(ctx context.Context, rep *report, meter *cpuMeter) error {
 
 // profile saves the measured process's CPU profile over the next d.
 func (b *bench) profile(file string, d time.Duration) {
-	resp, err := b.http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.prof, int(d.Seconds())))
+	// Not b.http: its 30 s timeout would cut the profile of a longer step.
+	c := &http.Client{Timeout: d + 30*time.Second}
+	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.prof, int(d.Seconds())))
 	if err != nil {
 		log.Printf("profile: %v", err)
 		return
