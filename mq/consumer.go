@@ -96,7 +96,7 @@ func (d *Delivery) PutBack(ctx context.Context) error {
 		return ErrSettled
 	}
 	p := d.copy()
-	delete(p.Headers, "x-delivery-count") // the broker's count of the original
+	delete(p.Headers, headerDeliveryCount) // the broker's count of the original
 	p.Headers[HeaderPutBack] = headerInt(d.Headers[HeaderPutBack]) + 1
 	if err := d.dead.publish(ctx, "", d.Queue, p); err != nil {
 		return fmt.Errorf("mq: put back %s: %w", d.ID, err)
@@ -226,7 +226,7 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 		dead:        dead,
 		topo:        b.Topology,
 	}
-	d.DeliveryCount = headerInt(raw.Headers["x-delivery-count"])
+	d.DeliveryCount = headerInt(raw.Headers[headerDeliveryCount])
 	if ctx.Err() != nil {
 		b.giveBack(queue, d) // shutting down: leave it to the next consumer
 		return
@@ -235,7 +235,7 @@ func (b *Broker) handle(ctx context.Context, queue string, raw amqp.Delivery, de
 	if d.settled.Load() {
 		return
 	}
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		b.giveBack(queue, d) // stopped by the shutdown, not failed
 		return
 	}

@@ -194,6 +194,37 @@ func nothingLeft(t *testing.T, b Broker, ch *amqp.Channel, kind string) {
 	}
 }
 
+// A handler that finishes its work while the consumer shuts down is acked,
+// not put back: the message is done and must not come again.
+func TestShutdownAcksAFinishedDelivery(t *testing.T) {
+	b, ch := testBroker(t, 20)
+	p := publisher(t, b)
+	if err := p.Publish(context.Background(), Message{ID: "finishing", Kind: KindForm, Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- b.Consume(ctx, b.Topology.Queue(KindForm), 1, func(hctx context.Context, d *Delivery) error {
+			close(got)
+			<-hctx.Done()
+			return nil // done all the same
+		})
+	}()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing delivered")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	nothingLeft(t, b, ch, KindForm)
+}
+
 func TestNackWithoutRequeueDeadLetters(t *testing.T) {
 	b, ch := testBroker(t, 20)
 	p := publisher(t, b)

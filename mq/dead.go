@@ -138,7 +138,7 @@ func replayHeaders(h amqp.Table) amqp.Table {
 	out := amqp.Table{}
 	for k, v := range h {
 		switch {
-		case k == HeaderReason, k == HeaderOriginalQueue, k == HeaderDeadAt, k == "x-delivery-count", k == HeaderPutBack,
+		case k == HeaderReason, k == HeaderOriginalQueue, k == HeaderDeadAt, k == headerDeliveryCount, k == HeaderPutBack,
 			k == "x-death", strings.HasPrefix(k, "x-first-death-"), strings.HasPrefix(k, "x-last-death-"):
 			continue
 		}

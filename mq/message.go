@@ -35,6 +35,8 @@ const (
 	// HeaderPutBack counts how many times consumers put the message back
 	// to wait longer (Delivery.PutBack).
 	HeaderPutBack = "x-put-back"
+	// headerDeliveryCount is the quorum queue's count of earlier deliveries.
+	headerDeliveryCount = "x-delivery-count"
 )
 
 // Message is one stored request.
